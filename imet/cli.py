@@ -1,0 +1,136 @@
+"""`imet`: run the stack, one service, migrations; print dev tokens.
+
+    imet run                       the whole stack (what `make run` calls)
+    imet stop                      stop a stack started by `imet run`
+    imet serve catalog [--roles http,consumer,relay,jobs]
+    imet migrate [SERVICE ...]     run Alembic migrations with <SERVICE>_DATABASE_URL
+    imet dev-token --role sco --country GTM
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from imet.services import DOMAIN_SERVICES, definition
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="IMET Pipeline command line.")
+
+
+@app.command()
+def run(
+    no_seed: bool = typer.Option(False, "--no-seed", help="Do not load the demo reference data."),
+    database: str = typer.Option("imet", help="Database name to create/use."),
+) -> None:
+    """Start the whole stack in the foreground; Ctrl-C (or `imet stop`) stops all of it."""
+    from imet.stack import Stack, StackOptions, stop_recorded
+
+    options = StackOptions(database=database, seed=not no_seed)
+    if (options.var / "run" / "stack.json").exists():
+        stale = stop_recorded(options.var)
+        if stale:
+            typer.echo(f"stopped a previous stack that was still recorded: {', '.join(stale)}")
+    stack = Stack(options)
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        stack.start(say=typer.echo)
+    except Exception as exc:
+        typer.echo(f"start failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo("")
+    typer.echo(f"IMET Pipeline is running. Gateway: {stack.gateway_url}")
+    typer.echo(f"  API docs (Swagger UI): {stack.gateway_url}/docs")
+    typer.echo(f"  Token for a quick try: .venv/bin/imet dev-token --role admin")
+    typer.echo(f"  Logs: {stack.log_dir}/   Stop: Ctrl-C or `make stop`")
+    try:
+        while not stopping:
+            dead = stack.dead_processes()
+            if dead:
+                typer.echo(f"process(es) exited unexpectedly: {', '.join(dead)}; stopping", err=True)
+                break
+            time.sleep(0.5)
+    finally:
+        typer.echo("stopping ...")
+        stack.stop()
+        typer.echo("stopped.")
+
+
+@app.command()
+def stop() -> None:
+    """Stop the stack recorded in var/run/stack.json (started by `make run`)."""
+    from imet.stack import stop_recorded
+
+    stopped = stop_recorded()
+    typer.echo("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
+
+
+@app.command()
+def serve(
+    service: str = typer.Argument(..., help="catalog, nomination, vetting or funding"),
+    roles: str = typer.Option("http,consumer,relay,jobs", help="Comma-separated roles to run."),
+) -> None:
+    """Run one service process (settings from the environment)."""
+    from shared.runner import ROLES, serve as serve_service
+
+    wanted = {r.strip() for r in roles.split(",") if r.strip()}
+    unknown = wanted - set(ROLES)
+    if unknown:
+        raise typer.BadParameter(f"unknown roles: {', '.join(sorted(unknown))}")
+    asyncio.run(serve_service(definition(service), wanted))
+
+
+@app.command()
+def migrate(
+    services: list[str] = typer.Argument(None, help="Services to migrate (default: all)."),
+    revision: str = typer.Option("head", help="Target revision."),
+) -> None:
+    """Upgrade each service's schema with its own role (<SERVICE>_DATABASE_URL)."""
+    from shared.db.migrations import upgrade
+
+    for name in services or list(DOMAIN_SERVICES):
+        d = definition(name)
+        url = d.settings_factory().database_url.get_secret_value()
+        upgrade(d.migrations_dir, url, revision)
+        typer.echo(f"{name}: at {revision}")
+
+
+@app.command("dev-token")
+def dev_token(
+    role: str = typer.Option(..., help="sco, vetter, funding_officer, catalog_manager, auditor, admin"),
+    country: str = typer.Option(None, help="ISO 3166-1 alpha-3 country (required for sco)."),
+    ttl: int = typer.Option(3600, help="Lifetime in seconds."),
+    key_dir: Path = typer.Option(None, help="Signing key folder (default: var/keys)."),
+) -> None:
+    """Print a bearer token signed with the dev key that `make run` created."""
+    from imet.stack import var_dir
+    from shared.auth.tokens import issue_dev_token
+    from shared.settings import PlatformSettings
+
+    platform = PlatformSettings()
+    folder = key_dir or Path(os.environ.get("IMET_KEY_DIR", var_dir() / "keys"))
+    try:
+        token = issue_dev_token(
+            folder, role, country=country, ttl_seconds=ttl,
+            issuer=platform.auth_issuer, audience=platform.auth_audience,
+        )  # fmt: skip
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    sys.stdout.write(token + "\n")
+
+
+def main() -> None:
+    app()

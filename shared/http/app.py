@@ -1,0 +1,91 @@
+"""Build a service's FastAPI app with the platform's HTTP plumbing.
+
+Every service app gets: problem+json for every error, X-Request-ID/traceparent, Prometheus
+metrics, Idempotency-Key replay for state-changing requests, `/healthz` and `/readyz` (at the
+root and under the service's public prefix, so they answer through the gateway) and stable
+operation ids `"{tag}-{name}"`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from starlette.responses import JSONResponse, Response
+
+from shared.http.idempotency import IdempotencyMiddleware
+from shared.http.metrics import MetricsMiddleware, metrics_endpoint
+from shared.http.problems import install_problem_handlers, problem_response
+from shared.http.readiness import check_database
+from shared.http.request_id import RequestContextMiddleware
+from shared.runtime import ServiceRuntime
+
+API_VERSION = "1.0.0"
+
+
+def operation_id(route: APIRoute) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def health_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    async def healthz() -> dict[str, str]:
+        """Alive: the process answers. Says nothing about its dependencies."""
+        return {"status": "ok", "service": runtime.definition.name}
+
+    async def readyz() -> Response:
+        """Ready: the database and the broker are reachable (checked now, cached for 1 s)."""
+        db_ok, db_error = await check_database(runtime.engine)
+        broker_ok, broker_error = await runtime.broker.check()
+        checks = {
+            "database": {"ok": db_ok, **({"error": db_error} if db_error else {})},
+            "broker": {"ok": broker_ok, **({"error": broker_error} if broker_error else {})},
+        }
+        if db_ok and broker_ok:
+            return JSONResponse({"status": "ready", "service": runtime.definition.name, "checks": checks})
+        failing = ", ".join(name for name, c in checks.items() if not c["ok"])
+        return problem_response(
+            503, "not-ready", "Service not ready", f"Unreachable: {failing}",
+            extra={"checks": checks}, headers={"Retry-After": "1"},
+        )  # fmt: skip
+
+    prefix = runtime.definition.api_prefix
+    for path in ("/healthz", f"{prefix}/healthz"):
+        router.add_api_route(path, healthz, methods=["GET"], name=f"healthz{'-public' if prefix in path else ''}",
+                             include_in_schema=prefix in path)  # fmt: skip
+    for path in ("/readyz", f"{prefix}/readyz"):
+        router.add_api_route(path, readyz, methods=["GET"], name=f"readyz{'-public' if prefix in path else ''}",
+                             include_in_schema=prefix in path)  # fmt: skip
+    router.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    return router
+
+
+def create_service_app(runtime: ServiceRuntime[Any, Any]) -> FastAPI:
+    definition = runtime.definition
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=API_VERSION,
+        openapi_tags=list(definition.openapi_tags),
+        generate_unique_id_function=operation_id,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.state.verifier = runtime.verifier
+    install_problem_handlers(app)
+    app.include_router(health_router(runtime))
+    for router in definition.routers():
+        app.include_router(router)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        sessions=runtime.sessions,
+        table=definition.tables.idempotency_key,
+        verifier=runtime.verifier,
+    )
+    app.add_middleware(MetricsMiddleware, service=definition.name)
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,176 @@
+"""RFC 9457 problem details for every error a service or the gateway answers.
+
+Every 4xx/5xx is `application/problem+json` with a stable `type`, a `title`, `status`,
+`detail`, the `instance` path and the request id; validation errors list the offending fields
+(location and message, never the rejected value, which may be personal data). An unexpected
+exception becomes a 500 problem without a stack trace; bad input never reaches that path.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from shared.errors import DomainError
+from shared.observability import get_logger, request_id_var
+
+PROBLEM_BASE = "https://imet.example/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    411: ("length-required", "Length required"),
+    412: ("precondition-failed", "Precondition failed"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("validation-error", "Request validation failed"),
+    428: ("precondition-required", "Precondition required"),
+    429: ("rate-limited", "Too many requests"),
+    500: ("internal-error", "Internal server error"),
+    502: ("bad-gateway", "Upstream service unavailable"),
+    503: ("unavailable", "Service unavailable"),
+    504: ("gateway-timeout", "Upstream service timed out"),
+}
+
+log = get_logger("http.problems")
+
+
+class ProblemException(Exception):
+    """Raise anywhere in a request to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        type: str,  # noqa: A002 - the RFC 9457 member name
+        title: str,
+        detail: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.type = type
+        self.title = title
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+def problem_body(
+    status: int,
+    type_: str,
+    title: str,
+    detail: str | None,
+    instance: str | None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": type_ if "://" in type_ or type_.startswith("urn:") else PROBLEM_BASE + type_,
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    rid = request_id_var.get()
+    if rid:
+        body["request_id"] = rid
+    if extra:
+        body.update(extra)
+    return body
+
+
+def problem_response(
+    status: int,
+    type_: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    body = problem_body(status, type_, title, detail, instance, extra)
+    return Response(
+        content=json.dumps(body, default=str),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        errors.append(
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ())),
+                "message": err.get("msg", "invalid"),
+                "code": err.get("type", "invalid"),
+            }
+        )
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Route every error a FastAPI app can raise through problem+json."""
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemException)
+        return problem_response(
+            exc.status, exc.type, exc.title, exc.detail,
+            instance=request.url.path, headers=exc.headers, extra=exc.extra,
+        )  # fmt: skip
+
+    async def on_domain(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        return problem_response(
+            exc.status, exc.code, exc.title, exc.detail,
+            instance=request.url.path, extra=exc.extra or None,
+        )  # fmt: skip
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        return problem_response(
+            exc.status_code, slug, title, detail,
+            instance=request.url.path, headers=dict(exc.headers or {}),
+        )  # fmt: skip
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = _validation_errors(exc)
+        fields = ", ".join(sorted({e["field"] for e in errors}))
+        return problem_response(
+            422, "validation-error", "Request validation failed",
+            f"Invalid fields: {fields}" if fields else None,
+            instance=request.url.path, extra={"errors": errors},
+        )  # fmt: skip
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.error("http.unhandled_error", path=request.url.path, error_type=type(exc).__name__)
+        return problem_response(
+            500, "internal-error", "Internal server error",
+            "The server failed to process the request; it has been logged.",
+            instance=request.url.path,
+        )  # fmt: skip
+
+    app.add_exception_handler(ProblemException, on_problem)
+    app.add_exception_handler(DomainError, on_domain)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,92 @@
+"""Kafka clients configured the one way we use them, and topic management.
+
+Only the common Kafka protocol is used so production runs on Apache Kafka: no idempotent
+producer or transactions (the dev broker, Tansu, rejects aiokafka's InitProducerId), explicit
+partition assignment instead of group membership (ADR 0003), topics created explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from shared.settings import PlatformSettings
+
+TOPIC_ALREADY_EXISTS = 36
+LOGICAL_TOPICS = (
+    "imet.catalog.events",
+    "imet.nomination.events",
+    "imet.vetting.events",
+    "imet.funding.events",
+)
+MAX_REQUEST_SIZE = 10 * 1024 * 1024
+
+
+def physical_topic(logical: str, prefix: str) -> str:
+    """The topic on the broker: the logical contract name behind an optional isolation prefix."""
+    return f"{prefix}{logical}"
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def all_physical_topics(prefix: str) -> list[str]:
+    topics = [physical_topic(t, prefix) for t in LOGICAL_TOPICS]
+    return topics + [dlq_topic(t) for t in topics]
+
+
+class TopicError(RuntimeError):
+    pass
+
+
+async def ensure_topics(bootstrap_servers: str, topics: Iterable[str], partitions: int) -> None:
+    """Create missing topics; an existing topic is fine, any other error raises.
+
+    aiokafka does not raise on per-topic errors, so the response is checked here.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10000)
+    await admin.start()
+    try:
+        response = await admin.create_topics(
+            [NewTopic(name=t, num_partitions=partitions, replication_factor=1) for t in topics]
+        )
+        for topic_error in response.topic_errors:
+            name, code = topic_error[0], topic_error[1]
+            if code not in (0, TOPIC_ALREADY_EXISTS):
+                raise TopicError(f"creating topic {name} failed with error code {code}")
+    finally:
+        await admin.close()
+
+
+def make_producer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=2,
+        max_request_size=MAX_REQUEST_SIZE,
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+        retry_backoff_ms=100,
+        metadata_max_age_ms=60000,
+    )
+
+
+def make_consumer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaConsumer:
+    """A consumer with no group: partitions are assigned explicitly and offsets live in our DB."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        max_partition_fetch_bytes=MAX_REQUEST_SIZE,
+        fetch_max_bytes=4 * MAX_REQUEST_SIZE,
+        request_timeout_ms=max(settings.kafka_request_timeout_ms, 5000),
+        retry_backoff_ms=100,
+        metadata_max_age_ms=30000,
+    )

@@ -1,0 +1,96 @@
+"""What a service is made of, and the live resources of one running service process.
+
+A service's `bootstrap.py` declares a `ServiceDefinition` (the one place that wires its unit of
+work, HTTP routers, event reactions and periodic jobs). `ServiceRuntime` is built from it when
+a process starts: settings, engine, sessions, token verifier, broker probe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.auth.principal import Principal
+from shared.db.engine import create_engine, plain_dsn, session_factory
+from shared.db.platform_tables import PlatformTables
+from shared.db.uow import SqlUnitOfWork
+from shared.messaging.envelope import IntegrationEvent
+from shared.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from shared.http.readiness import BrokerProbe
+
+S = TypeVar("S", bound=ServiceSettings)
+U = TypeVar("U", bound=SqlUnitOfWork)
+
+Reaction = Callable[[Any, Any, Any], Awaitable[None]]
+Job = Callable[["ServiceRuntime[Any, Any]", asyncio.Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition(Generic[S, U]):
+    name: str
+    title: str
+    description: str
+    api_prefix: str
+    settings_factory: Callable[[], S]
+    metadata: MetaData
+    tables: PlatformTables
+    migrations_dir: Path
+    uow_class: type[U]
+    routers: Callable[[], Sequence[APIRouter]]
+    reactions: Callable[[], Mapping[type[IntegrationEvent], Reaction]] = dict
+    jobs: Callable[[], Sequence[Job]] = tuple
+    openapi_tags: Sequence[dict[str, str]] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def schema(self) -> str:
+        schema = self.metadata.schema
+        assert schema is not None
+        return str(schema)
+
+
+class ServiceRuntime(Generic[S, U]):
+    """Resources of one service process; build with `ServiceRuntime.create` and `aclose()` it."""
+
+    def __init__(self, definition: ServiceDefinition[S, U], settings: S) -> None:
+        from shared.auth.tokens import verifier_from_settings
+        from shared.http.readiness import BrokerProbe
+
+        self.definition = definition
+        self.settings = settings
+        self.platform = settings.platform
+        self.engine: AsyncEngine = create_engine(
+            settings.database_url.get_secret_value(),
+            schema=settings.db_schema,
+            application_name=f"imet-{definition.name}",
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_overflow,
+        )
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self.dsn = plain_dsn(settings.database_url.get_secret_value())
+        self.verifier = verifier_from_settings(self.platform)
+        self.broker: BrokerProbe = BrokerProbe(self.platform)
+        self.state: dict[str, Any] = {}
+
+    def uow(self, actor: Principal, cause_event_id: str | None = None) -> U:
+        return self.definition.uow_class(
+            self.sessions,
+            service=self.definition.name,
+            tables=self.definition.tables,
+            actor=actor,
+            cause_event_id=cause_event_id,
+        )
+
+    async def aclose(self) -> None:
+        await self.broker.aclose()
+        await self.engine.dispose()

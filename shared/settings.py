@@ -1,0 +1,70 @@
+"""Settings: environment variables only, read when a process starts (never at import).
+
+`PlatformSettings` are shared by every process (broker, auth, logging; no prefix).
+Each service subclasses `ServiceSettings` with its own prefix, e.g. `FUNDING_DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["dev", "test", "production"]
+
+
+class PlatformSettings(BaseSettings):
+    """What every process of the system shares."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    imet_env: Environment = Field("dev", description="dev, test or production")
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic_prefix: str = Field(
+        "", description="Prepended to every topic name; isolates test runs on one broker."
+    )
+    kafka_topic_partitions: int = Field(4, ge=1, le=256)
+    kafka_request_timeout_ms: int = Field(5000, ge=500)
+    kafka_fetch_max_wait_ms: int = Field(20, ge=1, le=1000)
+    # Authentication: services verify bearer JWTs against a JWKS (a file in dev, a URL in
+    # production - the gateway's own or an external OIDC issuer's).
+    auth_issuer: str = "imet-dev"
+    auth_audience: str = "imet-pipeline"
+    auth_jwks_file: Path | None = None
+    auth_jwks_url: str | None = None
+    auth_leeway_seconds: int = Field(30, ge=0, le=300)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _production_needs_real_auth(self) -> PlatformSettings:
+        if self.imet_env == "production" and not (self.auth_jwks_url or self.auth_jwks_file):
+            raise ValueError("production needs AUTH_JWKS_URL (or AUTH_JWKS_FILE)")
+        return self
+
+
+class ServiceSettings(BaseSettings):
+    """Per-service settings; subclasses set `env_prefix` (e.g. `CATALOG_`)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: SecretStr = Field(
+        ..., description="The service's own role: postgresql://<role>:<pw>@host:port/db"
+    )
+    db_schema: str = Field(..., description="The service's schema; also its search_path")
+    db_pool_size: int = Field(10, ge=1, le=100)
+    db_pool_overflow: int = Field(10, ge=0, le=100)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8001, ge=0, le=65535)
+    consumer_retry_attempts: int = Field(3, ge=1, le=20)
+    consumer_retry_backoff_seconds: float = Field(0.2, ge=0.0, le=60.0)
+    consumer_batch_size: int = Field(200, ge=1, le=5000)
+    relay_batch_size: int = Field(500, ge=1, le=10000)
+    relay_poll_seconds: float = Field(1.0, gt=0.0, le=60.0)
+
+    @cached_property
+    def platform(self) -> PlatformSettings:
+        return PlatformSettings()
