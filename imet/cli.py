@@ -1,10 +1,10 @@
 """`imet`: run the stack, one service, migrations; print dev tokens.
 
-    imet run                       the whole stack (what `make run` calls)
-    imet stop                      stop a stack started by `imet run`
-    imet serve catalog [--roles http,consumer,relay,jobs]
-    imet migrate [SERVICE ...]     run Alembic migrations with <SERVICE>_DATABASE_URL
-    imet dev-token --role sco --country GTM
+imet run                       the whole stack (what `make run` calls)
+imet stop                      stop a stack started by `imet run`
+imet serve catalog [--roles http,consumer,relay,jobs]
+imet migrate [SERVICE ...]     run Alembic migrations with <SERVICE>_DATABASE_URL
+imet dev-token --role sco --country GTM
 """
 
 from __future__ import annotations
@@ -53,13 +53,15 @@ def run(
     typer.echo("")
     typer.echo(f"IMET Pipeline is running. Gateway: {stack.gateway_url}")
     typer.echo(f"  API docs (Swagger UI): {stack.gateway_url}/docs")
-    typer.echo(f"  Token for a quick try: .venv/bin/imet dev-token --role admin")
+    typer.echo("  Token for a quick try: .venv/bin/imet dev-token --role admin")
     typer.echo(f"  Logs: {stack.log_dir}/   Stop: Ctrl-C or `make stop`")
     try:
         while not stopping:
             dead = stack.dead_processes()
             if dead:
-                typer.echo(f"process(es) exited unexpectedly: {', '.join(dead)}; stopping", err=True)
+                typer.echo(
+                    f"process(es) exited unexpectedly: {', '.join(dead)}; stopping", err=True
+                )
                 break
             time.sleep(0.5)
     finally:
@@ -83,7 +85,8 @@ def serve(
     roles: str = typer.Option("http,consumer,relay,jobs", help="Comma-separated roles to run."),
 ) -> None:
     """Run one service process (settings from the environment)."""
-    from shared.runner import ROLES, serve as serve_service
+    from shared.runner import ROLES
+    from shared.runner import serve as serve_service
 
     wanted = {r.strip() for r in roles.split(",") if r.strip()}
     unknown = wanted - set(ROLES)
@@ -109,7 +112,9 @@ def migrate(
 
 @app.command("dev-token")
 def dev_token(
-    role: str = typer.Option(..., help="sco, vetter, funding_officer, catalog_manager, auditor, admin"),
+    role: str = typer.Option(
+        ..., help="sco, vetter, funding_officer, catalog_manager, auditor, admin"
+    ),
     country: str = typer.Option(None, help="ISO 3166-1 alpha-3 country (required for sco)."),
     ttl: int = typer.Option(3600, help="Lifetime in seconds."),
     key_dir: Path = typer.Option(None, help="Signing key folder (default: var/keys)."),

@@ -7,6 +7,7 @@ Runs with an administrator URL (the embedded server's superuser, or `DATABASE_UR
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -55,10 +56,8 @@ async def create_database(admin_url: str, database: str) -> None:
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if not exists:
-            try:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # a concurrent creator won
                 await conn.execute(f'CREATE DATABASE "{_ident(database)}"')
-            except asyncpg.DuplicateDatabaseError:
-                pass
     finally:
         await conn.close()
 
@@ -96,14 +95,18 @@ async def provision(
             password = (passwords or {}).get(service) or secrets.token_urlsafe(18)
             exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
             if not exists:
-                await conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
+                await conn.execute(
+                    f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE'
+                )
             # Passwords cannot be bind parameters in utility statements: quote as a literal.
             literal = await conn.fetchval("SELECT quote_literal($1)", password)
             await conn.execute(f'ALTER ROLE "{role}" WITH LOGIN PASSWORD {literal}')
             await conn.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{db}" TO "{role}"')
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}" AUTHORIZATION "{role}"')
             await conn.execute(f'ALTER SCHEMA "{schema}" OWNER TO "{role}"')
-            await conn.execute(f'ALTER ROLE "{role}" IN DATABASE "{db}" SET search_path = "{schema}"')
+            await conn.execute(
+                f'ALTER ROLE "{role}" IN DATABASE "{db}" SET search_path = "{schema}"'
+            )
             result[service] = ServiceDatabase(
                 service=service,
                 schema=schema,

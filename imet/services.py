@@ -15,7 +15,13 @@ SERVICE_MODULES = {
     "funding": "funding.bootstrap:definition",
 }
 DOMAIN_SERVICES = tuple(SERVICE_MODULES)
-HTTP_PORTS = {"gateway": 8000, "catalog": 8001, "nomination": 8002, "vetting": 8003, "funding": 8004}
+HTTP_PORTS = {
+    "gateway": 8000,
+    "catalog": 8001,
+    "nomination": 8002,
+    "vetting": 8003,
+    "funding": 8004,
+}
 
 
 def _extra() -> dict[str, str]:

@@ -90,8 +90,12 @@ class Stack:
         try:
             self._start_infra(say)
             self._write_state()
-            asyncio.run(ensure_topics(self.bootstrap_servers, all_physical_topics(o.topic_prefix), 4))
-            self.databases = asyncio.run(provision(self.admin_url, o.database, role_prefix=o.role_prefix))
+            asyncio.run(
+                ensure_topics(self.bootstrap_servers, all_physical_topics(o.topic_prefix), 4)
+            )
+            self.databases = asyncio.run(
+                provision(self.admin_url, o.database, role_prefix=o.role_prefix)
+            )
             for name, sdb in self.databases.items():
                 upgrade(definition(name).migrations_dir, sdb.url)
             say(f"database '{o.database}': schemas {', '.join(self.databases)} migrated")
@@ -123,7 +127,10 @@ class Stack:
         else:
             self.broker = EmbeddedBroker(log_path=self.log_dir / "tansu.log")
             self.bootstrap_servers = self.broker.start()
-            say(f"Kafka protocol broker: embedded Tansu, {self.bootstrap_servers} (pid {self.broker.pid})")
+            say(
+                f"Kafka protocol broker: embedded Tansu, {self.bootstrap_servers} "
+                f"(pid {self.broker.pid})"
+            )
 
     def _seed(self, say: Any) -> None:
         for name in DOMAIN_SERVICES:
@@ -144,7 +151,11 @@ class Stack:
             "IMET_ENV": os.environ.get("IMET_ENV", "dev"),
             **{f"{n.upper()}_DATABASE_URL": db.url for n, db in self.databases.items()},
             **{f"{n.upper()}_HTTP_PORT": str(p) for n, p in o.ports.items() if n != "gateway"},
-            **{f"GATEWAY_{n.upper()}_URL": f"http://127.0.0.1:{p}" for n, p in o.ports.items() if n != "gateway"},
+            **{
+                f"GATEWAY_{n.upper()}_URL": f"http://127.0.0.1:{p}"
+                for n, p in o.ports.items()
+                if n != "gateway"
+            },
             "GATEWAY_PORT": str(o.ports["gateway"]),
             **o.extra_env,
         }
@@ -154,7 +165,10 @@ class Stack:
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         self.processes[name] = spawn(
-            argv, log_path=self.log_dir / f"{name}.log", env=self.service_env(name), cwd=PROJECT_ROOT
+            argv,
+            log_path=self.log_dir / f"{name}.log",
+            env=self.service_env(name),
+            cwd=PROJECT_ROOT,
         )
 
     def _wait_ready(self) -> None:
@@ -175,7 +189,9 @@ class Stack:
                         if client.get(url).status_code == 200:
                             del pending[name]
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"not ready after {self.options.ready_timeout}s: {sorted(pending)}")
+                    raise TimeoutError(
+                        f"not ready after {self.options.ready_timeout}s: {sorted(pending)}"
+                    )
                 time.sleep(0.2)
 
     def dead_processes(self) -> list[str]:
@@ -186,7 +202,9 @@ class Stack:
             "launcher": os.getpid(),
             "processes": {n: p.pid for n, p in self.processes.items()},
             "postgres": self.postgres.pid if self.postgres else None,
-            "postgres_root": str(self.postgres.root) if self.postgres and self.postgres.root else None,
+            "postgres_root": str(self.postgres.root)
+            if self.postgres and self.postgres.root
+            else None,
             "broker": self.broker.pid if self.broker else None,
             "gateway_url": self.gateway_url,
         }
@@ -229,7 +247,9 @@ def stop_recorded(var: Path | None = None) -> list[str]:
             stopped.append(f"{name} {pid}")
     for name in ("broker", "postgres"):
         pid = state.get(name)
-        if pid and stop_pid(pid, sig=signal.SIGINT if name == "postgres" else signal.SIGTERM, timeout=15):
+        if pid and stop_pid(
+            pid, sig=signal.SIGINT if name == "postgres" else signal.SIGTERM, timeout=15
+        ):
             stopped.append(f"{name} {pid}")
     root = state.get("postgres_root")
     if root:

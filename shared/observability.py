@@ -21,7 +21,9 @@ traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None
 _configured = False
 
 
-def configure_logging(*, level: str = "INFO", json_output: bool = True, service: str = "imet") -> None:
+def configure_logging(
+    *, level: str = "INFO", json_output: bool = True, service: str = "imet"
+) -> None:
     """Configure structlog + stdlib logging once per process."""
     global _configured
     if _configured:
@@ -43,7 +45,9 @@ def configure_logging(*, level: str = "INFO", json_output: bool = True, service:
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service, pid=os.getpid())
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
+    )
     for noisy in ("aiokafka", "kafka", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

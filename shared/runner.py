@@ -57,7 +57,9 @@ async def serve(definition: ServiceDefinition[Any, Any], roles: set[str]) -> Non
 
     settings = definition.settings_factory()
     platform = settings.platform
-    configure_logging(level=platform.log_level, json_output=platform.log_json, service=definition.name)
+    configure_logging(
+        level=platform.log_level, json_output=platform.log_json, service=definition.name
+    )
     runtime = ServiceRuntime(definition, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -77,7 +79,8 @@ async def serve(definition: ServiceDefinition[Any, Any], roles: set[str]) -> Non
             timeout_graceful_shutdown=5,
         )
         server = uvicorn.Server(config)
-        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+        # We own SIGTERM/SIGINT: uvicorn must not re-raise them after its own shutdown.
+        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
         work.append(server.serve())
     if "consumer" in roles:
         work.append(build_consumer(runtime).run(stop))

@@ -45,10 +45,7 @@ def _pginstall() -> Path:
 
 def _world_reachable(path: Path) -> bool:
     """True when every folder above `path` is searchable by others (mode o+x)."""
-    for parent in [path, *path.parents]:
-        if not parent.stat().st_mode & 0o001:
-            return False
-    return True
+    return all(parent.stat().st_mode & 0o001 for parent in [path, *path.parents])
 
 
 def _binaries_for_nobody(src: Path) -> Path:
@@ -61,7 +58,7 @@ def _binaries_for_nobody(src: Path) -> Path:
         return target
     staging = Path(tempfile.mkdtemp(prefix="imet-pginstall-staging-"))
     shutil.copytree(src, staging / "pg", symlinks=True)
-    os.chmod(staging / "pg", 0o755)
+    os.chmod(staging / "pg", 0o755)  # noqa: S103 - nobody must read the binaries
     try:
         os.rename(staging / "pg", target)
     except OSError:
@@ -99,7 +96,7 @@ class EmbeddedPostgres:
             binaries = _binaries_for_nobody(binaries)
         bin_dir = binaries / "bin"
         self._root = Path(tempfile.mkdtemp(prefix="imet-pg-"))
-        os.chmod(self._root, 0o755)
+        os.chmod(self._root, 0o755)  # noqa: S103 - nobody must reach its data dir
         data = self._root / "data"
         pwfile = self._root / "pwfile"
         pwfile.write_text(self.password + "\n")

@@ -70,7 +70,7 @@ def spawn(
             stdin=subprocess.DEVNULL,
             env=env,
             cwd=cwd,
-            preexec_fn=preexec(as_nobody=as_nobody, death_signal=death_signal),  # noqa: PLW1509
+            preexec_fn=preexec(as_nobody=as_nobody, death_signal=death_signal),
             close_fds=True,
         )
     finally:
@@ -94,7 +94,7 @@ def stop_process(
 
 
 def stop_pid(pid: int, *, sig: int = signal.SIGTERM, timeout: float = 10.0) -> bool:
-    """Stop a process we started in an earlier run (by the PID we recorded). True if it was alive."""
+    """Stop a process an earlier run started (by its recorded PID). True if it was alive."""
     try:
         os.kill(pid, sig)
     except ProcessLookupError:
@@ -115,7 +115,9 @@ def wait_for_port(host: str, port: int, *, timeout: float, proc: subprocess.Pope
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"process {proc.args!r} exited with {proc.returncode} while starting")
+            raise RuntimeError(
+                f"process {proc.args!r} exited with {proc.returncode} while starting"
+            )
         with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.2):
             return
         time.sleep(0.02)

@@ -32,7 +32,9 @@ MaslId = Annotated[
 
 FiscalYear = Annotated[
     int,
-    Field(ge=1990, le=2100, description="U.S. federal fiscal year (FY2026 = 2025-10-01..2026-09-30)"),
+    Field(
+        ge=1990, le=2100, description="U.S. federal fiscal year (FY2026 = 2025-10-01..2026-09-30)"
+    ),
 ]
 
 

@@ -1,8 +1,9 @@
-"""The body of every service's `migrations/env.py`: async engine, version table in the service schema."""
+"""Body of every `migrations/env.py`: async engine, version table in the service schema."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
 from sqlalchemy import MetaData, pool, text
@@ -17,7 +18,7 @@ def run_migrations(target_metadata: MetaData, schema: str) -> None:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("sqlalchemy.url is not set: migrate through `imet migrate` or tests")
-    options = {
+    options: dict[str, Any] = {
         "target_metadata": target_metadata,
         "version_table_schema": schema,
         "include_schemas": False,

@@ -7,7 +7,12 @@ and nothing else is reachable: the role has no privileges on the other services'
 from __future__ import annotations
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def asyncpg_sqlalchemy_url(url: str) -> str:

@@ -21,8 +21,12 @@ def create_platform_v1(schema: str) -> None:
         sa.Column("type", sa.String(200), nullable=False),
         sa.Column("topic", sa.String(200), nullable=False),
         sa.Column("payload", postgresql.JSONB(), nullable=False),
-        sa.Column("headers", postgresql.JSONB(), server_default=sa.text("'{}'::jsonb"), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "headers", postgresql.JSONB(), server_default=sa.text("'{}'::jsonb"), nullable=False
+        ),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.Column("published_at", sa.DateTime(timezone=True)),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
         sa.UniqueConstraint("seq", name="uq_outbox_seq"),
@@ -37,7 +41,9 @@ def create_platform_v1(schema: str) -> None:
         sa.Column("consumer", sa.String(100), nullable=False),
         sa.Column("message_id", sa.String(200), nullable=False),
         sa.Column("event_type", sa.String(200), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "received_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.PrimaryKeyConstraint("consumer", "message_id", name="pk_inbox"),
         schema=schema,
     )
@@ -47,7 +53,9 @@ def create_platform_v1(schema: str) -> None:
         sa.Column("topic", sa.String(200), nullable=False),
         sa.Column("partition", sa.Integer(), nullable=False),
         sa.Column("next_offset", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.PrimaryKeyConstraint("consumer", "topic", "partition", name="pk_consumer_offset"),
         schema=schema,
     )
@@ -62,7 +70,9 @@ def create_platform_v1(schema: str) -> None:
         sa.Column("status_code", sa.Integer()),
         sa.Column("response_headers", postgresql.JSONB()),
         sa.Column("response_body", sa.LargeBinary()),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.Column("completed_at", sa.DateTime(timezone=True)),
         sa.PrimaryKeyConstraint("principal", "key", name="pk_idempotency_key"),
         schema=schema,
@@ -70,9 +80,13 @@ def create_platform_v1(schema: str) -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "occurred_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.Column("actor", sa.String(200), nullable=False),
-        sa.Column("actor_roles", postgresql.JSONB(), server_default=sa.text("'[]'::jsonb"), nullable=False),
+        sa.Column(
+            "actor_roles", postgresql.JSONB(), server_default=sa.text("'[]'::jsonb"), nullable=False
+        ),
         sa.Column("actor_country", sa.String(3)),
         sa.Column("action", sa.String(100), nullable=False),
         sa.Column("entity_type", sa.String(100), nullable=False),

@@ -1,4 +1,4 @@
-"""Tables every service has in its own schema: outbox, inbox, consumer offsets, idempotency keys, audit.
+"""Tables in every service schema: outbox, inbox, consumer offsets, idempotency keys, audit.
 
 - `outbox` uses Debezium's outbox columns (`id, aggregatetype, aggregateid, type, payload`) plus
   `topic`, `headers`, `created_at`, `published_at` and an ordering `seq`, so a CDC relay could

@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.responses import JSONResponse, Response
 
+from shared.http.audit import audit_router
 from shared.http.idempotency import IdempotencyMiddleware
 from shared.http.metrics import MetricsMiddleware, metrics_endpoint
 from shared.http.problems import install_problem_handlers, problem_response
@@ -45,7 +46,9 @@ def health_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
             "broker": {"ok": broker_ok, **({"error": broker_error} if broker_error else {})},
         }
         if db_ok and broker_ok:
-            return JSONResponse({"status": "ready", "service": runtime.definition.name, "checks": checks})
+            return JSONResponse(
+                {"status": "ready", "service": runtime.definition.name, "checks": checks}
+            )
         failing = ", ".join(name for name, c in checks.items() if not c["ok"])
         return problem_response(
             503, "not-ready", "Service not ready", f"Unreachable: {failing}",
@@ -53,12 +56,9 @@ def health_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
         )  # fmt: skip
 
     prefix = runtime.definition.api_prefix
-    for path in ("/healthz", f"{prefix}/healthz"):
-        router.add_api_route(path, healthz, methods=["GET"], name=f"healthz{'-public' if prefix in path else ''}",
-                             include_in_schema=prefix in path)  # fmt: skip
-    for path in ("/readyz", f"{prefix}/readyz"):
-        router.add_api_route(path, readyz, methods=["GET"], name=f"readyz{'-public' if prefix in path else ''}",
-                             include_in_schema=prefix in path)  # fmt: skip
+    for endpoint, name in ((healthz, "healthz"), (readyz, "readyz")):
+        router.add_api_route(f"/{name}", endpoint, methods=["GET"], include_in_schema=False)
+        router.add_api_route(f"{prefix}/{name}", endpoint, methods=["GET"], name=f"{name}-public")
     router.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     return router
 
@@ -80,6 +80,7 @@ def create_service_app(runtime: ServiceRuntime[Any, Any]) -> FastAPI:
     app.include_router(health_router(runtime))
     for router in definition.routers():
         app.include_router(router)
+    app.include_router(audit_router(definition.api_prefix, "audit"))
     app.add_middleware(
         IdempotencyMiddleware,
         sessions=runtime.sessions,

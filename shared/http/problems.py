@@ -52,7 +52,7 @@ class ProblemException(Exception):
     def __init__(
         self,
         status: int,
-        type: str,  # noqa: A002 - the RFC 9457 member name
+        type: str,
         title: str,
         detail: str | None = None,
         *,

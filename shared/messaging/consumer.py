@@ -133,7 +133,9 @@ class EventConsumer:
                     if not _is_transient(exc) and not _is_kafka_error(exc):
                         log.exception("consumer.crashed", consumer=self.name)
                     else:
-                        log.warning("consumer.reconnecting", consumer=self.name, error=type(exc).__name__)
+                        log.warning(
+                            "consumer.reconnecting", consumer=self.name, error=type(exc).__name__
+                        )
                     self.owned = set()
                     await sleep_or_stop(stop, backoff.next())
         finally:
@@ -142,13 +144,18 @@ class EventConsumer:
     async def _session(self, stop: asyncio.Event, backoff: Backoff) -> None:
         conn: asyncpg.Connection = await asyncpg.connect(
             self.dsn,
-            server_settings={"search_path": self.schema, "application_name": f"imet-{self.name}-consumer"},
+            server_settings={
+                "search_path": self.schema,
+                "application_name": f"imet-{self.name}-consumer",
+            },
         )
         kafka = make_consumer(self.platform, client_id=f"imet-{self.name}-consumer")
         try:
             leases = PartitionLeases(conn, self.name)
             await leases.join()
-            await asyncio.wait_for(kafka.start(), timeout=self.platform.kafka_request_timeout_ms / 1000)
+            await asyncio.wait_for(
+                kafka.start(), timeout=self.platform.kafka_request_timeout_ms / 1000
+            )
             partitions = await self._partitions(kafka, stop)
             log.info("consumer.started", consumer=self.name, topics=self.topics, slot=leases.slot)
             next_rebalance = 0.0
@@ -157,7 +164,9 @@ class EventConsumer:
                     acquired, released = await leases.rebalance(partitions)
                     if acquired or released:
                         await self._assign(kafka, conn, leases.owned, acquired)
-                        log.info("consumer.assigned", consumer=self.name, partitions=len(leases.owned))
+                        log.info(
+                            "consumer.assigned", consumer=self.name, partitions=len(leases.owned)
+                        )
                     self.owned = set(leases.owned)
                     next_rebalance = time.monotonic() + self.rebalance_seconds
                 if not leases.owned:
@@ -179,7 +188,7 @@ class EventConsumer:
     async def _partitions(self, kafka: AIOKafkaConsumer, stop: asyncio.Event) -> list[Partition]:
         """All partitions of our topics; waits until the topics exist."""
         while True:
-            await kafka._client.force_metadata_update()  # noqa: SLF001 - aiokafka has no public refresh
+            await kafka._client.force_metadata_update()
             found: list[Partition] = []
             missing = []
             for topic in self.topics:
@@ -225,7 +234,9 @@ class EventConsumer:
                 stored = 0
             kafka.seek(tp, stored)
 
-    async def _handle(self, tp: TopicPartition, record: ConsumerRecord[Any, Any], stop: asyncio.Event) -> None:
+    async def _handle(
+        self, tp: TopicPartition, record: ConsumerRecord[Any, Any], stop: asyncio.Event
+    ) -> None:
         attempts = 0
         transient = Backoff(initial=0.1, maximum=5.0)
         while True:
@@ -237,7 +248,9 @@ class EventConsumer:
                 return
             except Exception as exc:
                 if _is_transient(exc):
-                    log.warning("consumer.transient_error", consumer=self.name, error=type(exc).__name__)
+                    log.warning(
+                        "consumer.transient_error", consumer=self.name, error=type(exc).__name__
+                    )
                     if await sleep_or_stop(stop, transient.next()):
                         raise _Stopping from exc
                     continue
@@ -295,7 +308,9 @@ class EventConsumer:
             ).scalar_one_or_none()
             if inserted is None:
                 DUPLICATES.labels(self.name).inc()
-                log.info("inbox.duplicate", consumer=self.name, event_id=envelope.id, type=envelope.type)
+                log.info(
+                    "inbox.duplicate", consumer=self.name, event_id=envelope.id, type=envelope.type
+                )
             else:
                 rid_token = request_id_var.set(envelope.request_id)
                 tp_token = traceparent_var.set(envelope.traceparent)
@@ -308,17 +323,26 @@ class EventConsumer:
         if inserted is not None:
             APPLIED.labels(self.name, envelope.type).inc()
 
-    async def _store_offset(self, uow: SqlUnitOfWork, tp: TopicPartition, next_offset: int, *, exists: bool) -> None:
+    async def _store_offset(
+        self, uow: SqlUnitOfWork, tp: TopicPartition, next_offset: int, *, exists: bool
+    ) -> None:
         t = self.tables.consumer_offset
         if exists:
             await uow.session.execute(
                 update(t)
-                .where(t.c.consumer == self.name, t.c.topic == tp.topic, t.c.partition == tp.partition)
+                .where(
+                    t.c.consumer == self.name, t.c.topic == tp.topic, t.c.partition == tp.partition
+                )
                 .values(next_offset=next_offset, updated_at=datetime.now(UTC))
             )
         else:
             await uow.session.execute(
-                insert(t).values(consumer=self.name, topic=tp.topic, partition=tp.partition, next_offset=next_offset)
+                insert(t).values(
+                    consumer=self.name,
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    next_offset=next_offset,
+                )
             )
 
     async def _dead_letter(
@@ -330,7 +354,8 @@ class EventConsumer:
         attempts: int,
         stop: asyncio.Event,
     ) -> None:
-        headers = list(record.headers) + [
+        headers = [
+            *record.headers,
             ("x-dlq-consumer", self.name.encode()),
             ("x-dlq-original-topic", tp.topic.encode()),
             ("x-dlq-original-partition", str(tp.partition).encode()),
@@ -349,14 +374,22 @@ class EventConsumer:
                 )
                 break
             except Exception as send_exc:
-                log.warning("consumer.dlq_unavailable", consumer=self.name, error=type(send_exc).__name__)
+                log.warning(
+                    "consumer.dlq_unavailable", consumer=self.name, error=type(send_exc).__name__
+                )
                 await self._drop_producer()
                 if await sleep_or_stop(stop, backoff.next()):
                     raise _Stopping from send_exc
         await self._advance_past(tp, record.offset)
         DEAD.labels(self.name).inc()
-        log.error("consumer.dead_lettered", consumer=self.name, topic=tp.topic, partition=tp.partition,
-                  offset=record.offset, error=_safe_error(exc))  # fmt: skip
+        log.error(
+            "consumer.dead_lettered",
+            consumer=self.name,
+            topic=tp.topic,
+            partition=tp.partition,
+            offset=record.offset,
+            error=_safe_error(exc),
+        )
 
     async def _advance_past(self, tp: TopicPartition, offset: int) -> None:
         uow = self.uow_factory(self.actor, None)
@@ -364,7 +397,12 @@ class EventConsumer:
             t = self.tables.consumer_offset
             await uow.session.execute(
                 pg_insert(t)
-                .values(consumer=self.name, topic=tp.topic, partition=tp.partition, next_offset=offset + 1)
+                .values(
+                    consumer=self.name,
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    next_offset=offset + 1,
+                )
                 .on_conflict_do_update(
                     index_elements=[t.c.consumer, t.c.topic, t.c.partition],
                     set_={"next_offset": offset + 1, "updated_at": datetime.now(UTC)},
@@ -376,7 +414,9 @@ class EventConsumer:
     async def _get_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
             producer = make_producer(self.platform, client_id=f"imet-{self.name}-dlq")
-            await asyncio.wait_for(producer.start(), timeout=self.platform.kafka_request_timeout_ms / 1000)
+            await asyncio.wait_for(
+                producer.start(), timeout=self.platform.kafka_request_timeout_ms / 1000
+            )
             self._producer = producer
         return self._producer
 

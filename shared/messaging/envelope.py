@@ -11,6 +11,7 @@ they evolve additively within a version, and consumers read them tolerantly (`ex
 
 from __future__ import annotations
 
+import builtins
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ CONTENT_TYPE = "application/json"
 
 
 class IntegrationEvent(BaseModel):
-    """Base of every event published on a topic. Subclasses set TYPE, TOPIC, AGGREGATE, KEY_FIELD."""
+    """Base of every published event; subclasses set TYPE, TOPIC, AGGREGATE and KEY_FIELD."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -79,7 +80,7 @@ class Envelope:
     request_id: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
 
-    def parse(self, model: type[IntegrationEvent]) -> IntegrationEvent:
+    def parse(self, model: builtins.type[IntegrationEvent]) -> IntegrationEvent:
         return model.model_validate(self.data)
 
 
@@ -118,7 +119,9 @@ def encode_value(body: dict[str, Any]) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def decode(headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], value: bytes | None) -> Envelope:
+def decode(
+    headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], value: bytes | None
+) -> Envelope:
     """Decode a Kafka record in CloudEvents binary mode; raise EnvelopeError when it is not one."""
     try:
         attrs = {k: v.decode() for k, v in headers}

@@ -61,7 +61,7 @@ class PartitionLeases:
         return lock_class(f"{self.consumer}:{topic}")
 
     async def rebalance(self, partitions: list[Partition]) -> tuple[set[Partition], set[Partition]]:
-        """Release what is no longer ours, take what is ours and free. Returns (acquired, released)."""
+        """Release what is no longer ours, take what is ours and free; (acquired, released)."""
         assert self.slot is not None, "join() first"
         members = await self.members()
         if self.slot not in members:  # pragma: no cover - our own lock is always visible

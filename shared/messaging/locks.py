@@ -11,5 +11,5 @@ def lock_key(name: str) -> int:
 
 
 def lock_class(name: str) -> int:
-    """A 31-bit key for the two-key form `pg_advisory_lock(int, int)` (shown in pg_locks.classid)."""
+    """A 31-bit key for `pg_advisory_lock(int, int)` (shown as pg_locks.classid)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big") & 0x7FFF_FFFF

@@ -25,7 +25,11 @@ ACTOR = system_actor("fault-test")
 
 async def _unpublished(runtime: Any) -> int:
     async with runtime.sessions() as s:
-        stmt = select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
+        stmt = (
+            select(func.count())
+            .select_from(tables.outbox)
+            .where(tables.outbox.c.published_at.is_(None))
+        )
         return int((await s.execute(stmt)).scalar_one())
 
 
@@ -35,9 +39,15 @@ async def test_changes_committed_during_a_broker_outage_are_all_published_in_ord
     runtime = await make_runtime("probe")
     await eventually(lambda: _unpublished(runtime), lambda n: True)  # database reachable
     platform = runtime.platform.model_copy(
-        update={"kafka_bootstrap_servers": proxied_broker.address, "kafka_topic_prefix": "", "kafka_request_timeout_ms": 1500}
+        update={
+            "kafka_bootstrap_servers": proxied_broker.address,
+            "kafka_topic_prefix": "",
+            "kafka_request_timeout_ms": 1500,
+        }
     )
-    relay = OutboxRelay(service="probe", schema="probe", dsn=runtime.dsn, platform=platform, poll_seconds=0.5)
+    relay = OutboxRelay(
+        service="probe", schema="probe", dsn=runtime.dsn, platform=platform, poll_seconds=0.5
+    )
     run = uuid.uuid4().hex[:8]
     keys = [f"outage-{run}-{i}" for i in range(20)]
 
@@ -52,7 +62,11 @@ async def test_changes_committed_during_a_broker_outage_are_all_published_in_ord
         waiting_during_outage = await _unpublished(runtime)
         proxied_broker.restore()
         remaining = await eventually(lambda: _unpublished(runtime), lambda n: n == 0, timeout=60)
-    records = [r for r in await read_all("imet.probe.events", servers=proxied_broker.address) if r.key.decode() in keys]
+    records = [
+        r
+        for r in await read_all("imet.probe.events", servers=proxied_broker.address)
+        if r.key.decode() in keys
+    ]
 
     assert waiting_during_outage == 200
     assert remaining == 0

@@ -1,4 +1,4 @@
-"""A consumer killed with SIGKILL at any point (also between its effect and its offset) applies each event once."""
+"""A consumer SIGKILLed at any point (even between effect and offset) applies each event once."""
 
 from __future__ import annotations
 
@@ -27,7 +27,11 @@ pytestmark = pytest.mark.faults
 
 def _start_consumer(log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PROBE_REACTION_DELAY": "0.02", "LOG_LEVEL": "WARNING"}
-    return spawn([sys.executable, "-m", "imet", "serve", "probe", "--roles", "consumer"], log_path=log, env=env)
+    return spawn(
+        [sys.executable, "-m", "imet", "serve", "probe", "--roles", "consumer"],
+        log_path=log,
+        env=env,
+    )
 
 
 async def _applied(runtime: Any, prefix: str) -> tuple[int, int]:
@@ -60,7 +64,9 @@ async def test_consumer_killed_mid_transaction_again_and_again_applies_every_eve
             proc.wait(5)
             kills += 1
             proc = _start_consumer(tmp_path / "consumer.log")
-        total, distinct = await eventually(lambda: _applied(runtime, prefix), lambda r: r[0] >= 200, timeout=60)
+        total, distinct = await eventually(
+            lambda: _applied(runtime, prefix), lambda r: r[0] >= 200, timeout=60
+        )
         await asyncio.sleep(1.0)
         total, distinct = await _applied(runtime, prefix)
     finally:

@@ -11,11 +11,20 @@ from typing import Any
 import httpx
 import pytest
 
+from imet.infra.broker import EmbeddedBroker
+from imet.infra.process import free_port
 from imet.services import DOMAIN_SERVICES, definition
 from shared.db.migrations import upgrade
 from shared.messaging.kafka import all_physical_topics, ensure_topics, physical_topic
 from shared.runtime import ServiceRuntime
-from tests.helpers.infra import RUN_ID_ENV, WorkerDatabase, drop_worker_database, worker_database, worker_id
+from tests.helpers.infra import (
+    RUN_ID_ENV,
+    WorkerDatabase,
+    drop_worker_database,
+    worker_database,
+    worker_id,
+)
+from tests.helpers.tcp_proxy import TcpProxy
 
 PROBE = "probe=tests.platform_probe.service:definition"
 os.environ["IMET_EXTRA_SERVICES"] = PROBE
@@ -94,7 +103,12 @@ def token() -> TokenFactory:
 
     def _token(role: str, country: str | None = None, **kw: Any) -> str:
         return issue_dev_token(
-            key_dir, role, country=country, issuer=platform.auth_issuer, audience=platform.auth_audience, **kw
+            key_dir,
+            role,
+            country=country,
+            issuer=platform.auth_issuer,
+            audience=platform.auth_audience,
+            **kw,
         )
 
     return _token
@@ -105,7 +119,9 @@ def auth(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-async def service_client(make_runtime: RuntimeFactory) -> AsyncIterator[Callable[[str], Awaitable[httpx.AsyncClient]]]:
+async def service_client(
+    make_runtime: RuntimeFactory,
+) -> AsyncIterator[Callable[[str], Awaitable[httpx.AsyncClient]]]:
     """An httpx client bound to a service's ASGI app (in process, real database)."""
     from shared.http.app import create_service_app
 
@@ -114,7 +130,9 @@ async def service_client(make_runtime: RuntimeFactory) -> AsyncIterator[Callable
     async def _client(name: str) -> httpx.AsyncClient:
         runtime = await make_runtime(name)
         app = create_service_app(runtime)
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        )
         clients.append(client)
         return client
 
@@ -124,7 +142,9 @@ async def service_client(make_runtime: RuntimeFactory) -> AsyncIterator[Callable
 
 
 @contextlib.asynccontextmanager
-async def running(*coroutines: Callable[[asyncio.Event], Awaitable[None]]) -> AsyncIterator[asyncio.Event]:
+async def running(
+    *coroutines: Callable[[asyncio.Event], Awaitable[None]],
+) -> AsyncIterator[asyncio.Event]:
     """Run background loops (consumer, relay) for the duration of a block, then stop them."""
     stop = asyncio.Event()
     tasks = [asyncio.ensure_future(c(stop)) for c in coroutines]
@@ -138,3 +158,25 @@ async def running(*coroutines: Callable[[asyncio.Event], Awaitable[None]]) -> As
         for t in done:
             if not t.cancelled() and t.exception() is not None:
                 raise t.exception()  # type: ignore[misc]
+
+
+@pytest.fixture
+def proxied_broker(tmp_path: Any) -> Iterator[TcpProxy]:
+    """A private broker advertising a TCP proxy's address: every client connection can be cut.
+
+    The run's shared broker advertises its own address: clients would reconnect around a proxy.
+    """
+    proxy_port = free_port()
+    broker = EmbeddedBroker(advertised_port=proxy_port, log_path=tmp_path / "tansu.log")
+    broker.start()
+    proxy = TcpProxy("127.0.0.1", broker.port, port=proxy_port).start()
+    try:
+        topics = all_physical_topics("")
+        topics += [physical_topic(t, "") for t in PROBE_TOPICS] + [
+            physical_topic(t, "") + ".dlq" for t in PROBE_TOPICS
+        ]
+        asyncio.run(ensure_topics(proxy.address, topics, partitions=4))
+        yield proxy
+    finally:
+        proxy.stop()
+        broker.stop()

@@ -84,7 +84,9 @@ def worker_database(services: tuple[str, ...]) -> WorkerDatabase:
     admin_url = os.environ[ADMIN_URL_ENV]
     name = f"imet_t{os.environ[RUN_ID_ENV]}_{worker_id()}"
     wdb = WorkerDatabase(admin_url=admin_url, database=name, role_prefix=f"{name}_")
-    wdb.services = asyncio.run(provision(admin_url, name, role_prefix=wdb.role_prefix, services=services))
+    wdb.services = asyncio.run(
+        provision(admin_url, name, role_prefix=wdb.role_prefix, services=services)
+    )
     return wdb
 
 

@@ -17,12 +17,14 @@ def bootstrap() -> str:
 
 async def read_all(topic: str, *, servers: str | None = None) -> list[ConsumerRecord[Any, Any]]:
     """Every record currently in `topic`, partition by partition."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=servers or bootstrap(), group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=servers or bootstrap(), group_id=None, enable_auto_commit=False
+    )
     await consumer.start()
     try:
         parts = consumer.partitions_for_topic(topic) or set()
         if not parts:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
+            await consumer._client.force_metadata_update()
             parts = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         if not tps:
@@ -44,7 +46,9 @@ async def read_all(topic: str, *, servers: str | None = None) -> list[ConsumerRe
         await consumer.stop()
 
 
-async def wait_for_records(topic: str, count: int, *, timeout: float = 20.0, servers: str | None = None) -> list[ConsumerRecord[Any, Any]]:
+async def wait_for_records(
+    topic: str, count: int, *, timeout: float = 20.0, servers: str | None = None
+) -> list[ConsumerRecord[Any, Any]]:
     deadline = time.monotonic() + timeout
     while True:
         records = await read_all(topic, servers=servers)
@@ -53,9 +57,16 @@ async def wait_for_records(topic: str, count: int, *, timeout: float = 20.0, ser
         await asyncio.sleep(0.2)
 
 
-async def produce(topic: str, records: list[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]], *, servers: str | None = None) -> None:
+async def produce(
+    topic: str,
+    records: list[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]],
+    *,
+    servers: str | None = None,
+) -> None:
     """Send raw (key, value, headers) records and wait for the acks."""
-    producer = AIOKafkaProducer(bootstrap_servers=servers or bootstrap(), acks="all", enable_idempotence=False)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=servers or bootstrap(), acks="all", enable_idempotence=False
+    )
     await producer.start()
     try:
         for key, value, headers in records:

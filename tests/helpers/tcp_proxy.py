@@ -54,7 +54,9 @@ class TcpProxy:
             writer.close()
             return
         try:
-            up_reader, up_writer = await asyncio.open_connection(self.upstream_host, self.upstream_port)
+            up_reader, up_writer = await asyncio.open_connection(
+                self.upstream_host, self.upstream_port
+            )
         except OSError:
             writer.close()
             return

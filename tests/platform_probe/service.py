@@ -68,8 +68,12 @@ async def record_things(uow: SqlUnitOfWork, items: list[tuple[str, int]]) -> Non
     await uow.commit()
 
 
-async def when_thing_happened_record_it(event: ThingHappenedV1, envelope: Envelope, uow: SqlUnitOfWork) -> None:
-    await uow.session.execute(insert(probe_effect).values(event_id=envelope.id, key=event.key, value=event.value))
+async def when_thing_happened_record_it(
+    event: ThingHappenedV1, envelope: Envelope, uow: SqlUnitOfWork
+) -> None:
+    await uow.session.execute(
+        insert(probe_effect).values(event_id=envelope.id, key=event.key, value=event.value)
+    )
     delay = float(os.environ.get("PROBE_REACTION_DELAY", "0"))
     if delay:
         import asyncio
@@ -97,14 +101,18 @@ def _router() -> APIRouter:
         return request.app.state.runtime
 
     @router.post("/things", status_code=201, response_model=ThingOut)
-    async def create_thing(body: ThingIn, principal: CurrentPrincipal, rt: Any = Depends(runtime)) -> ThingOut:
+    async def create_thing(
+        body: ThingIn, principal: CurrentPrincipal, rt: Any = Depends(runtime)
+    ) -> ThingOut:
         """Publish a thing event; `value` 13 is refused (a business rule for the tests)."""
         if body.value == 13:
             raise Conflict("13 is unlucky")
         async with rt.uow(principal) as uow:
             uow.audit("thing.created", "thing", body.key, after=body.model_dump())
             await record_things(uow, [(body.key, body.value)])
-            count = (await uow.session.execute(select(func.count()).select_from(tables.outbox))).scalar_one()
+            count = (
+                await uow.session.execute(select(func.count()).select_from(tables.outbox))
+            ).scalar_one()
         return ThingOut(key=body.key, value=body.value, count=count)
 
     return [router]  # type: ignore[return-value]

@@ -17,7 +17,9 @@ from tests.helpers.waiting import eventually
 from tests.platform_probe.service import ThingHappenedV1, probe_effect
 
 
-def _record(key: str, value: int, *, event_id: str | None = None, fail: bool = False) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+def _record(
+    key: str, value: int, *, event_id: str | None = None, fail: bool = False
+) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     from datetime import UTC, datetime
 
     headers = build_headers(
@@ -33,22 +35,29 @@ def _record(key: str, value: int, *, event_id: str | None = None, fail: bool = F
 
 async def _effects(runtime: Any, key: str) -> list[Any]:
     async with runtime.sessions() as s:
-        rows = await s.execute(select(probe_effect).where(probe_effect.c.key == key).order_by(probe_effect.c.id))
+        rows = await s.execute(
+            select(probe_effect).where(probe_effect.c.key == key).order_by(probe_effect.c.id)
+        )
         return list(rows)
 
 
-async def test_same_event_delivered_twice_changes_state_once(make_runtime: Any, topic_prefix: str) -> None:
+async def test_same_event_delivered_twice_changes_state_once(
+    make_runtime: Any, topic_prefix: str
+) -> None:
     runtime = await make_runtime("probe")
     topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
     key, event_id = f"dup-{uuid.uuid4()}", str(uuid.uuid4())
-    await produce(topic, [_record(key, 1, event_id=event_id), _record(key, 1, event_id=event_id), _record(key, 2)])
+    await produce(
+        topic,
+        [_record(key, 1, event_id=event_id), _record(key, 1, event_id=event_id), _record(key, 2)],
+    )
 
     async with running(build_consumer(runtime).run):
         effects = await eventually(lambda: _effects(runtime, key), lambda rows: len(rows) >= 2)
         await _settle()
         effects = await _effects(runtime, key)
 
-    assert [(e.event_id, e.value) for e in effects][0] == (event_id, 1)
+    assert (effects[0].event_id, effects[0].value) == (event_id, 1)
     assert [e.value for e in effects] == [1, 2]
 
 
@@ -58,7 +67,9 @@ async def _settle() -> None:
     await asyncio.sleep(0.5)
 
 
-async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(make_runtime: Any, topic_prefix: str) -> None:
+async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(
+    make_runtime: Any, topic_prefix: str
+) -> None:
     runtime = await make_runtime("probe")
     topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
     key = f"poison-{uuid.uuid4()}"
@@ -68,7 +79,9 @@ async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(m
     await produce(topic, [not_a_cloudevent, failing, healthy])
 
     async with running(build_consumer(runtime).run):
-        effects = await eventually(lambda: _effects(runtime, key), lambda rows: any(r.value == 2 for r in rows))
+        effects = await eventually(
+            lambda: _effects(runtime, key), lambda rows: any(r.value == 2 for r in rows)
+        )
     dead = [r for r in await read_all(dlq_topic(topic)) if r.key == key.encode()]
 
     assert [e.value for e in effects] == [2]  # the failing reaction rolled back its own effect
@@ -81,7 +94,9 @@ async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(m
     assert headers_of(failed)["ce_type"] == ThingHappenedV1.TYPE
 
 
-async def test_restarted_consumer_resumes_after_the_last_applied_event(make_runtime: Any, topic_prefix: str) -> None:
+async def test_restarted_consumer_resumes_after_the_last_applied_event(
+    make_runtime: Any, topic_prefix: str
+) -> None:
     runtime = await make_runtime("probe")
     topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
     key = f"resume-{uuid.uuid4()}"
@@ -96,7 +111,9 @@ async def test_restarted_consumer_resumes_after_the_last_applied_event(make_runt
     assert [e.value for e in effects] == list(range(8))
 
 
-async def test_two_instances_share_the_partitions_and_apply_each_event_once(make_runtime: Any, topic_prefix: str) -> None:
+async def test_two_instances_share_the_partitions_and_apply_each_event_once(
+    make_runtime: Any, topic_prefix: str
+) -> None:
     runtime = await make_runtime("probe")
     topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
     prefix = f"pair-{uuid.uuid4()}"
@@ -106,7 +123,9 @@ async def test_two_instances_share_the_partitions_and_apply_each_event_once(make
     async with running(first.run, second.run):
         await eventually(lambda: _owned(first, second), lambda o: o[0] > 0 and o[1] > 0, timeout=10)
         await produce(topic, [_record(k, v) for v in range(10) for k in keys])
-        rows = await eventually(lambda: _all_with_prefix(runtime, prefix), lambda r: len(r) >= 200, timeout=30)
+        rows = await eventually(
+            lambda: _all_with_prefix(runtime, prefix), lambda r: len(r) >= 200, timeout=30
+        )
         await _settle()
         rows = await _all_with_prefix(runtime, prefix)
 
@@ -122,7 +141,11 @@ async def _owned(*consumers: Any) -> tuple[int, ...]:
 
 async def _all_with_prefix(runtime: Any, prefix: str) -> list[Any]:
     async with runtime.sessions() as s:
-        rows = await s.execute(select(probe_effect).where(probe_effect.c.key.like(f"{prefix}-%")).order_by(probe_effect.c.id))
+        rows = await s.execute(
+            select(probe_effect)
+            .where(probe_effect.c.key.like(f"{prefix}-%"))
+            .order_by(probe_effect.c.id)
+        )
         return list(rows)
 
 
@@ -131,7 +154,10 @@ async def test_unknown_event_type_is_skipped(make_runtime: Any, topic_prefix: st
     topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
     key = f"unknown-{uuid.uuid4()}"
     k, v, headers = _record(key, 1)
-    unknown = [(name, b"imet.probe.something_else.v1" if name == "ce_type" else val) for name, val in headers]
+    unknown = [
+        (name, b"imet.probe.something_else.v1" if name == "ce_type" else val)
+        for name, val in headers
+    ]
     await produce(topic, [(k, v, unknown), _record(key, 2)])
 
     async with running(build_consumer(runtime).run):
@@ -139,5 +165,9 @@ async def test_unknown_event_type_is_skipped(make_runtime: Any, topic_prefix: st
 
     assert [e.value for e in effects] == [2]
     async with runtime.sessions() as s:
-        count = (await s.execute(select(func.count()).select_from(probe_effect).where(probe_effect.c.key == key))).scalar_one()
+        count = (
+            await s.execute(
+                select(func.count()).select_from(probe_effect).where(probe_effect.c.key == key)
+            )
+        ).scalar_one()
     assert count == 1

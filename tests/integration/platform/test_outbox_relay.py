@@ -21,20 +21,30 @@ ACTOR = system_actor("probe-test")
 
 async def _unpublished(runtime: Any) -> int:
     async with runtime.sessions() as s:
-        stmt = select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
+        stmt = (
+            select(func.count())
+            .select_from(tables.outbox)
+            .where(tables.outbox.c.published_at.is_(None))
+        )
         return int((await s.execute(stmt)).scalar_one())
 
 
-async def test_rolled_back_change_publishes_nothing_and_committed_change_publishes_once(make_runtime: Any, topic_prefix: str) -> None:
+async def _stage_then_fail(runtime: Any, key: str) -> None:
+    async with runtime.uow(ACTOR) as uow:
+        uow.publish(ThingHappenedV1(key=key, value=1))
+        await uow.flush_staged()
+        raise RuntimeError("the business transaction fails after staging its event")
+
+
+async def test_rolled_back_change_publishes_nothing_and_committed_change_publishes_once(
+    make_runtime: Any, topic_prefix: str
+) -> None:
     runtime = await make_runtime("probe")
     rolled_back, committed = f"rb-{uuid.uuid4()}", f"ok-{uuid.uuid4()}"
     topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
 
-    with pytest.raises(RuntimeError):
-        async with runtime.uow(ACTOR) as uow:
-            uow.publish(ThingHappenedV1(key=rolled_back, value=1))
-            await uow.flush_staged()
-            raise RuntimeError("the business transaction fails after staging its event")
+    with pytest.raises(RuntimeError, match="fails after staging"):
+        await _stage_then_fail(runtime, rolled_back)
     async with runtime.uow(ACTOR) as uow:
         await record_things(uow, [(committed, 2)])
     async with running(build_relay(runtime).run):
@@ -46,7 +56,9 @@ async def test_rolled_back_change_publishes_nothing_and_committed_change_publish
     assert rolled_back not in keys
 
 
-async def test_published_record_is_a_cloudevent_keyed_by_aggregate(make_runtime: Any, topic_prefix: str) -> None:
+async def test_published_record_is_a_cloudevent_keyed_by_aggregate(
+    make_runtime: Any, topic_prefix: str
+) -> None:
     runtime = await make_runtime("probe")
     key = f"ce-{uuid.uuid4()}"
     topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
@@ -73,9 +85,7 @@ async def test_only_one_relay_of_a_service_is_active(make_runtime: Any) -> None:
     first, second = build_relay(runtime), build_relay(runtime)
 
     async with running(first.run, second.run):
-        leaders = await eventually(
-            lambda: _leaders(first, second), lambda n: n == 1, timeout=5
-        )
+        leaders = await eventually(lambda: _leaders(first, second), lambda n: n == 1, timeout=5)
 
     assert leaders == 1
 
@@ -84,7 +94,9 @@ async def _leaders(*relays: Any) -> int:
     return sum(1 for r in relays if r.is_leader)
 
 
-async def test_relay_wakes_on_notify_without_waiting_for_its_poll(make_runtime: Any, topic_prefix: str) -> None:
+async def test_relay_wakes_on_notify_without_waiting_for_its_poll(
+    make_runtime: Any, topic_prefix: str
+) -> None:
     runtime = await make_runtime("probe")
     relay = build_relay(runtime)
     relay.poll_seconds = 30.0  # only NOTIFY can wake it within the test's deadline

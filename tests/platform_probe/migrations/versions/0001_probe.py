@@ -24,7 +24,9 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(200), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("value", sa.Integer(), nullable=False),
-        sa.Column("applied_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "applied_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_probe_effect"),
         schema="probe",
     )

@@ -1,0 +1,55 @@
+# IMET Pipeline - the two commands: `make run` and `make test`.
+# Both set up everything on a fresh machine (Python 3.11+, git, make): a virtualenv, the
+# dependencies, and - unless DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS are given - an embedded
+# PostgreSQL and an embedded Kafka-protocol broker.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Workers for pytest-xdist: the suite waits on I/O (events, processes) more than on CPU.
+TEST_WORKERS ?= 3
+
+.PHONY: run stop test test-fast lint fmt bench clean help
+
+help:
+	@echo "make run    - set up and run the whole stack (gateway on http://127.0.0.1:8000)"
+	@echo "make stop   - stop a stack started by 'make run' (from another shell)"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make lint   - ruff, mypy and import contracts"
+	@echo "make bench  - benchmarks; results in bench/results/"
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[embedded,dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/imet run
+
+stop: $(STAMP)
+	$(BIN)/imet stop
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q services/*/tests/unit tests/unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared imet services/*/[a-z]*[a-z]
+	$(BIN)/lint-imports
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache

@@ -1,0 +1,130 @@
+"""Events the funding service publishes on `imet.funding.events` (version 1).
+
+Obligation events are keyed by the nomination (one training line per nomination), so all money
+movements of a nomination stay in order. Amounts are USD strings with 2 decimals on the wire.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.types import CountryCode, FiscalYear, MaslId, Money
+from shared.messaging.envelope import IntegrationEvent
+
+TOPIC = "imet.funding.events"
+
+RejectionReason = Literal[
+    "insufficient_funds",
+    "funds_expired",
+    "no_allocation",
+    "no_appropriation",
+    "no_tuition_rate",
+    "class_unknown",
+]
+FundingSource = Literal["imet", "eimet"]
+
+
+class TrancheV1(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    amount: Money
+    available_until: date
+
+
+class AppropriationSetV1(IntegrationEvent):
+    """Congress's IMET appropriation for a fiscal year was recorded or changed."""
+
+    TYPE: ClassVar[str] = "imet.funding.appropriation_set.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "appropriation"
+    KEY_FIELD: ClassVar[str] = "fiscal_year"
+
+    fiscal_year: FiscalYear
+    amount: Money
+    tranches: list[TrancheV1]
+
+
+class _AllocationEvent(IntegrationEvent):
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "allocation"
+    KEY_FIELD: ClassVar[str] = "allocation_id"
+
+    allocation_id: UUID
+    country: CountryCode
+    fiscal_year: FiscalYear
+    amount: Money
+    reason: str
+
+
+class AllocationSetV1(_AllocationEvent):
+    """A country's allocation (ceiling) for a fiscal year was set."""
+
+    TYPE: ClassVar[str] = "imet.funding.allocation_set.v1"
+
+
+class AllocationChangedV1(_AllocationEvent):
+    """A country's allocation was changed (reprogramming)."""
+
+    TYPE: ClassVar[str] = "imet.funding.allocation_changed.v1"
+
+    previous_amount: Money
+
+
+class _LineEvent(IntegrationEvent):
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "obligation"
+    KEY_FIELD: ClassVar[str] = "nomination_id"
+
+    nomination_id: UUID
+    country: CountryCode
+    fiscal_year: FiscalYear
+
+
+class ObligationRecordedV1(_LineEvent):
+    """Funds were obligated for a nomination's training line."""
+
+    TYPE: ClassVar[str] = "imet.funding.obligation_recorded.v1"
+
+    obligation_id: UUID
+    class_id: UUID
+    masl_id: MaslId
+    funding_source: FundingSource
+    amount: Money
+    tuition: Money
+    travel: Money
+    living_allowance: Money
+
+
+class ObligationRejectedV1(_LineEvent):
+    """Funds could not be obligated; the nomination waits or ends (see `reason`)."""
+
+    TYPE: ClassVar[str] = "imet.funding.obligation_rejected.v1"
+
+    reason: RejectionReason
+    requested_amount: Money | None = None
+    available_amount: Money | None = None
+
+
+class DeobligatedV1(_LineEvent):
+    """An obligation was released; `amount_returned` went back to the country's allocation."""
+
+    TYPE: ClassVar[str] = "imet.funding.deobligated.v1"
+
+    obligation_id: UUID
+    amount_returned: Money
+    penalty_amount: Money
+    reason: str
+
+
+class PenaltyChargedV1(_LineEvent):
+    """A cancellation or non-completion charge stays obligated against the allocation."""
+
+    TYPE: ClassVar[str] = "imet.funding.penalty_charged.v1"
+
+    obligation_id: UUID
+    amount: Money
+    rule: str

@@ -1,0 +1,150 @@
+"""Events the nomination service publishes on `imet.nomination.events` (version 1).
+
+The nomination service is the process manager of the pipeline; its events drive the others.
+No personal data on this topic: the candidate appears as an id and a keyed fingerprint
+(HMAC of normalized names, date of birth and country) that lets vetting recognise the same
+person without learning who it is. Vetters read the person's details from the nomination API
+with their own token (ADR 0005).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from shared.contracts.types import CountryCode, FiscalYear, MaslId
+from shared.messaging.envelope import IntegrationEvent
+
+TOPIC = "imet.nomination.events"
+
+FundingSource = Literal["imet", "eimet"]
+NominationState = Literal[
+    "draft",
+    "submitted",
+    "vetting",
+    "funding",
+    "ready_for_travel",
+    "in_training",
+    "completed",
+    "training_terminated",
+    "waitlisted",
+    "vetting_denied",
+    "vetting_suspended",
+    "funding_rejected",
+    "withdrawn",
+    "cancelled",
+]
+
+
+class _NominationEvent(IntegrationEvent):
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "nomination"
+    KEY_FIELD: ClassVar[str] = "nomination_id"
+
+    nomination_id: UUID
+    country: CountryCode
+
+
+class NominationCreatedV1(_NominationEvent):
+    """An SCO created a draft nomination."""
+
+    TYPE: ClassVar[str] = "imet.nomination.created.v1"
+
+    class_id: UUID
+    masl_id: MaslId
+    fiscal_year: FiscalYear
+    funding_source: FundingSource
+
+
+class NominationSubmittedV1(_NominationEvent):
+    """A nomination passed validation at the door and entered the pipeline."""
+
+    TYPE: ClassVar[str] = "imet.nomination.submitted.v1"
+
+    candidate_id: UUID
+    person_fingerprint: str = Field(description="HMAC-SHA256 of the normalized identity; no PII")
+    unit_name: str
+    class_id: UUID
+    masl_id: MaslId
+    fiscal_year: FiscalYear
+    funding_source: FundingSource
+    start_date: date
+    end_date: date
+    report_date: date
+    with_dependents: bool = False
+    submitted_at: datetime
+
+
+class NominationStateChangedV1(_NominationEvent):
+    """Every transition of the nomination state machine."""
+
+    TYPE: ClassVar[str] = "imet.nomination.state_changed.v1"
+
+    from_state: NominationState
+    to_state: NominationState
+    reason: str | None = None
+    cause_event_id: str | None = None
+
+
+class FundingRequestedV1(_NominationEvent):
+    """Vetting approved and a seat is held: funding, please obligate this training line."""
+
+    TYPE: ClassVar[str] = "imet.nomination.funding_requested.v1"
+
+    request_id: UUID
+    class_id: UUID
+    masl_id: MaslId
+    fiscal_year: FiscalYear
+    funding_source: FundingSource
+    with_dependents: bool = False
+
+
+class NominationWithdrawnV1(_NominationEvent):
+    """The SCO withdrew the nomination: release the seat, cancel vetting, deobligate."""
+
+    TYPE: ClassVar[str] = "imet.nomination.withdrawn.v1"
+
+    class_id: UUID
+    masl_id: MaslId
+    fiscal_year: FiscalYear
+    withdrawn_on: date
+    from_state: NominationState
+    reason: str | None = None
+
+
+class NominationCancelledV1(_NominationEvent):
+    """The nomination was cancelled (class cancelled, sanctions, administrative)."""
+
+    TYPE: ClassVar[str] = "imet.nomination.cancelled.v1"
+
+    class_id: UUID
+    masl_id: MaslId
+    fiscal_year: FiscalYear
+    cancelled_on: date
+    reason: Literal["class_cancelled", "sanctions", "administrative"]
+    initiated_by: Literal["country", "us_government"]
+    from_state: NominationState
+
+
+class TrainingEndedV1(_NominationEvent):
+    """The student left training: completed, or stopped early after `days_attended` days."""
+
+    TYPE: ClassVar[str] = "imet.nomination.training_ended.v1"
+
+    class_id: UUID
+    completed: bool
+    days_attended: int = Field(ge=0)
+    ended_on: date
+
+
+class ItoIssuedV1(_NominationEvent):
+    """An Invitational Travel Order was issued (or a corrected version of it)."""
+
+    TYPE: ClassVar[str] = "imet.nomination.ito_issued.v1"
+
+    ito_number: str
+    version: int
+    issued_at: datetime

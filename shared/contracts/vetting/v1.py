@@ -1,0 +1,101 @@
+"""Events the vetting service publishes on `imet.vetting.events` (version 1), keyed by case.
+
+No personal data: a case names the candidate by id and the unit by name. Decisions carry a
+reason CODE the SCO may see; the vetter's free-text rationale stays inside the vetting service.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from shared.contracts.types import CountryCode
+from shared.messaging.envelope import IntegrationEvent
+
+TOPIC = "imet.vetting.events"
+
+ReasonCode = Literal[
+    "insufficient_information",
+    "under_review",
+    "derogatory_information",
+    "unit_blocked",
+    "nomination_withdrawn",
+    "administrative",
+    "approval_lapsed",
+    "prior_approval_reused",
+    "cleared",
+]
+
+
+class _CaseEvent(IntegrationEvent):
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "vetting_case"
+    KEY_FIELD: ClassVar[str] = "case_id"
+
+    case_id: UUID
+    nomination_id: UUID
+    country: CountryCode
+
+
+class CaseOpenedV1(_CaseEvent):
+    """A vetting case was opened for a nomination's candidate and unit."""
+
+    TYPE: ClassVar[str] = "imet.vetting.case_opened.v1"
+
+    candidate_id: UUID
+    unit_name: str
+    opened_on: date
+    due_on: date
+    flagged_possible_duplicate: bool = False
+
+
+class VettingApprovedV1(_CaseEvent):
+    """Cleared: the candidate and unit may receive assistance until `valid_until`."""
+
+    TYPE: ClassVar[str] = "imet.vetting.approved.v1"
+
+    candidate_id: UUID
+    valid_until: date
+    decided_at: datetime
+    automatic: bool = False
+    reused_from_case_id: UUID | None = None
+    reason_code: ReasonCode = "cleared"
+
+
+class VettingSuspendedV1(_CaseEvent):
+    """Not cleared for now (more information needed / under review); may be re-decided."""
+
+    TYPE: ClassVar[str] = "imet.vetting.suspended.v1"
+
+    decided_at: datetime
+    reason_code: ReasonCode
+
+
+class VettingDeniedV1(_CaseEvent):
+    """Denied: credible information of a gross violation of human rights (person or unit)."""
+
+    TYPE: ClassVar[str] = "imet.vetting.denied.v1"
+
+    decided_at: datetime
+    reason_code: ReasonCode
+    registry_entry_id: UUID | None = None
+
+
+class VettingCancelledV1(_CaseEvent):
+    """The case was closed without a result (e.g. the nomination was withdrawn)."""
+
+    TYPE: ClassVar[str] = "imet.vetting.cancelled.v1"
+
+    decided_at: datetime
+    reason_code: ReasonCode
+
+
+class VettingExpiredV1(_CaseEvent):
+    """The approval lapses before the class report date: the case was re-opened for re-vetting."""
+
+    TYPE: ClassVar[str] = "imet.vetting.expired.v1"
+
+    candidate_id: UUID
+    lapsed_on: date
+    report_date: date

@@ -1,0 +1,138 @@
+"""HTTP plumbing of every service: problem+json, request ids, health, readiness, metrics."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from shared.http.readiness import BrokerProbe
+from tests.helpers.fixtures import auth
+from tests.helpers.tcp_proxy import TcpProxy
+
+
+async def test_validation_errors_are_problem_json_listing_the_fields_without_the_values(
+    service_client: Any, token: Any
+) -> None:
+    client: httpx.AsyncClient = await service_client("probe")
+    secret_value = "x" * 60
+
+    response = await client.post(
+        "/api/v1/probe/things",
+        json={"key": secret_value, "value": -1},
+        headers=auth(token("admin")),
+    )
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"].endswith("/validation-error")
+    assert {e["field"] for e in body["errors"]} == {"body.key", "body.value"}
+    assert secret_value not in response.text
+
+
+async def test_business_rule_refusal_is_problem_json_with_a_stable_type(
+    service_client: Any, token: Any
+) -> None:
+    client = await service_client("probe")
+
+    response = await client.post(
+        "/api/v1/probe/things", json={"key": "k", "value": 13}, headers=auth(token("admin"))
+    )
+
+    assert response.status_code == 409
+    assert response.json()["type"] == "https://imet.example/problems/conflict"
+    assert response.json()["detail"] == "13 is unlucky"
+
+
+async def test_missing_or_forged_token_is_a_401_problem(service_client: Any) -> None:
+    client = await service_client("probe")
+
+    missing = await client.post("/api/v1/probe/things", json={"key": "k", "value": 1})
+    forged = await client.post(
+        "/api/v1/probe/things",
+        json={"key": "k", "value": 1},
+        headers={"Authorization": "Bearer abc.def.ghi"},
+    )
+
+    assert missing.status_code == forged.status_code == 401
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert "bearer" in missing.headers["www-authenticate"].lower()
+
+
+async def test_unknown_route_is_a_404_problem(service_client: Any) -> None:
+    client = await service_client("probe")
+
+    response = await client.get("/api/v1/probe/nothing-here")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_request_id_is_echoed_or_generated(service_client: Any) -> None:
+    client = await service_client("probe")
+    given = f"req-{uuid.uuid4()}"
+
+    echoed = await client.get("/healthz", headers={"X-Request-ID": given})
+    generated = await client.get("/healthz")
+    rejected = await client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+
+    assert echoed.headers["x-request-id"] == given
+    assert uuid.UUID(generated.headers["x-request-id"])
+    assert rejected.headers["x-request-id"] != "bad id with spaces"
+
+
+async def test_health_answers_at_the_root_and_under_the_public_prefix(service_client: Any) -> None:
+    client = await service_client("probe")
+
+    root = await client.get("/healthz")
+    public = await client.get("/api/v1/probe/healthz")
+
+    assert root.status_code == public.status_code == 200
+    assert public.json() == {"status": "ok", "service": "probe"}
+
+
+async def test_readiness_reports_the_broker_truthfully(
+    make_runtime: Any, proxied_broker: TcpProxy
+) -> None:
+    from shared.http.app import create_service_app
+
+    runtime = await make_runtime("probe")
+    proxy = proxied_broker
+    await runtime.broker.aclose()
+    runtime.broker = BrokerProbe(
+        runtime.platform.model_copy(update={"kafka_bootstrap_servers": proxy.address}),
+        cache_seconds=0,
+    )
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_service_app(runtime)), base_url="http://t"
+    )
+
+    ready = await client.get("/readyz")
+    proxy.cut()
+    not_ready = await client.get("/readyz")
+    proxy.restore()
+    ready_again = await client.get("/readyz")
+    await client.aclose()
+
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database"]["ok"] is True
+    assert not_ready.status_code == 503
+    assert not_ready.headers["content-type"] == "application/problem+json"
+    assert not_ready.json()["checks"]["broker"]["ok"] is False
+    assert not_ready.json()["checks"]["database"]["ok"] is True
+    assert ready_again.status_code == 200
+
+
+async def test_metrics_are_exposed_for_prometheus(service_client: Any) -> None:
+    client = await service_client("probe")
+    await client.get("/healthz")
+
+    response = await client.get("/metrics")
+
+    assert response.status_code == 200
+    assert (
+        'imet_http_requests_total{method="GET",route="/healthz",service="probe",status="200"}'
+        in response.text
+    )
