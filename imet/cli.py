@@ -110,6 +110,59 @@ def migrate(
         typer.echo(f"{name}: at {revision}")
 
 
+@app.command()
+def provision(
+    database: str = typer.Option("imet", help="Database to create/use."),
+    role_prefix: str = typer.Option("imet_", help="Prefix of the per-service login roles."),
+) -> None:
+    """Create the database, one schema and one role per service (admin DATABASE_URL).
+
+    Passwords come from <SERVICE>_DB_PASSWORD (required in production; generated otherwise and
+    never printed). Idempotent: run it before `imet migrate` on every deploy.
+    """
+    from imet.provision import provision as provision_db
+
+    admin_url = os.environ.get("DATABASE_URL")
+    if not admin_url:
+        raise typer.BadParameter("DATABASE_URL (an administrator URL) is required")
+    passwords = {
+        s: os.environ[f"{s.upper()}_DB_PASSWORD"]
+        for s in DOMAIN_SERVICES
+        if f"{s.upper()}_DB_PASSWORD" in os.environ
+    }
+    if os.environ.get("IMET_ENV") == "production" and len(passwords) < len(DOMAIN_SERVICES):
+        raise typer.BadParameter("production needs <SERVICE>_DB_PASSWORD for every service")
+    result = asyncio.run(
+        provision_db(admin_url, database, role_prefix=role_prefix, passwords=passwords)
+    )
+    for name, db in result.items():
+        typer.echo(f"{name}: schema {db.schema}, role {db.role}")
+
+
+@app.command()
+def topics(
+    partitions: int = typer.Option(
+        None, help="Partitions per topic (default KAFKA_TOPIC_PARTITIONS)."
+    ),
+) -> None:
+    """Create every topic and its dead-letter topic on KAFKA_BOOTSTRAP_SERVERS (idempotent)."""
+    from shared.messaging.kafka import all_physical_topics, ensure_topics
+    from shared.settings import PlatformSettings
+
+    platform = PlatformSettings()
+    names = all_physical_topics(platform.kafka_topic_prefix)
+    asyncio.run(
+        ensure_topics(
+            platform.kafka_bootstrap_servers,
+            names,
+            partitions or platform.kafka_topic_partitions,
+            replication_factor=platform.kafka_replication_factor,
+            settings=platform,
+        )
+    )
+    typer.echo("topics: " + ", ".join(names))
+
+
 @app.command("dev-token")
 def dev_token(
     role: str = typer.Option(

@@ -50,6 +50,8 @@ class StackOptions:
     role_prefix: str = "imet_"
     extra_env: dict[str, str] = field(default_factory=dict)
     ready_timeout: float = 60.0
+    admin_url: str | None = None  # default: DATABASE_URL, else an embedded PostgreSQL
+    bootstrap_servers: str | None = None  # default: KAFKA_BOOTSTRAP_SERVERS, else embedded Tansu
 
     @classmethod
     def random_ports(cls, **kw: Any) -> StackOptions:
@@ -112,7 +114,7 @@ class Stack:
             raise
 
     def _start_infra(self, say: Any) -> None:
-        given_db = os.environ.get("DATABASE_URL")
+        given_db = self.options.admin_url or os.environ.get("DATABASE_URL")
         if given_db:
             self.admin_url = given_db
             say("PostgreSQL: using DATABASE_URL")
@@ -120,7 +122,7 @@ class Stack:
             self.postgres = EmbeddedPostgres(log_path=self.log_dir / "postgres.log")
             self.admin_url = self.postgres.start()
             say(f"PostgreSQL: embedded, 127.0.0.1:{self.postgres.port} (pid {self.postgres.pid})")
-        given_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        given_kafka = self.options.bootstrap_servers or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         if given_kafka:
             self.bootstrap_servers = given_kafka
             say(f"Kafka: using KAFKA_BOOTSTRAP_SERVERS={given_kafka}")

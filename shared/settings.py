@@ -29,6 +29,12 @@ class PlatformSettings(BaseSettings):
     kafka_topic_partitions: int = Field(4, ge=1, le=256)
     kafka_request_timeout_ms: int = Field(5000, ge=500)
     kafka_fetch_max_wait_ms: int = Field(20, ge=1, le=1000)
+    kafka_replication_factor: int = Field(1, ge=1, le=10, description="For `imet topics`")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
     # Authentication: services verify bearer JWTs against a JWKS (a file in dev, a URL in
     # production - the gateway's own or an external OIDC issuer's).
     auth_issuer: str = "imet-dev"

@@ -276,7 +276,9 @@ async def paginate(
     query = query.add_columns(*(k.expr.label(f"_page_key_{i}") for i, k in enumerate(keys)))
     result = (await session.execute(query.limit(params.limit + 1))).freeze()
     rows = result().all()
-    width = len(rows[0]) - len(keys) if rows else 0
+    if not rows:
+        return [], None
+    width = len(rows[0]) - len(keys)
     next_cursor = None
     if len(rows) > params.limit:
         next_cursor = encode_cursor(tuple(rows[params.limit - 1])[width:], keys)

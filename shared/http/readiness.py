@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.messaging.kafka import security_options
 from shared.settings import PlatformSettings
 
 PROBE_TIMEOUT = 2.0
@@ -47,6 +48,7 @@ class BrokerProbe:
                 bootstrap_servers=self.platform.kafka_bootstrap_servers,
                 request_timeout_ms=int(PROBE_TIMEOUT * 1000),
                 client_id="imet-readiness",
+                **security_options(self.platform),
             )
             await self._client.bootstrap()
         metadata = await self._client.fetch_all_metadata()

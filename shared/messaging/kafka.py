@@ -8,9 +8,11 @@ partition assignment instead of group membership (ADR 0003), topics created expl
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.helpers import create_ssl_context
 
 from shared.settings import PlatformSettings
 
@@ -42,16 +44,44 @@ class TopicError(RuntimeError):
     pass
 
 
-async def ensure_topics(bootstrap_servers: str, topics: Iterable[str], partitions: int) -> None:
+def security_options(settings: PlatformSettings | None) -> dict[str, Any]:
+    """TLS/SASL options for every aiokafka client (PLAINTEXT when nothing is configured)."""
+    if settings is None or settings.kafka_security_protocol == "PLAINTEXT":
+        return {}
+    options: dict[str, Any] = {"security_protocol": settings.kafka_security_protocol}
+    if settings.kafka_security_protocol in ("SSL", "SASL_SSL"):
+        cafile = str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
+        options["ssl_context"] = create_ssl_context(cafile=cafile)
+    if settings.kafka_security_protocol.startswith("SASL"):
+        options["sasl_mechanism"] = settings.kafka_sasl_mechanism or "PLAIN"
+        options["sasl_plain_username"] = settings.kafka_sasl_username
+        password = settings.kafka_sasl_password
+        options["sasl_plain_password"] = password.get_secret_value() if password else None
+    return options
+
+
+async def ensure_topics(
+    bootstrap_servers: str,
+    topics: Iterable[str],
+    partitions: int,
+    *,
+    replication_factor: int = 1,
+    settings: PlatformSettings | None = None,
+) -> None:
     """Create missing topics; an existing topic is fine, any other error raises.
 
     aiokafka does not raise on per-topic errors, so the response is checked here.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, request_timeout_ms=10000, **security_options(settings)
+    )
     await admin.start()
     try:
         response = await admin.create_topics(
-            [NewTopic(name=t, num_partitions=partitions, replication_factor=1) for t in topics]
+            [
+                NewTopic(name=t, num_partitions=partitions, replication_factor=replication_factor)
+                for t in topics
+            ]
         )
         for topic_error in response.topic_errors:
             name, code = topic_error[0], topic_error[1]
@@ -72,6 +102,7 @@ def make_producer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaProd
         request_timeout_ms=settings.kafka_request_timeout_ms,
         retry_backoff_ms=100,
         metadata_max_age_ms=60000,
+        **security_options(settings),
     )
 
 
@@ -89,4 +120,5 @@ def make_consumer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaCons
         request_timeout_ms=max(settings.kafka_request_timeout_ms, 5000),
         retry_backoff_ms=100,
         metadata_max_age_ms=30000,
+        **security_options(settings),
     )

@@ -173,6 +173,19 @@ async def test_an_exact_multiple_of_the_limit_ends_without_an_empty_page(
     assert [len(p) for p in pages] == [10, 10]
 
 
+async def test_a_filter_matching_nothing_is_one_empty_last_page(
+    table: tuple[Table, AsyncSession],
+) -> None:
+    t, session = table
+
+    rows, next_cursor = await paginate(
+        session, select(t).where(t.c.n < 0), PageParams(limit=10), [t.c.id]
+    )
+
+    assert rows == []
+    assert next_cursor is None
+
+
 async def test_a_garbage_cursor_is_refused_before_the_query(
     table: tuple[Table, AsyncSession],
 ) -> None:
