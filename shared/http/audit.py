@@ -29,14 +29,16 @@ class AuditRecordPublic(BaseModel):
     cause_event_id: str | None
 
 
+AuditReader = Annotated[Principal, Depends(require_roles(Role.AUDITOR, Role.ADMIN))]
+
+
 def audit_router(prefix: str, tag: str) -> APIRouter:
     router = APIRouter(prefix=prefix, tags=[tag])
-    Reader = Annotated[Principal, Depends(require_roles(Role.AUDITOR, Role.ADMIN))]
 
-    @router.get("/audit", response_model=Page[AuditRecordPublic], name="list-audit")
+    @router.get("/audit", response_model=Page[AuditRecordPublic], name="list_audit")
     async def list_audit(
         request: Request,
-        principal: Reader,
+        principal: AuditReader,
         page: PageQuery,
         entity_type: Annotated[str | None, Query(max_length=100)] = None,
         entity_id: Annotated[str | None, Query(max_length=200)] = None,

@@ -93,7 +93,11 @@ async def _compare(url: str, metadata: MetaData, schema: str) -> list[object]:
 
     from shared.db.engine import asyncpg_sqlalchemy_url
 
-    engine = create_async_engine(asyncpg_sqlalchemy_url(url))
+    # Reflect with the service schema off the search_path: PostgreSQL then reports foreign keys
+    # with their schema, as the models have them (schema-qualified tables).
+    engine = create_async_engine(
+        asyncpg_sqlalchemy_url(url), connect_args={"server_settings": {"search_path": "public"}}
+    )
     try:
         async with engine.connect() as conn:
 
@@ -102,10 +106,12 @@ async def _compare(url: str, metadata: MetaData, schema: str) -> list[object]:
                     sync_conn,
                     opts={
                         "version_table_schema": schema,
-                        "include_schemas": False,
+                        "include_schemas": True,
                         "compare_type": True,
                         "include_name": lambda name, type_, parent: (
-                            not (type_ == "table" and name == "alembic_version")
+                            name == schema
+                            if type_ == "schema"
+                            else not (type_ == "table" and name == "alembic_version")
                         ),
                     },
                 )

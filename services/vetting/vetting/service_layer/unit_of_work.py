@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from shared.db.uow import SqlUnitOfWork
+from vetting.adapters.registry_repository import RegistryRepository
+from vetting.adapters.repositories import CaseRepository
 
 
 class VettingUnitOfWork(SqlUnitOfWork):
+    cases: CaseRepository
+    registry: RegistryRepository
+
     def _start(self) -> None:
-        pass
+        self.cases = CaseRepository(self.session)
+        self.registry = RegistryRepository(self.session)

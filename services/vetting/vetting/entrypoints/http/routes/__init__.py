@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from vetting.entrypoints.http.routes import cases, decisions, registry, statistics
+
 
 def routers() -> list[APIRouter]:
-    return []
+    return [cases.router, decisions.router, registry.router, statistics.router]

@@ -1,0 +1,77 @@
+"""The derogatory-unit registry repository: entries by id, and the active entry of a unit."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vetting.adapters.repositories import ConcurrentModification
+from vetting.adapters.tables import derogatory_unit
+from vetting.domain.errors import UnitAlreadyListed
+from vetting.domain.registry import RegistryEntry, unit_key
+
+
+class RegistryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, entry: RegistryEntry) -> None:
+        """Insert an entry; UnitAlreadyListed when the unit has an active entry (unique index)."""
+        values = {f: getattr(entry, f) for f in _ENTRY_FIELDS}
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(
+                    insert(derogatory_unit).values(values | {"unit_key": entry.unit_key})
+                )
+        except IntegrityError:
+            existing = await self.active_match(entry.country, entry.unit_name)
+            raise UnitAlreadyListed(
+                "The unit already has an active registry entry.",
+                registry_entry_id=str(existing) if existing else None,
+            ) from None
+
+    async def get(self, entry_id: UUID, *, lock: bool = False) -> RegistryEntry | None:
+        stmt = select(derogatory_unit).where(derogatory_unit.c.id == entry_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else RegistryEntry(**{f: getattr(row, f) for f in _ENTRY_FIELDS})
+
+    async def save(self, entry: RegistryEntry, read_version: int) -> None:
+        values = {
+            f: getattr(entry, f) for f in _ENTRY_FIELDS if f not in ("id", "added_by", "added_at")
+        }
+        result = await self.session.execute(
+            update(derogatory_unit)
+            .where(derogatory_unit.c.id == entry.id, derogatory_unit.c.version == read_version)
+            .values(values)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentModification(f"Registry entry {entry.id} changed concurrently; retry.")
+
+    async def active_match(self, country: str, unit_name: str) -> UUID | None:
+        """The active entry blocking this unit of this country, if any."""
+        u = derogatory_unit.c
+        stmt = select(u.id).where(
+            u.country == country, u.unit_key == unit_key(unit_name), u.remediated_at.is_(None)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+_ENTRY_FIELDS = (
+    "id",
+    "country",
+    "unit_name",
+    "source_reference",
+    "summary",
+    "added_by",
+    "added_at",
+    "remediated_at",
+    "remediated_by",
+    "remediation_notes",
+    "remediation_reference",
+    "version",
+)

@@ -1,0 +1,131 @@
+"""`/api/v1/vetting/registry`: units with credible derogatory information, and their remediation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from shared.http.etag import etag_for, not_modified, set_etag
+from shared.http.pagination import PageQuery
+from vetting.adapters import queries
+from vetting.adapters.registry_repository import RegistryRepository
+from vetting.domain.errors import RegistryEntryNotFound
+from vetting.domain.registry import unit_key
+from vetting.entrypoints.http.deps import (
+    ClockDep,
+    FullReader,
+    OptionalIfMatch,
+    RuntimeDep,
+    Vetter,
+    version_check,
+)
+from vetting.entrypoints.http.examples import problems
+from vetting.entrypoints.http.mappers import registry_public
+from vetting.entrypoints.http.schemas import (
+    ONE_LINE,
+    RegistryEntryCreate,
+    RegistryEntryPage,
+    RegistryEntryPublic,
+    RemediationCreate,
+)
+from vetting.service_layer import registry
+
+router = APIRouter(prefix="/api/v1/vetting/registry", tags=["registry"])
+
+
+@router.get("", response_model=RegistryEntryPage, responses=problems(400, 422))
+async def list_registry_entries(
+    principal: FullReader,
+    runtime: RuntimeDep,
+    page: PageQuery,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+    active: Annotated[bool | None, Query(description="Not remediated yet")] = None,
+    unit_name: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=300,
+            pattern=ONE_LINE,
+            description="Matched ignoring case and spacing",
+        ),
+    ] = None,
+) -> RegistryEntryPage:
+    """Registry entries, newest first; remediated ones stay listed (`active=false`). Vetters and
+    auditors; an SCO has no access to the registry.
+    """
+    key = unit_key(unit_name) if unit_name is not None else None
+    async with runtime.sessions() as session:
+        rows, next_cursor = await queries.list_registry(
+            session, page, country=country, active=active, unit_key=key
+        )
+    return RegistryEntryPage(
+        items=[registry_public(r._mapping) for r in rows], next_cursor=next_cursor
+    )
+
+
+@router.post("", status_code=201, response_model=RegistryEntryPublic, responses=problems(409, 422))
+async def add_registry_entry(
+    body: RegistryEntryCreate,
+    response: Response,
+    principal: Vetter,
+    runtime: RuntimeDep,
+    clock: ClockDep,
+) -> RegistryEntryPublic:
+    """Put a unit on the registry (country, unit name, source reference, summary). From now on it
+    blocks the vetting of every member: new cases are denied (or held for review, per policy)
+    and no member can be approved until remediation is recorded. One active entry per unit and
+    country (409 `unit-already-listed`). Audited.
+    """
+    command = registry.AddRegistryEntry(
+        body.country, body.unit_name, body.source_reference, body.summary
+    )
+    async with runtime.uow(principal) as uow:
+        entry = await registry.add_registry_entry(uow, command, clock)
+    response.headers["Location"] = f"{router.prefix}/{entry.id}"
+    set_etag(response, entry.id, entry.version)
+    return registry_public(entry)
+
+
+@router.get("/{entry_id}", response_model=RegistryEntryPublic, responses=problems(404, 422))
+async def get_registry_entry(
+    entry_id: UUID, request: Request, response: Response, principal: FullReader, runtime: RuntimeDep
+) -> RegistryEntryPublic | Response:
+    """One registry entry, with its remediation when recorded."""
+    async with runtime.sessions() as session:
+        entry = await RegistryRepository(session).get(entry_id)
+    if entry is None:
+        raise RegistryEntryNotFound(f"No registry entry {entry_id}.")
+    cached = not_modified(request, etag_for(entry.id, entry.version))
+    if cached is not None:
+        return cached
+    set_etag(response, entry.id, entry.version)
+    return registry_public(entry)
+
+
+@router.post(
+    "/{entry_id}/remediation",
+    response_model=RegistryEntryPublic,
+    responses=problems(400, 404, 409, 412, 422),
+)
+async def remediate_registry_entry(
+    entry_id: UUID,
+    body: RemediationCreate,
+    response: Response,
+    principal: Vetter,
+    runtime: RuntimeDep,
+    clock: ClockDep,
+    if_match: OptionalIfMatch,
+) -> RegistryEntryPublic:
+    """Remove a unit from the registry by recording its remediation (notes, reference). The
+    entry stays in the history, inactive; the unit no longer blocks vetting. A remediated entry
+    cannot be remediated again (409). Audited.
+    """
+    command = registry.RemediateRegistryEntry(body.remediation_notes, body.remediation_reference)
+    async with runtime.uow(principal) as uow:
+        entry = await registry.remediate_registry_entry(
+            uow, entry_id, command, clock, check=version_check(if_match)
+        )
+    set_etag(response, entry.id, entry.version)
+    return registry_public(entry)

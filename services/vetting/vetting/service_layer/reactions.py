@@ -1,0 +1,73 @@
+"""How vetting reacts to the nomination service's events (ADR 0004, steps 2b and comp).
+
+Called by the platform consumer inside its transaction (inbox row and offset staged), so a
+redelivered event id is dropped before it gets here; a different event with the same meaning
+is a no-op through the case's own guards (one case per nomination; only an undecided case is
+cancelled). Out-of-order arrival: a withdrawal that comes before the submission is remembered,
+and the late submission then opens nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shared.contracts.nomination.v1 import (
+    NominationCancelledV1,
+    NominationSubmittedV1,
+    NominationWithdrawnV1,
+)
+from shared.messaging.envelope import Envelope, IntegrationEvent
+from shared.runtime import Reaction
+from vetting.adapters.clock import clock_now
+from vetting.service_layer.cases import OpenCase, cancel_case_for_nomination, open_case
+from vetting.service_layer.unit_of_work import VettingUnitOfWork
+from vetting.settings import VettingSettings
+
+
+class VettingReactions:
+    def __init__(self, settings: VettingSettings) -> None:
+        self.settings = settings
+        self.policy = settings.policy()
+
+    def mapping(self) -> Mapping[type[IntegrationEvent], Reaction]:
+        return {
+            NominationSubmittedV1: self.when_nomination_submitted_open_case,
+            NominationWithdrawnV1: self.when_nomination_withdrawn_cancel_case,
+            NominationCancelledV1: self.when_nomination_cancelled_cancel_case,
+        }
+
+    async def when_nomination_submitted_open_case(
+        self, event: NominationSubmittedV1, envelope: Envelope, uow: VettingUnitOfWork
+    ) -> None:
+        command = OpenCase(
+            nomination_id=event.nomination_id,
+            candidate_id=event.candidate_id,
+            person_fingerprint=event.person_fingerprint,
+            country=event.country,
+            unit_name=event.unit_name,
+            class_id=event.class_id,
+            report_date=event.report_date,
+        )
+        await open_case(uow, command, self.policy, clock_now(self.settings.timezone))
+
+    async def when_nomination_withdrawn_cancel_case(
+        self, event: NominationWithdrawnV1, envelope: Envelope, uow: VettingUnitOfWork
+    ) -> None:
+        await cancel_case_for_nomination(
+            uow,
+            event.nomination_id,
+            reason_code="nomination_withdrawn",
+            closed_as="withdrawn",
+            when=clock_now(self.settings.timezone),
+        )
+
+    async def when_nomination_cancelled_cancel_case(
+        self, event: NominationCancelledV1, envelope: Envelope, uow: VettingUnitOfWork
+    ) -> None:
+        await cancel_case_for_nomination(
+            uow,
+            event.nomination_id,
+            reason_code="administrative",
+            closed_as="cancelled",
+            when=clock_now(self.settings.timezone),
+        )

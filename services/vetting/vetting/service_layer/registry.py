@@ -1,0 +1,99 @@
+"""Use cases of the derogatory-information registry: list a unit, record its remediation."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+from uuid import UUID
+
+from vetting.domain.case import Clock
+from vetting.domain.errors import RegistryEntryNotFound, UnitAlreadyListed
+from vetting.domain.registry import RegistryEntry
+from vetting.service_layer.unit_of_work import VettingUnitOfWork
+
+
+@dataclass(frozen=True)
+class AddRegistryEntry:
+    country: str
+    unit_name: str
+    source_reference: str
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class RemediateRegistryEntry:
+    remediation_notes: str
+    remediation_reference: str | None
+
+
+def _snapshot(entry: RegistryEntry) -> dict[str, Any]:
+    data = asdict(entry)
+    return {
+        k: (str(v) if v is not None and not isinstance(v, str | int) else v)
+        for k, v in data.items()
+    }
+
+
+async def add_registry_entry(
+    uow: VettingUnitOfWork, command: AddRegistryEntry, when: Clock
+) -> RegistryEntry:
+    """Put a unit on the registry: from now on it blocks the vetting of every member.
+
+    A unit (same country, same name ignoring case and spacing) has at most one active entry.
+    New cases of its members are denied or held for review; approvals are refused until
+    remediation is recorded.
+    """
+    existing = await uow.registry.active_match(command.country, command.unit_name)
+    if existing is not None:
+        raise UnitAlreadyListed(
+            "The unit already has an active registry entry.", registry_entry_id=str(existing)
+        )
+    entry = RegistryEntry(
+        id=uuid.uuid4(),
+        country=command.country,
+        unit_name=command.unit_name,
+        source_reference=command.source_reference,
+        summary=command.summary,
+        added_by=uow.actor.subject,
+        added_at=when.at,
+    )
+    await uow.registry.add(entry)
+    uow.audit("registry.added", "derogatory_unit", str(entry.id), after=_snapshot(entry))
+    await uow.commit()
+    return entry
+
+
+async def remediate_registry_entry(
+    uow: VettingUnitOfWork,
+    entry_id: UUID,
+    command: RemediateRegistryEntry,
+    when: Clock,
+    check: Callable[[UUID, int], None] | None = None,
+) -> RegistryEntry:
+    """Record remediation: the unit stops blocking; the entry stays in the history.
+
+    Removing a unit from the registry is this and nothing else: entries are never deleted.
+    """
+    entry = await uow.registry.get(entry_id, lock=True)
+    if entry is None:
+        raise RegistryEntryNotFound(f"No registry entry {entry_id}.")
+    if check is not None:
+        check(entry.id, entry.version)
+    remediated = entry.remediate(
+        notes=command.remediation_notes,
+        reference=command.remediation_reference,
+        by=uow.actor.subject,
+        at=when.at,
+    )
+    await uow.registry.save(remediated, entry.version)
+    uow.audit(
+        "registry.remediated",
+        "derogatory_unit",
+        str(entry.id),
+        before=_snapshot(entry),
+        after=_snapshot(remediated),
+    )
+    await uow.commit()
+    return remediated
