@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import funding.adapters.reference_tables  # noqa: F401 - registers the reference tables on `metadata`
 from funding.adapters.tables import metadata, platform
 from funding.entrypoints.http.routes import routers
+from funding.entrypoints.jobs import jobs
+from funding.seed import seed
+from funding.service_layer.reactions import reactions
 from funding.service_layer.unit_of_work import FundingUnitOfWork
 from funding.settings import FundingSettings
 from shared.runtime import ServiceDefinition
@@ -13,12 +17,39 @@ from shared.runtime import ServiceDefinition
 definition: ServiceDefinition[FundingSettings, FundingUnitOfWork] = ServiceDefinition(
     name="funding",
     title="IMET Funding service",
-    description="Funding service of the IMET Pipeline.",
+    description=(
+        "Appropriations per fiscal year (with their period of availability), country allocations, "
+        "cost estimates, obligations against allocations (never beyond them: Anti-Deficiency Act), "
+        "cancellation penalties as data, and an append-only double-entry ledger whose balances a "
+        "consistency check proves."
+    ),
     api_prefix="/api/v1/funding",
-    settings_factory=FundingSettings,  # type: ignore[arg-type]
+    settings_factory=FundingSettings,
     metadata=metadata,
     tables=platform,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
     uow_class=FundingUnitOfWork,
     routers=routers,
+    reactions=reactions,
+    jobs=jobs,
+    openapi_tags=[
+        {
+            "name": "appropriations",
+            "description": "Congress's IMET appropriation per fiscal year, in tranches",
+        },
+        {
+            "name": "allocations",
+            "description": "Country ceilings per fiscal year and their reprogramming",
+        },
+        {"name": "obligations", "description": "Training lines obligated against allocations"},
+        {"name": "requests", "description": "Funding requests from the nomination service"},
+        {
+            "name": "balances",
+            "description": "Utilization, planning checks and the ledger consistency check",
+        },
+        {"name": "ledger", "description": "The append-only double-entry ledger"},
+        {"name": "estimates", "description": "Dry-run cost estimates of training lines"},
+        {"name": "reference", "description": "TLA matrix, travel costs, penalty rules, parameters"},
+    ],
+    extra={"seed": seed},
 )

@@ -10,7 +10,7 @@ from datetime import date
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.types import CountryCode, FiscalYear, MaslId, Money
 from shared.messaging.envelope import IntegrationEvent
@@ -118,6 +118,9 @@ class DeobligatedV1(_LineEvent):
     amount_returned: Money
     penalty_amount: Money
     reason: str
+    amount_lapsed: Money | None = Field(
+        None, description="Released after the funds expired: lapsed, NOT returned to the allocation"
+    )
 
 
 class PenaltyChargedV1(_LineEvent):

@@ -1,0 +1,222 @@
+"""Appropriations, their tranches, and country allocations.
+
+Lock order, everywhere: appropriation -> allocation -> obligation -> tranches (by id). Taking
+row locks in one order keeps concurrent writers from deadlocking.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from funding.adapters.tables import allocation, allocation_change, appropriation, tranche
+from funding.domain.allocation import AllocationBalance, TrancheSpec
+from funding.domain.availability import TrancheState
+from funding.domain.money import ZERO
+
+
+@dataclass
+class AppropriationRecord:
+    fiscal_year: int
+    amount: Decimal
+    version: int
+    tranches: list[TrancheState]
+
+
+@dataclass
+class AllocationRecord:
+    id: uuid.UUID
+    country: str
+    fiscal_year: int
+    version: int
+    balance: AllocationBalance
+
+
+def _tranche(row: RowMapping) -> TrancheState:
+    return TrancheState(
+        row["id"], row["fiscal_year"], row["amount"], row["available_until"], row["drawn"]
+    )
+
+
+def _allocation(row: RowMapping) -> AllocationRecord:
+    balance = AllocationBalance(row["amount"], row["obligated"], row["charged"], row["lapsed"])
+    return AllocationRecord(row["id"], row["country"], row["fiscal_year"], row["version"], balance)
+
+
+class AppropriationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, fiscal_year: int, *, lock: bool = False) -> AppropriationRecord | None:
+        stmt = select(appropriation).where(appropriation.c.fiscal_year == fiscal_year)
+        row = (
+            (await self.session.execute(stmt.with_for_update() if lock else stmt))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return AppropriationRecord(
+            fiscal_year, row["amount"], row["version"], await self.tranches(fiscal_year)
+        )
+
+    async def tranches(self, fiscal_year: int, *, lock: bool = False) -> list[TrancheState]:
+        stmt = select(tranche).where(tranche.c.fiscal_year == fiscal_year).order_by(tranche.c.id)
+        rows = (await self.session.execute(stmt.with_for_update() if lock else stmt)).mappings()
+        return sorted((_tranche(r) for r in rows), key=lambda t: t.available_until)
+
+    async def ensure(self, fiscal_year: int) -> bool:
+        """Create an empty appropriation (version 0) unless one exists; True when created."""
+        stmt = (
+            pg_insert(appropriation)
+            .values(fiscal_year=fiscal_year, amount=ZERO, version=0)
+            .on_conflict_do_nothing()
+            .returning(appropriation.c.fiscal_year)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
+
+    async def set_amount(self, record: AppropriationRecord, amount: Decimal) -> None:
+        await self.session.execute(
+            update(appropriation)
+            .where(appropriation.c.fiscal_year == record.fiscal_year)
+            .values(
+                amount=amount, version=appropriation.c.version + 1, updated_at=datetime.now(UTC)
+            )
+        )
+        record.amount, record.version = amount, record.version + 1
+
+    async def touch(self, fiscal_year: int) -> None:
+        """A new version: the fiscal year's allocations changed (its unallocated amount moved)."""
+        await self.session.execute(
+            update(appropriation)
+            .where(appropriation.c.fiscal_year == fiscal_year)
+            .values(version=appropriation.c.version + 1, updated_at=datetime.now(UTC))
+        )
+
+    async def replace_tranches(
+        self, fiscal_year: int, specs: list[TrancheSpec], current: list[TrancheState]
+    ) -> None:
+        """Tranches matched by expiry date are resized, new ones added, dropped ones deleted."""
+        by_date = {t.available_until: t for t in current}
+        wanted = {s.available_until for s in specs}
+        for spec in specs:
+            known = by_date.get(spec.available_until)
+            if known is None:
+                await self.session.execute(
+                    insert(tranche).values(
+                        id=uuid.uuid4(),
+                        fiscal_year=fiscal_year,
+                        amount=spec.amount,
+                        available_until=spec.available_until,
+                    )
+                )
+            elif known.amount != spec.amount:
+                await self.session.execute(
+                    update(tranche).where(tranche.c.id == known.id).values(amount=spec.amount)
+                )
+        gone = [t.id for t in current if t.available_until not in wanted]
+        if gone:
+            await self.session.execute(delete(tranche).where(tranche.c.id.in_(gone)))
+
+    async def save_drawn(self, tranches: list[TrancheState]) -> None:
+        for t in tranches:
+            await self.session.execute(
+                update(tranche).where(tranche.c.id == t.id).values(drawn=t.drawn)
+            )
+
+    async def allocated_total(
+        self, fiscal_year: int, *, excluding: uuid.UUID | None = None
+    ) -> Decimal:
+        stmt = select(func.coalesce(func.sum(allocation.c.amount), ZERO)).where(
+            allocation.c.fiscal_year == fiscal_year
+        )
+        if excluding is not None:
+            stmt = stmt.where(allocation.c.id != excluding)
+        return Decimal((await self.session.execute(stmt)).scalar_one())
+
+
+class AllocationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, allocation_id: uuid.UUID, *, lock: bool = False) -> AllocationRecord | None:
+        stmt = select(allocation).where(allocation.c.id == allocation_id)
+        row = (
+            (await self.session.execute(stmt.with_for_update() if lock else stmt))
+            .mappings()
+            .first()
+        )
+        return None if row is None else _allocation(row)
+
+    async def find(
+        self, country: str, fiscal_year: int, *, lock: bool = False
+    ) -> AllocationRecord | None:
+        stmt = select(allocation).where(
+            allocation.c.country == country, allocation.c.fiscal_year == fiscal_year
+        )
+        row = (
+            (await self.session.execute(stmt.with_for_update() if lock else stmt))
+            .mappings()
+            .first()
+        )
+        return None if row is None else _allocation(row)
+
+    async def add(self, country: str, fiscal_year: int) -> AllocationRecord:
+        """A new, empty allocation (version 0); its amount arrives with its first posting."""
+        new_id = uuid.uuid4()
+        await self.session.execute(
+            insert(allocation).values(
+                id=new_id, country=country, fiscal_year=fiscal_year, amount=ZERO, version=0
+            )
+        )
+        return AllocationRecord(new_id, country, fiscal_year, 0, AllocationBalance(ZERO))
+
+    async def save_amount(self, record: AllocationRecord) -> None:
+        """Write a changed ceiling (fires the allocations-within-appropriation trigger)."""
+        b = record.balance
+        await self.session.execute(
+            update(allocation)
+            .where(allocation.c.id == record.id)
+            .values(amount=b.amount, version=allocation.c.version + 1, updated_at=datetime.now(UTC))
+        )
+        record.version += 1
+
+    async def save_balances(self, record: AllocationRecord) -> None:
+        """Write the used balances (never the amount: obligations do not change the ceiling)."""
+        b = record.balance
+        await self.session.execute(
+            update(allocation)
+            .where(allocation.c.id == record.id)
+            .values(
+                obligated=b.obligated,
+                charged=b.charged,
+                lapsed=b.lapsed,
+                updated_at=datetime.now(UTC),
+            )
+        )
+
+    async def record_change(
+        self,
+        record: AllocationRecord,
+        previous: Decimal | None,
+        reason: str,
+        actor: str,
+        request_id: str | None,
+    ) -> None:
+        await self.session.execute(
+            insert(allocation_change).values(
+                allocation_id=record.id,
+                previous_amount=previous,
+                new_amount=record.balance.amount,
+                reason=reason,
+                actor=actor,
+                request_id=request_id,
+            )
+        )

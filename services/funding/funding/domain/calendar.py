@@ -1,0 +1,21 @@
+"""Date arithmetic of training lines: course days and lead time before a class starts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shared.contracts.types import fiscal_year_bounds, fiscal_year_of
+
+__all__ = ["course_days", "days_before_start", "fiscal_year_bounds", "fiscal_year_of"]
+
+
+def course_days(start: date, end: date) -> int:
+    """Calendar days of a class, both ends included (end - start + 1)."""
+    if end < start:
+        raise ValueError("a class cannot end before it starts")
+    return (end - start).days + 1
+
+
+def days_before_start(start: date, on: date) -> int:
+    """How many days before the class start `on` is (negative once the class has started)."""
+    return (start - on).days
