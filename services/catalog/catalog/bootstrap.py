@@ -1,4 +1,4 @@
-"""The one place that wires the catalog service: unit of work, HTTP routes, reactions, jobs."""
+"""The one place that wires the catalog: unit of work, HTTP routes, reactions, jobs, seed."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from pathlib import Path
 
 from catalog.adapters.tables import metadata, platform
 from catalog.entrypoints.http.routes import routers
+from catalog.entrypoints.jobs import expire_holds_job
+from catalog.seed import seed
+from catalog.service_layer.reactions import reactions
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork
 from catalog.settings import CatalogSettings
 from shared.runtime import ServiceDefinition
@@ -13,12 +16,36 @@ from shared.runtime import ServiceDefinition
 definition: ServiceDefinition[CatalogSettings, CatalogUnitOfWork] = ServiceDefinition(
     name="catalog",
     title="IMET Catalog service",
-    description="Catalog service of the IMET Pipeline.",
+    description=(
+        "Schoolhouses, courses (MASL numbers), tuition per fiscal year, classes and their seats. "
+        "Seats are held when a nomination is submitted, confirmed when funds are obligated and "
+        "released on withdrawal, denial or cancellation; a class never takes more students than "
+        "its capacity, and a full class keeps a first-come-first-served waitlist. Reads are open "
+        "to every authenticated role; changes need `catalog_manager` (or `admin`)."
+    ),
     api_prefix="/api/v1/catalog",
-    settings_factory=CatalogSettings,  # type: ignore[arg-type]
+    settings_factory=CatalogSettings,
     metadata=metadata,
     tables=platform,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
     uow_class=CatalogUnitOfWork,
     routers=routers,
+    reactions=reactions,
+    jobs=lambda: [expire_holds_job],
+    openapi_tags=[
+        {
+            "name": "institutions",
+            "description": "Schoolhouses: location, implementing agency, quarters and mess.",
+        },
+        {
+            "name": "courses",
+            "description": "Courses by MASL number: facts, English minimum, E-IMET, tuition.",
+        },
+        {
+            "name": "classes",
+            "description": "Offerings of a course: dates, capacity, status, seats and waitlist.",
+        },
+        {"name": "audit", "description": "Who changed what in the catalog (auditors, admins)."},
+    ],
+    extra={"seed": seed},
 )

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from catalog.adapters.repositories import (
+    ClassRepository,
+    CourseRepository,
+    InstitutionRepository,
+    SeatRepository,
+)
 from shared.db.uow import SqlUnitOfWork
 
 
 class CatalogUnitOfWork(SqlUnitOfWork):
+    institutions: InstitutionRepository
+    courses: CourseRepository
+    classes: ClassRepository
+    seats: SeatRepository
+
     def _start(self) -> None:
-        pass
+        self.institutions = InstitutionRepository(self.session)
+        self.courses = CourseRepository(self.session)
+        self.classes = ClassRepository(self.session)
+        self.seats = SeatRepository(self.session)

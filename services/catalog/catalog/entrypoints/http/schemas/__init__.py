@@ -1,0 +1,1 @@
+"""Request and response bodies of the catalog API (XCreate / XUpdate / XPublic / XPage)."""

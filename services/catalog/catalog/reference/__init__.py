@@ -1,0 +1,1 @@
+"""Reference data files (CSV) shipped with the catalog package."""
