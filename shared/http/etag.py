@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from starlette.responses import Response
 
 from shared.errors import DomainError, PreconditionFailed, PreconditionRequired
@@ -154,9 +154,18 @@ def check_if_match(header_value: str | None, current_etag: str | None) -> None:
     parse_if_match(header_value).check(current_etag)
 
 
-async def require_if_match(request: Request) -> IfMatch:
+async def require_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The ETag you read; required on updates (428 without, 412 when stale).",
+            examples=['"3f2a9c0b1d4e5f607182"'],
+        ),
+    ] = None,
+) -> IfMatch:
     """Dependency: the request's If-Match, 428 when missing, 400 when malformed."""
-    return parse_if_match(request.headers.get("if-match"))
+    return parse_if_match(if_match)
 
 
 IfMatchHeader = Annotated[IfMatch, Depends(require_if_match)]

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -125,6 +126,41 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+# What the database refused, when input slipped past validation: never a 500 for bad input.
+_SQLSTATE_PROBLEMS: dict[str, tuple[int, str, str]] = {
+    "22001": (422, "invalid-value", "A value is too long"),
+    "22003": (422, "invalid-value", "A number is out of range"),
+    "22007": (422, "invalid-value", "A date or time is invalid"),
+    "22008": (422, "invalid-value", "A date or time is out of range"),
+    "22021": (422, "invalid-value", "Text contains characters that cannot be stored"),
+    "22023": (422, "invalid-value", "A value is invalid"),
+    "22P02": (422, "invalid-value", "A value has the wrong form"),
+    "22P05": (422, "invalid-value", "Text contains characters that cannot be stored"),
+    "23502": (422, "invalid-value", "A required value is missing"),
+    "23503": (409, "conflict", "A referenced resource does not exist or is still referenced"),
+    "23505": (409, "conflict", "This conflicts with an existing resource"),
+    "23514": (409, "conflict", "The change would break a rule of the current state"),
+    "23P01": (409, "conflict", "This conflicts with an existing resource"),
+    "40001": (503, "busy", "Concurrent update; retry the request"),
+    "40P01": (503, "busy", "Concurrent update; retry the request"),
+    "55P03": (503, "busy", "The resource is locked; retry the request"),
+    "57014": (503, "busy", "The request took too long; retry it"),
+}
+
+
+def sqlstate_of(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE behind a (SQLAlchemy-wrapped) driver error, if any."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return None
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(code, str):
+            return code
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Route every error a FastAPI app can raise through problem+json."""
 
@@ -161,6 +197,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path, extra={"errors": errors},
         )  # fmt: skip
 
+    async def on_database(request: Request, exc: Exception) -> Response:
+        code = sqlstate_of(exc)
+        mapped = _SQLSTATE_PROBLEMS.get(code or "")
+        if isinstance(exc, OperationalError | InterfaceError) and mapped is None:
+            mapped = (503, "unavailable", "The database is unavailable; retry the request")
+        if mapped is None:
+            return await on_unexpected(request, exc)
+        status, slug, title = mapped
+        log.warning("http.database_refused", path=request.url.path, sqlstate=code, status=status)
+        headers = {"Retry-After": "1"} if status == 503 else None
+        return problem_response(status, slug, title, instance=request.url.path, headers=headers)
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.error("http.unhandled_error", path=request.url.path, error_type=type(exc).__name__)
         return problem_response(
@@ -173,4 +221,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(DBAPIError, on_database)
     app.add_exception_handler(Exception, on_unexpected)

@@ -136,3 +136,19 @@ async def test_metrics_are_exposed_for_prometheus(service_client: Any) -> None:
         'imet_http_requests_total{method="GET",route="/healthz",service="probe",status="200"}'
         in response.text
     )
+
+
+async def test_input_the_database_cannot_store_is_a_422_problem_not_a_500(
+    service_client: Any, token: Any
+) -> None:
+    client = await service_client("probe")
+
+    response = await client.post(
+        "/api/v1/probe/things",
+        json={"key": "nul\u0000byte", "value": 1},
+        headers=auth(token("admin")),
+    )
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/invalid-value")
