@@ -1,4 +1,5 @@
 from nomination.adapters.tables import metadata
+
 from shared.db.alembic_env import run_migrations
 
 run_migrations(metadata, "nomination")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from nomination.adapters.tables import metadata, platform
 from nomination.entrypoints.http.routes import routers
+from nomination.seed import seed
+from nomination.service_layer.reactions import reactions
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.settings import NominationSettings
 from shared.runtime import ServiceDefinition
@@ -13,12 +15,25 @@ from shared.runtime import ServiceDefinition
 definition: ServiceDefinition[NominationSettings, NominationUnitOfWork] = ServiceDefinition(
     name="nomination",
     title="IMET Nomination service",
-    description="Nomination service of the IMET Pipeline.",
+    description=(
+        "Candidates (International Military Students) and their nominations to U.S. course "
+        "classes, from draft through vetting, funding and seat confirmation to the Invitational "
+        "Travel Order and training. The process manager of the IMET pipeline (ADR 0004)."
+    ),
     api_prefix="/api/v1/nominations",
-    settings_factory=NominationSettings,  # type: ignore[arg-type]
+    settings_factory=NominationSettings,
     metadata=metadata,
     tables=platform,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
     uow_class=NominationUnitOfWork,
     routers=routers,
+    reactions=reactions,
+    openapi_tags=[
+        {"name": "nominations", "description": "Nominations and their state machine"},
+        {"name": "candidates", "description": "International Military Students (personal data)"},
+        {"name": "travel-orders", "description": "Invitational Travel Orders: gate, versions, PDF"},
+        {"name": "imports", "description": "A country's program in one request"},
+        {"name": "countries", "description": "Sanctions and ECL exemptions (reference data)"},
+    ],
+    extra={"seed": seed},
 )

@@ -1,10 +1,21 @@
-"""Nomination service settings (environment variables prefixed `NOMINATION_`)."""
+"""Nomination service settings (environment variables prefixed `NOMINATION_`).
+
+Every number the business rules use is here (with the default DOMAIN.md gives), never a literal
+in code. `NOMINATION_PERSON_FINGERPRINT_KEY` is the HMAC secret of the person fingerprint that
+`nomination.submitted` carries (ADR 0005): dev and test may use the documented dev value, a
+production process refuses to start with it or without one.
+"""
 
 from __future__ import annotations
 
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from nomination.domain.rules import Rules
+from nomination.service_layer.config import Config
 from shared.settings import ServiceSettings
+
+DEV_FINGERPRINT_KEY = "imet-dev-only-person-fingerprint-key-do-not-use-in-production"
 
 
 class NominationSettings(ServiceSettings):
@@ -12,3 +23,49 @@ class NominationSettings(ServiceSettings):
 
     db_schema: str = "nomination"
     http_port: int = 8002
+
+    person_fingerprint_key: SecretStr = Field(
+        SecretStr(DEV_FINGERPRINT_KEY),
+        description="HMAC-SHA256 key of the person fingerprint (ADR 0005); required in production",
+    )
+    ecl_validity_days: int = Field(
+        105, ge=1, le=3650, description="An ECL score is valid this long"
+    )
+    toefl_validity_days: int = Field(
+        730, ge=1, le=3650, description="A TOEFL iBT score is valid this long"
+    )
+    data_complete_days_before_report: int = Field(
+        16,
+        ge=0,
+        le=365,
+        description="Student data must be complete this many days before the report date",
+    )
+    eimet_certification_years: int = Field(
+        5, ge=1, le=20, description="An E-IMET course certification lapses after this many years"
+    )
+    import_max_rows: int = Field(
+        5000, ge=1, le=100_000, description="Rows accepted in one bulk import"
+    )
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_fingerprint_key(self) -> NominationSettings:
+        key = self.person_fingerprint_key.get_secret_value()
+        if self.platform.imet_env == "production" and (key == DEV_FINGERPRINT_KEY or len(key) < 32):
+            raise ValueError(
+                "production needs NOMINATION_PERSON_FINGERPRINT_KEY, a secret of 32+ characters"
+            )
+        return self
+
+    def config(self) -> Config:
+        """The business-rule parameters and secrets, as the use cases take them."""
+        rules = Rules(
+            ecl_validity_days=self.ecl_validity_days,
+            toefl_validity_days=self.toefl_validity_days,
+            data_complete_days_before_report=self.data_complete_days_before_report,
+            eimet_certification_years=self.eimet_certification_years,
+        )
+        return Config(
+            fingerprint_key=self.person_fingerprint_key.get_secret_value().encode(),
+            rules=rules,
+            import_max_rows=self.import_max_rows,
+        )

@@ -1,0 +1,77 @@
+"""A candidate (International Military Student): completeness, identity fingerprint, redaction.
+
+The fingerprint lets vetting recognise the same person across nominations without learning who
+it is (ADR 0005): HMAC-SHA256 under a secret key of the normalized family names, given names,
+date of birth and country. Normalization removes what varies between two typings of one passport
+(case, accents, punctuation, spacing), so "María-José  PÉREZ" and "maria jose perez" agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from dataclasses import dataclass, fields
+from datetime import date
+
+from nomination.domain.reference import EnglishTestType
+
+# Fields that identify the person; returned only to roles that need them (ADR 0005).
+PERSONAL_FIELDS = ("date_of_birth", "place_of_birth", "passport_number")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True)
+class EnglishTestResult:
+    test: EnglishTestType
+    score: int
+    taken_on: date
+
+
+@dataclass(frozen=True)
+class Person:
+    family_names: str
+    given_names: str
+    country: str
+    sex: str | None = None
+    date_of_birth: date | None = None
+    place_of_birth: str | None = None
+    service: str | None = None
+    rank: str | None = None
+    pay_grade: str | None = None
+    unit_name: str | None = None
+    position: str | None = None
+    passport_number: str | None = None
+    english_tests: tuple[EnglishTestResult, ...] = ()
+
+
+# Every field of a Person except the English tests (the course decides whether one is needed).
+REQUIRED_FOR_SUBMISSION = tuple(f.name for f in fields(Person) if f.name != "english_tests")
+
+
+def missing_fields(person: Person) -> list[str]:
+    """The fields a submission needs that the candidate does not have yet (drafts may lack them)."""
+    return [name for name in REQUIRED_FOR_SUBMISSION if getattr(person, name) in (None, "")]
+
+
+def normalize_name(value: str) -> str:
+    """Case-, accent-, punctuation- and spacing-insensitive form of a name."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_ALNUM.sub(" ", stripped.casefold()).strip()
+
+
+def person_fingerprint(key: bytes, person: Person) -> str | None:
+    """The keyed fingerprint of the person (hex), or None until the date of birth is known."""
+    if person.date_of_birth is None:
+        return None
+    message = "|".join(
+        (
+            normalize_name(person.family_names),
+            normalize_name(person.given_names),
+            person.date_of_birth.isoformat(),
+            person.country,
+        )
+    )
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,63 @@
+"""Errors the nomination rules raise; the HTTP layer turns them into problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.errors import Conflict, DomainError, NotFound
+
+
+class InvalidTransition(Exception):
+    """A move off the state graph: a bug in the process manager, never a user's mistake."""
+
+
+class TransitionRefused(Conflict):
+    code = "transition-refused"
+    title = "The nomination cannot do that in its current state"
+
+    def __init__(self, detail: str, *, failed: list[str], **extra: Any) -> None:
+        super().__init__(detail, failed=failed, **extra)
+
+
+class NominationInvalid(DomainError):
+    """Validation at the door: `errors` lists every rule that failed; nothing was stored."""
+
+    code = "nomination-invalid"
+    status = 422
+    title = "The nomination does not pass validation"
+
+
+class NominationNotFound(NotFound):
+    code = "nomination-not-found"
+
+
+class CandidateNotFound(NotFound):
+    code = "candidate-not-found"
+
+
+class CountryNotFound(NotFound):
+    code = "country-not-found"
+
+
+class TravelOrderNotFound(NotFound):
+    code = "travel-order-not-found"
+
+
+class DuplicateNomination(Conflict):
+    code = "duplicate-nomination"
+    title = "The person already has an active nomination for this class"
+
+
+class DuplicateCandidate(Conflict):
+    code = "duplicate-candidate"
+    title = "A candidate with this passport number already exists for the country"
+
+
+class NotEditable(Conflict):
+    code = "not-editable"
+    title = "These fields can no longer be changed"
+
+
+class TravelOrderGateClosed(Conflict):
+    code = "ito-gate-closed"
+    title = "The travel order cannot be issued: screening is incomplete"

@@ -1,0 +1,1 @@
+"""Request and response models of the nomination API (XCreate / XUpdate / XPublic / XPage)."""

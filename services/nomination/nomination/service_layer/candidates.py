@@ -1,0 +1,174 @@
+"""Candidates: created and corrected by the SCO of their country, read by vetters (ADR 0005).
+
+Personal data (date and place of birth, passport number) is returned only to roles that need it
+(the SCO of the candidate's country, vetters, admins); every such read is audited as
+`candidate.personal_data_read`. The audit trail itself never holds personal values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
+
+from nomination.adapters.candidate_repository import person_of
+from nomination.adapters.nomination_repository import audit_view
+from nomination.domain.candidate import Person, person_fingerprint
+from nomination.domain.errors import (
+    CandidateNotFound,
+    DuplicateCandidate,
+    DuplicateNomination,
+    NotEditable,
+)
+from nomination.domain.states import ACTIVE, TERMINAL, State
+from nomination.domain.travel_order import is_data_complete
+from nomination.service_layer.changes import add_history, today
+from nomination.service_layer.unit_of_work import NominationUnitOfWork
+from shared.auth.principal import Principal, Role
+from shared.errors import Forbidden, PreconditionFailed
+from shared.http.etag import IfMatch, etag_for
+
+# Fields whose values the audit trail may hold (everything else is personal).
+_AUDITABLE = ("country", "service", "rank", "pay_grade", "unit_name", "position", "version")
+
+
+def sees_personal_data(principal: Principal) -> bool:
+    return principal.has_any(Role.SCO, Role.VETTER, Role.ADMIN)
+
+
+def require_own_country(principal: Principal, country: str) -> None:
+    """An SCO acts only for its own country (admins for any)."""
+    if principal.is_sco_only and principal.country != country:
+        raise Forbidden(f"An SCO of {principal.country} cannot act for {country}.")
+
+
+def candidate_audit(row: Row[Any], changed: list[str] | None = None) -> dict[str, Any]:
+    view = {k: row._mapping[k] for k in _AUDITABLE}
+    view["id"] = str(row.id)
+    if changed is not None:
+        view["changed_fields"] = sorted(changed)
+    return view
+
+
+async def visible_candidate(
+    uow: NominationUnitOfWork, principal: Principal, candidate_id: UUID, *, for_update: bool = False
+) -> Row[Any]:
+    row = await uow.candidates.get(candidate_id, for_update=for_update)
+    if row is None or not principal.can_see_country(row.country):
+        raise CandidateNotFound(f"No candidate {candidate_id}.")
+    return row
+
+
+async def add_candidate(
+    uow: NominationUnitOfWork, principal: Principal, values: dict[str, Any], key: bytes
+) -> Row[Any]:
+    """Stage a new candidate (the caller commits)."""
+    require_own_country(principal, values["country"])
+    values = {**values, "id": uuid4(), "created_by": principal.subject}
+    row = await uow.candidates.add(_with_fingerprint(values, key))
+    if row is None:
+        raise DuplicateCandidate("A candidate with this passport number already exists.")
+    uow.audit("candidate.created", "candidate", str(row.id), after=candidate_audit(row))
+    return row
+
+
+async def create_candidate(
+    uow: NominationUnitOfWork, principal: Principal, values: dict[str, Any], key: bytes
+) -> Row[Any]:
+    """Register a candidate of the SCO's own country; one candidate per passport and country.
+    Drafts may be incomplete: names and country suffice until a nomination is submitted."""
+    row = await add_candidate(uow, principal, values, key)
+    await uow.commit()
+    return row
+
+
+async def read_candidate(
+    uow: NominationUnitOfWork, principal: Principal, candidate_id: UUID
+) -> Row[Any]:
+    """A candidate; a read that returns personal data is audited (who read whose data, when)."""
+    row = await visible_candidate(uow, principal, candidate_id)
+    if sees_personal_data(principal):
+        uow.audit("candidate.personal_data_read", "candidate", str(row.id))
+        await uow.commit()
+    return row
+
+
+async def update_candidate(
+    uow: NominationUnitOfWork,
+    principal: Principal,
+    candidate_id: UUID,
+    if_match: IfMatch,
+    values: dict[str, Any],
+    key: bytes,
+) -> Row[Any]:
+    """Correct a candidate. The country never changes; identity corrections move the person's
+    fingerprint on every open nomination (and may reveal a duplicate: 409)."""
+    row = await visible_candidate(uow, principal, candidate_id, for_update=True)
+    if_match.check(etag_for(row.id, row.version))
+    require_own_country(principal, row.country)
+    if "country" in values and values["country"] != row.country:
+        raise NotEditable("A candidate's country cannot change: register a new candidate.")
+    merged = {**dict(row._mapping), **values}
+    fingerprint = _with_fingerprint(merged, key)["person_fingerprint"]
+    try:
+        new = await uow.candidates.update(
+            row.id, row.version, {**values, "person_fingerprint": fingerprint}
+        )
+    except IntegrityError:
+        raise DuplicateCandidate("A candidate with this passport number already exists.") from None
+    if new is None:  # cannot happen under the row lock; refuse rather than overwrite
+        raise PreconditionFailed("The candidate changed while you updated it: read it again.")
+    await _refresh_nominations(uow, new, identity_changed=fingerprint != row.person_fingerprint)
+    changed = [k for k in values if values[k] != row._mapping[k]]
+    uow.audit(
+        "candidate.updated", "candidate", str(row.id),
+        before=candidate_audit(row), after=candidate_audit(new, changed),
+    )  # fmt: skip
+    await uow.commit()
+    return new
+
+
+def _with_fingerprint(values: dict[str, Any], key: bytes) -> dict[str, Any]:
+    person = Person(
+        family_names=values["family_names"],
+        given_names=values["given_names"],
+        country=values["country"],
+        date_of_birth=values.get("date_of_birth"),
+    )
+    return {**values, "person_fingerprint": person_fingerprint(key, person)}
+
+
+async def _refresh_nominations(
+    uow: NominationUnitOfWork, candidate: Row[Any], *, identity_changed: bool
+) -> None:
+    """Carry the candidate's new fingerprint and completeness onto its open nominations."""
+    open_states = [s for s in State if s not in TERMINAL]
+    person = person_of(candidate)
+    for nomination_id in await uow.nominations.ids_of_candidate(candidate.id, open_states):
+        row = await uow.nominations.get(nomination_id, for_update=True)
+        if row is None:
+            continue
+        changes: dict[str, Any] = {}
+        if identity_changed and State(row.status) in ACTIVE:
+            changes["person_fingerprint"] = candidate.person_fingerprint
+        complete = is_data_complete(person, row.medical_cleared_on, row.security_screened_on)
+        if complete and row.data_complete_on is None and row.status != State.DRAFT:
+            changes["data_complete_on"] = today()
+        if changes:
+            try:
+                async with uow.savepoint():
+                    new = await uow.nominations.update(row, changes)
+            except IntegrityError:
+                raise DuplicateNomination(
+                    "After this correction the person would hold two active nominations "
+                    "for one class."
+                ) from None
+            await add_history(
+                uow, new, "fact", reason="candidate_corrected", detail={"fields": sorted(changes)}
+            )
+            uow.audit(
+                "nomination.candidate_corrected", "nomination", str(row.id),
+                before=audit_view(row), after=audit_view(new),
+            )  # fmt: skip

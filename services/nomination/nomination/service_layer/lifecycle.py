@@ -1,0 +1,108 @@
+"""Commands on a nomination in the pipeline: withdraw, cancel, retry funding, training."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row
+
+from nomination.adapters import publishing
+from nomination.adapters.nomination_repository import progress_of
+from nomination.domain.commands import Command, Context, decide
+from nomination.domain.errors import TransitionRefused
+from nomination.service_layer import process
+from nomination.service_layer.candidates import require_own_country
+from nomination.service_layer.changes import apply_outcome
+from nomination.service_layer.nominations import visible_nomination
+from nomination.service_layer.unit_of_work import NominationUnitOfWork
+from shared.auth.principal import Principal
+
+
+async def withdraw_nomination(
+    uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID, reason: str | None
+) -> Row[Any]:
+    """The SCO withdraws the nomination at any step before training. Publishes
+    `nomination.withdrawn`: catalog releases the seat or waitlist place, funding deobligates
+    (minus any penalty), vetting cancels an undecided case; each confirmation is recorded."""
+    row = await visible_nomination(uow, principal, nomination_id, for_update=True)
+    require_own_country(principal, row.country)
+    new = await process.withdraw(uow, row, reason)
+    await uow.commit()
+    return new
+
+
+async def cancel_nomination(
+    uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID, reason: str | None
+) -> Row[Any]:
+    """An administrator cancels the nomination (U.S.-initiated, `administrative`); the same
+    compensations as a withdrawal follow."""
+    row = await visible_nomination(uow, principal, nomination_id, for_update=True)
+    new = await process.cancel(uow, row, "administrative", "us_government", detail=reason)
+    await uow.commit()
+    return new
+
+
+async def retry_funding(
+    uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID
+) -> Row[Any]:
+    """After a rejection (e.g. insufficient funds, once the allocation grew) ask funding again.
+    Only for a nomination whose vetting is approved and whose seat is still held."""
+    row = await visible_nomination(uow, principal, nomination_id, for_update=True)
+    outcome = decide(progress_of(row), Command.RETRY_FUNDING)
+    new = await apply_outcome(
+        uow, row, outcome, reason="funding_retried", action="nomination.funding_retried"
+    )
+    await uow.commit()
+    return new
+
+
+async def start_training(
+    uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID, on: date
+) -> Row[Any]:
+    """The student reported: ready_for_travel -> in_training. Requires an issued travel order."""
+    row = await visible_nomination(uow, principal, nomination_id, for_update=True)
+    require_own_country(principal, row.country)
+    issued = await uow.travel_orders.current(row.id) is not None
+    outcome = decide(progress_of(row), Command.START_TRAINING, Context(ito_issued=issued))
+    new = await apply_outcome(
+        uow, row, outcome, reason="reported", values={"training_started_on": on},
+        action="nomination.training_started",
+    )  # fmt: skip
+    await uow.commit()
+    return new
+
+
+async def end_training(
+    uow: NominationUnitOfWork,
+    principal: Principal,
+    nomination_id: UUID,
+    *,
+    completed: bool,
+    on: date,
+    days_attended: int | None,
+    reason: str | None = None,
+) -> Row[Any]:
+    """Completed (all days attended) or terminated early after `days_attended` days. Publishes
+    `nomination.training_ended`; for a non-completion funding deobligates the unused tuition."""
+    row = await visible_nomination(uow, principal, nomination_id, for_update=True)
+    require_own_country(principal, row.country)
+    command = Command.COMPLETE if completed else Command.TERMINATE
+    outcome = decide(progress_of(row), command)
+    started: date = row.training_started_on
+    if on < started:
+        raise TransitionRefused("Training cannot end before it started.", failed=["ended_on"])
+    attended = (on - started).days + 1 if days_attended is None else days_attended
+    if attended > (on - started).days + 1:
+        raise TransitionRefused(
+            "More days attended than days between start and end.", failed=["days_attended"]
+        )
+    new = await apply_outcome(
+        uow, row, outcome, reason=reason or ("completed" if completed else "terminated"),
+        values={"training_ended_on": on, "days_attended": attended},
+        action="nomination.training_ended",
+    )  # fmt: skip
+    uow.publish(publishing.training_ended(new, completed=completed, days_attended=attended, on=on))
+    await uow.commit()
+    return new

@@ -1,0 +1,72 @@
+"""Reactions to funding events: the obligation's facts, and the compensations it confirms."""
+
+from __future__ import annotations
+
+from nomination.adapters.nomination_repository import progress_of
+from nomination.domain.machine import Fact, Outcome
+from nomination.service_layer.changes import add_history, apply_outcome
+from nomination.service_layer.process import record_fact
+from nomination.service_layer.unit_of_work import NominationUnitOfWork
+from shared.contracts.funding.v1 import (
+    DeobligatedV1,
+    ObligationRecordedV1,
+    ObligationRejectedV1,
+    PenaltyChargedV1,
+)
+from shared.messaging.envelope import Envelope
+
+
+async def when_obligation_recorded_record_it(
+    event: ObligationRecordedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    await record_fact(
+        uow, event.nomination_id, Fact.OBLIGATION_RECORDED,
+        values={"obligation_id": event.obligation_id, "obligated_amount": event.amount},
+        detail={"obligation_id": str(event.obligation_id), "amount": f"{event.amount:.2f}"},
+    )  # fmt: skip
+
+
+async def when_obligation_rejected_wait_for_retry(
+    event: ObligationRejectedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    """No money: the nomination waits in funding_rejected (withdraw, or retry when funds grow)."""
+    detail: dict[str, str] = {"reason": event.reason}
+    if event.requested_amount is not None:
+        detail["requested_amount"] = f"{event.requested_amount:.2f}"
+    if event.available_amount is not None:
+        detail["available_amount"] = f"{event.available_amount:.2f}"
+    await record_fact(
+        uow, event.nomination_id, Fact.OBLIGATION_REJECTED, reason=event.reason, detail=detail
+    )
+
+
+async def when_deobligated_record_it(
+    event: DeobligatedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    await record_fact(
+        uow, event.nomination_id, Fact.DEOBLIGATED,
+        values={"penalty_amount": event.penalty_amount},
+        detail={
+            "obligation_id": str(event.obligation_id),
+            "amount_returned": f"{event.amount_returned:.2f}",
+            "penalty_amount": f"{event.penalty_amount:.2f}",
+            "reason": event.reason,
+        },
+    )  # fmt: skip
+
+
+async def when_penalty_charged_record_it(
+    event: PenaltyChargedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    """A cancellation or non-completion charge: recorded in the history, shown on the nomination."""
+    row = await uow.nominations.get(event.nomination_id, for_update=True)
+    if row is None:
+        return
+    await add_history(
+        uow, row, "compensation", reason="penalty_charged",
+        detail={"amount": f"{event.amount:.2f}", "rule": event.rule},
+    )  # fmt: skip
+    await apply_outcome(
+        uow, row, Outcome(progress_of(row)), values={"penalty_amount": event.amount},
+        action="nomination.penalty_charged",
+    )  # fmt: skip

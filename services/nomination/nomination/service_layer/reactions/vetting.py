@@ -1,0 +1,89 @@
+"""Reactions to vetting events: the vetting case's facts.
+
+Vetting may decide at once (a still-valid prior approval is reused) so `approved` can arrive
+before `case_opened`, and before the catalog's seat news: the fact is recorded and funding is
+requested only when a seat is held too.
+"""
+
+from __future__ import annotations
+
+from nomination.domain.machine import Fact
+from nomination.domain.states import CANCELLABLE, State
+from nomination.service_layer.process import cancel_each, record_fact
+from nomination.service_layer.unit_of_work import NominationUnitOfWork
+from shared.contracts.vetting.v1 import (
+    CaseOpenedV1,
+    VettingApprovedV1,
+    VettingCancelledV1,
+    VettingDeniedV1,
+    VettingExpiredV1,
+    VettingSuspendedV1,
+)
+from shared.messaging.envelope import Envelope
+
+
+async def when_case_opened_record_it(
+    event: CaseOpenedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    await record_fact(
+        uow, event.nomination_id, Fact.CASE_OPENED, values={"vetting_case_id": event.case_id},
+        detail={"case_id": str(event.case_id), "due_on": event.due_on.isoformat()},
+    )  # fmt: skip
+
+
+async def when_vetting_approved_request_funding_when_seated(
+    event: VettingApprovedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    """Approved: funding is requested once a seat is held and nothing is obligated (ADR 0004)."""
+    await record_fact(
+        uow, event.nomination_id, Fact.VETTING_APPROVED, reason=event.reason_code,
+        values={"vetting_case_id": event.case_id, "vetting_valid_until": event.valid_until},
+        detail={
+            "case_id": str(event.case_id),
+            "valid_until": event.valid_until.isoformat(),
+            "automatic": event.automatic,
+        },
+    )  # fmt: skip
+
+
+async def when_vetting_suspended_record_it(
+    event: VettingSuspendedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    await record_fact(
+        uow, event.nomination_id, Fact.VETTING_SUSPENDED, reason=event.reason_code,
+        detail={"case_id": str(event.case_id)},
+    )  # fmt: skip
+
+
+async def when_vetting_denied_end_nomination(
+    event: VettingDeniedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    await record_fact(
+        uow, event.nomination_id, Fact.VETTING_DENIED, reason=event.reason_code,
+        detail={"case_id": str(event.case_id)},
+    )  # fmt: skip
+
+
+async def when_vetting_expired_revet(
+    event: VettingExpiredV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    """The approval lapses before the report date: back to vetting; seat and funds stay."""
+    await record_fact(
+        uow, event.nomination_id, Fact.VETTING_EXPIRED, reason="approval_lapsed",
+        values={"vetting_valid_until": event.lapsed_on},
+        detail={"lapsed_on": event.lapsed_on.isoformat()},
+    )  # fmt: skip
+
+
+async def when_vetting_cancelled_record_or_cancel(
+    event: VettingCancelledV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    """A cancelled case confirms a compensation, or (cancelled by vetting itself) ends it."""
+    row = await record_fact(
+        uow, event.nomination_id, Fact.VETTING_CANCELLED, reason=event.reason_code,
+        detail={"case_id": str(event.case_id)},
+    )  # fmt: skip
+    if row is not None and State(row.status) in CANCELLABLE:
+        await cancel_each(
+            uow, [row.id], "administrative", "us_government", detail="vetting_case_cancelled"
+        )

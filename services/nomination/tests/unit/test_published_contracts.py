@@ -1,0 +1,28 @@
+"""The nomination contracts leave no room for personal data (ADR 0005)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.contracts.nomination import v1 as contract
+from shared.contracts.registry import published_events
+
+PERSONAL = {
+    "family_names", "given_names", "name", "names", "date_of_birth", "birth_date",
+    "place_of_birth", "passport", "passport_number", "sex", "phone", "email", "medical",
+    "medical_reference", "security_reference",
+}  # fmt: skip
+NOMINATION_EVENTS = [m for m in published_events().values() if m.TOPIC == contract.TOPIC]
+
+
+def test_the_nomination_service_publishes_eight_event_types() -> None:
+    assert len(NOMINATION_EVENTS) == 8
+
+
+@pytest.mark.parametrize("model", NOMINATION_EVENTS, ids=lambda m: m.TYPE)
+def test_no_nomination_event_has_a_personal_field(model: type) -> None:
+    fields = set(model.model_fields)  # type: ignore[attr-defined]
+
+    assert not fields & PERSONAL
+    assert "nomination_id" in fields
+    assert model.KEY_FIELD == "nomination_id"  # type: ignore[attr-defined]
