@@ -32,6 +32,7 @@ from imet.services import DOMAIN_SERVICES, HTTP_PORTS, definition
 from shared.auth.keys import ensure_dev_keys
 from shared.db.migrations import upgrade
 from shared.messaging.kafka import all_physical_topics, ensure_topics
+from shared.runtime import ServiceRuntime
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,9 +139,8 @@ class Stack:
         for name in DOMAIN_SERVICES:
             seed = definition(name).extra.get("seed")
             if seed is not None:
-                env = self.service_env(name)
-                with _environ(env):
-                    summary = asyncio.run(seed())
+                with _environ(self.service_env(name)):
+                    summary = asyncio.run(_run_seed(name, seed))
                 say(f"demo data ({name}): {summary}")
 
     def platform_env(self) -> dict[str, str]:
@@ -259,6 +259,16 @@ def stop_recorded(var: Path | None = None) -> list[str]:
     with contextlib.suppress(FileNotFoundError):
         state_file.unlink()
     return stopped
+
+
+async def _run_seed(name: str, seed: Any) -> str:
+    """Run a service's seed with a runtime built from the service's own settings."""
+    d = definition(name)
+    runtime = ServiceRuntime(d, d.settings_factory())
+    try:
+        return str(await seed(runtime))
+    finally:
+        await runtime.aclose()
 
 
 @contextlib.contextmanager

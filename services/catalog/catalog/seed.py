@@ -10,18 +10,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from catalog.adapters.tables import platform
 from catalog.domain.course import Course, EnglishRequirement
 from catalog.seed_data import DEMO_NOTE, TUITION_ESCALATION, CourseSpec, courses, institutions
 from catalog.service_layer import classes as class_cases
 from catalog.service_layer import courses as course_cases
 from catalog.service_layer import institutions as institution_cases
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork
-from catalog.settings import CatalogSettings
 from shared.auth.principal import system_actor
 from shared.contracts.types import fiscal_year_bounds, fiscal_year_of
-from shared.db.engine import create_engine, session_factory
+from shared.runtime import ServiceRuntime
 
 SEED_NAMESPACE = uuid.UUID("6f1d2c1e-2b7a-4d8e-9a51-1c0e7d3b5a90")
 CENT = Decimal("0.01")
@@ -109,28 +108,11 @@ async def load(uow: CatalogUnitOfWork, today: date) -> dict[str, int]:
     return added
 
 
-async def seed() -> str:
-    """Load the demo catalog into the database named by `CATALOG_DATABASE_URL`."""
-    settings = CatalogSettings()
-    engine = create_engine(
-        settings.database_url.get_secret_value(),
-        schema=settings.db_schema,
-        application_name="imet-catalog-seed",
-        pool_size=1,
-        max_overflow=0,
-    )
-    try:
-        uow = CatalogUnitOfWork(
-            session_factory(engine),
-            service="catalog",
-            tables=platform,
-            actor=system_actor("catalog.seed"),
-        )
-        async with uow:
-            added = await load(uow, datetime.now(UTC).date())
-            await uow.commit()
-    finally:
-        await engine.dispose()
+async def seed(runtime: ServiceRuntime[Any, CatalogUnitOfWork]) -> str:
+    """Load the demo catalog (the launcher passes the catalog's runtime)."""
+    async with runtime.uow(system_actor("catalog.seed")) as uow:
+        added = await load(uow, datetime.now(UTC).date())
+        await uow.commit()
     return (
         f"{added['institutions']} institutions, {added['courses']} courses, "
         f"{added['classes']} classes added ({len(institutions())} schoolhouses and "

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from funding.adapters.tables import platform
 from funding.domain.allocation import TrancheSpec
 from funding.domain.money import cents
 from funding.service_layer.funds import set_allocation, set_appropriation
 from funding.service_layer.reference_data import set_travel_cost
 from funding.service_layer.unit_of_work import FundingUnitOfWork
-from funding.settings import FundingSettings
 from shared.auth.principal import system_actor
-from shared.db.engine import create_engine, session_factory
+from shared.runtime import ServiceRuntime
 
 ACTOR = system_actor("funding-seed")
 
@@ -65,45 +64,35 @@ COUNTRIES = {
 GROWTH_FY2027 = Decimal("1.03")
 
 
-async def seed() -> str:
-    """Load the demo data that is missing; returns a one-line summary."""
-    settings = FundingSettings()
-    engine = create_engine(
-        settings.database_url.get_secret_value(),
-        schema=settings.db_schema,
-        application_name="imet-funding-seed",
-    )
-    sessions = session_factory(engine)
+async def seed(runtime: ServiceRuntime[Any, FundingUnitOfWork]) -> str:
+    """Load the demo data that is missing (the launcher passes the funding runtime)."""
 
     def unit_of_work() -> FundingUnitOfWork:
-        return FundingUnitOfWork(sessions, service="funding", tables=platform, actor=ACTOR)
+        return runtime.uow(ACTOR)
 
     added = {"appropriations": 0, "allocations": 0, "travel costs": 0}
-    try:
-        for fiscal_year, parts in APPROPRIATIONS.items():
+    for fiscal_year, parts in APPROPRIATIONS.items():
+        async with unit_of_work() as uow:
+            if await uow.appropriations.get(fiscal_year) is None:
+                specs = [TrancheSpec(amount, until) for amount, until in parts]
+                total = sum((s.amount for s in specs), Decimal("0.00"))
+                await set_appropriation(uow, fiscal_year, total, specs, None)
+                added["appropriations"] += 1
+        for country, (amount, _) in COUNTRIES.items():
             async with unit_of_work() as uow:
-                if await uow.appropriations.get(fiscal_year) is None:
-                    specs = [TrancheSpec(amount, until) for amount, until in parts]
-                    total = sum((s.amount for s in specs), Decimal("0.00"))
-                    await set_appropriation(uow, fiscal_year, total, specs, None)
-                    added["appropriations"] += 1
-            for country, (amount, _) in COUNTRIES.items():
-                async with unit_of_work() as uow:
-                    if await uow.allocations.find(country, fiscal_year) is None:
-                        reason = f"FY{fiscal_year} demo allocation (illustrative)"
-                        await set_allocation(
-                            uow, country, fiscal_year, _ceiling(amount, fiscal_year), reason
-                        )
-                        added["allocations"] += 1
-        for country, (_, travel) in COUNTRIES.items():
-            async with unit_of_work() as uow:
-                if await uow.reference.travel_cost(country) is None:
-                    await set_travel_cost(
-                        uow, country, Decimal(travel), "demo value (illustrative)", None
+                if await uow.allocations.find(country, fiscal_year) is None:
+                    reason = f"FY{fiscal_year} demo allocation (illustrative)"
+                    await set_allocation(
+                        uow, country, fiscal_year, _ceiling(amount, fiscal_year), reason
                     )
-                    added["travel costs"] += 1
-    finally:
-        await engine.dispose()
+                    added["allocations"] += 1
+    for country, (_, travel) in COUNTRIES.items():
+        async with unit_of_work() as uow:
+            if await uow.reference.travel_cost(country) is None:
+                await set_travel_cost(
+                    uow, country, Decimal(travel), "demo value (illustrative)", None
+                )
+                added["travel costs"] += 1
     return ", ".join(f"{n} {what}" for what, n in added.items()) + " added (illustrative amounts)"
 
 

@@ -7,7 +7,10 @@ rules can be seen at work; the choices are illustrative only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.auth.principal import system_actor
+from shared.runtime import ServiceRuntime
 
 COUNTRIES: dict[str, str] = {
     "GTM": "Guatemala", "COL": "Colombia", "PHL": "Philippines", "VNM": "Viet Nam",
@@ -21,31 +24,24 @@ SANCTIONED = {"MLI": "Illustrative demo data: assistance restricted (coup d'éta
 ECL_EXEMPT = {"GHA": [2026, 2027], "KEN": [2026, 2027], "NGA": [2026, 2027]}
 
 
-async def seed() -> str:
-    """Load the demo countries into the nomination schema (runs with the service's settings)."""
-    from nomination.bootstrap import definition
-    from shared.runtime import ServiceRuntime
-
-    runtime = ServiceRuntime(definition, definition.settings_factory())
+async def seed(runtime: ServiceRuntime[Any, Any]) -> str:
+    """Load the demo countries (the launcher passes the nomination runtime)."""
     actor = system_actor("nomination-seed")
     added = 0
-    try:
-        async with runtime.uow(actor) as uow:
-            for iso3, name in COUNTRIES.items():
-                if await uow.reference.country_row(iso3) is not None:
-                    continue
-                values = {
-                    "iso3": iso3,
-                    "name": name,
-                    "sanctioned": iso3 in SANCTIONED,
-                    "sanctions_reason": SANCTIONED.get(iso3),
-                    "ecl_exempt_fiscal_years": ECL_EXEMPT.get(iso3, []),
-                    "version": 1,
-                }
-                await uow.reference.save_country(values, actor.subject)
-                uow.audit("country.created", "country", iso3, after={"name": name, "seed": True})
-                added += 1
-            await uow.commit()
-    finally:
-        await runtime.aclose()
+    async with runtime.uow(actor) as uow:
+        for iso3, name in COUNTRIES.items():
+            if await uow.reference.country_row(iso3) is not None:
+                continue
+            values = {
+                "iso3": iso3,
+                "name": name,
+                "sanctioned": iso3 in SANCTIONED,
+                "sanctions_reason": SANCTIONED.get(iso3),
+                "ecl_exempt_fiscal_years": ECL_EXEMPT.get(iso3, []),
+                "version": 1,
+            }
+            await uow.reference.save_country(values, actor.subject)
+            uow.audit("country.created", "country", iso3, after={"name": name, "seed": True})
+            added += 1
+        await uow.commit()
     return f"{added} countries added ({len(COUNTRIES) - added} already present)"

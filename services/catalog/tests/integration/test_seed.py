@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from catalog.seed import seed
@@ -15,12 +16,16 @@ API = "/api/v1/catalog"
 
 
 async def test_the_demo_catalog_loads_once_and_is_current(
-    platform_ready: WorkerDatabase, client: httpx.AsyncClient, manager: dict[str, str]
+    platform_ready: WorkerDatabase,
+    client: httpx.AsyncClient,
+    manager: dict[str, str],
+    make_runtime: Any,
 ) -> None:
     fiscal_year = fiscal_year_of(datetime.now(UTC).date())
+    runtime = await make_runtime("catalog")
 
-    first = await seed()
-    second = await seed()
+    first = await seed(runtime)
+    second = await seed(runtime)
     dlielc = (await client.get(f"{API}/courses/D177014", headers=manager)).json()
     this_year = await client.get(
         f"{API}/classes", params={"masl_id": "D177014", "fiscal_year": fiscal_year}, headers=manager

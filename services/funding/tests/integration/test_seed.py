@@ -13,10 +13,10 @@ from tests.helpers.infra import WorkerDatabase
 async def test_the_demo_data_loads_once_and_balances(
     platform_ready: WorkerDatabase, make_runtime: Any
 ) -> None:
-    first = await seed()
-    second = await seed()
-
     runtime = await make_runtime("funding")
+
+    first = await seed(runtime)
+    second = await seed(runtime)
     async with runtime.sessions() as s:
         report = await check_consistency(s, fiscal_year=2026, country=None)
     assert first.startswith(

@@ -180,11 +180,12 @@ async def test_an_import_in_an_unknown_format_or_with_unknown_columns_is_refused
     assert "shoe_size" in columns.json()["detail"]
 
 
-async def test_the_demo_seed_loads_the_countries_once(world: World) -> None:
+async def test_the_demo_seed_loads_the_countries_once(world: World, make_runtime: Any) -> None:
     from nomination.seed import COUNTRIES, seed
 
-    await seed()
-    again = await seed()
+    runtime = await make_runtime("nomination")
+    await seed(runtime)
+    again = await seed(runtime)
     mali = await world.client.get(f"{BASE}/countries/MLI", headers=world.as_("auditor"))
     listed = await world.client.get(f"{BASE}/countries", headers=world.as_("auditor"))
 
