@@ -30,6 +30,7 @@ from shared.contracts.catalog.v1 import (
 from shared.contracts.nomination.v1 import (
     FundingRequestedV1,
     NominationCancelledV1,
+    NominationStateChangedV1,
     NominationWithdrawnV1,
     TrainingEndedV1,
 )
@@ -80,6 +81,30 @@ async def when_nomination_cancelled_deobligate(
         initiated_by=Initiator(event.initiated_by),
         cancelled_on=event.cancelled_on,
         reason=f"cancelled: {event.reason}",
+        today=today(),
+    )
+
+
+async def when_nomination_denied_release_funds(
+    event: NominationStateChangedV1, envelope: Envelope, uow: FundingUnitOfWork
+) -> None:
+    """Vetting denied a nomination that already asked for money (re-vetting after a lapsed
+    approval): release it all; the U.S. side ended the line, so no penalty applies. The
+    nomination's own topic orders this after its funding request, so nothing slips through."""
+    if event.to_state != "vetting_denied":
+        return
+    active = await uow.obligations.active_for(event.nomination_id)
+    pending = await uow.requests.pending(nomination_id=event.nomination_id)
+    masl_id = active.masl_id if active is not None else (pending[0].masl_id if pending else None)
+    if masl_id is None:
+        return
+    await release_for_cancellation(
+        uow,
+        event.nomination_id,
+        masl_id,
+        initiated_by=Initiator.US_GOVERNMENT,
+        cancelled_on=today(),
+        reason="vetting denied",
         today=today(),
     )
 
@@ -156,6 +181,7 @@ def reactions() -> Mapping[type[IntegrationEvent], Any]:
         FundingRequestedV1: when_funding_requested_obligate_funds,
         NominationWithdrawnV1: when_nomination_withdrawn_deobligate,
         NominationCancelledV1: when_nomination_cancelled_deobligate,
+        NominationStateChangedV1: when_nomination_denied_release_funds,
         TrainingEndedV1: when_training_ended_settle_obligation,
         SeatHeldV1: when_seat_held_refund_refilled_penalty,
         CoursePublishedV1: when_course_published_record_it,

@@ -25,7 +25,11 @@ from services.funding.tests.integration.support import (
 from shared.contracts.catalog.v1 import SeatHeldV1
 from shared.contracts.funding.v1 import TOPIC as FUNDING_TOPIC
 from shared.contracts.funding.v1 import ObligationRecordedV1
-from shared.contracts.nomination.v1 import FundingRequestedV1, NominationWithdrawnV1
+from shared.contracts.nomination.v1 import (
+    FundingRequestedV1,
+    NominationStateChangedV1,
+    NominationWithdrawnV1,
+)
 from shared.messaging.kafka import dlq_topic, physical_topic
 from shared.runner import build_consumer, build_relay
 from tests.helpers.fixtures import running
@@ -216,3 +220,36 @@ async def test_withdrawals_deobligate_minus_a_penalty_where_a_rule_applies_and_a
     ]
     assert events[1][1]["rule"] == "dedicated_course_cancellation"
     assert (events[3][1]["reason"], events[3][1]["amount_returned"]) == ("seat refilled", "8000.00")
+
+
+async def test_a_denial_after_funding_releases_the_whole_line_without_penalty(
+    make_runtime: Any, topic_prefix: str, fiscal_year: int
+) -> None:
+    runtime = await make_runtime("funding")
+    c = course(fiscal_year, dedicated=True, tuition="9000.00")
+    code, denied, other = country(), uuid.uuid4(), uuid.uuid4()
+    await known(runtime, c)
+    await funded(runtime, fiscal_year, {code: Decimal("100000.00")})
+    changed = [
+        NominationStateChangedV1(
+            nomination_id=denied,
+            country=code,
+            from_state="ready_for_travel",
+            to_state=to_state,
+            reason="derogatory_information",
+        )
+        for to_state in ("vetting", "vetting_denied")
+    ]
+    unrelated = NominationStateChangedV1(
+        nomination_id=other, country=code, from_state="vetting", to_state="vetting_denied"
+    )
+
+    await send(topic_prefix, *as_records(requested(c, code, denied), *changed, unrelated))
+    async with running(build_consumer(runtime).run):
+        released = await eventually(
+            lambda: _obligations(runtime, denied), lambda o: o and o[0].status == "released"
+        )
+
+    assert released[0].penalty_amount == 0
+    assert released[0].returned_amount == line_cost(c)
+    assert await _obligations(runtime, other) == []

@@ -46,6 +46,14 @@ def expected(before: Progress) -> dict[str, str]:
     return steps
 
 
+def after_denial(before: Progress) -> dict[str, str]:
+    """What a vetting denial leaves to undo: the catalog releases the seat and funding releases
+    any money on the denial itself (ADR 0004); the case is decided, so nothing to cancel."""
+    steps = expected(before)
+    steps.pop(Compensation.VETTING_CANCELLATION, None)
+    return steps
+
+
 def confirm(steps: Mapping[str, str], fact: Fact) -> dict[str, str] | None:
     """The steps with the one `fact` confirms marked done; None when it confirms nothing new."""
     if fact is Fact.OBLIGATION_REJECTED and steps.get(Compensation.DEOBLIGATION) == PENDING:

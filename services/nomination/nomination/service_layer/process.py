@@ -60,12 +60,24 @@ async def record_fact(
     extra = dict(values or {})
     if steps is not None:
         extra["compensations"] = steps
+    outcome = settle(recorded or before)
+    if (
+        fact is Fact.VETTING_DENIED
+        and before.state not in TERMINAL
+        and outcome.progress.state in TERMINAL
+    ):
+        owed = compensation.after_denial(before)
+        if owed:
+            extra["compensations"] = owed
     kind = "compensation" if steps is not None else "fact"
     await add_history(uow, row, kind, reason=fact.value, detail=detail)
-    return await apply_outcome(
-        uow, row, settle(recorded or before), reason=reason or fact.value, values=extra,
+    new = await apply_outcome(
+        uow, row, outcome, reason=reason or fact.value, values=extra,
         action=f"nomination.{fact.value}",
     )  # fmt: skip
+    if steps is None and "compensations" in extra:
+        await _await_compensations(uow, new, extra["compensations"])
+    return new
 
 
 async def withdraw(uow: NominationUnitOfWork, row: Row[Any], reason: str | None) -> Row[Any]:

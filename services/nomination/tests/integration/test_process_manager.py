@@ -261,3 +261,26 @@ async def test_class_events_arriving_after_the_draft_let_it_be_submitted(
 
     assert [e["code"] for e in early.json()["errors"]] == ["class-unknown"]
     assert late.json()["status"] == "submitted"
+
+
+async def test_a_denial_after_re_vetting_a_funded_nomination_waits_for_seat_and_money_back(
+    world: World, bus: Bus, until: Until
+) -> None:
+    nomination, their = await to_ready(world, bus, until)
+
+    await bus.send(their.expired())
+    await until(nomination["id"], lambda row: row.status == "vetting")
+    await bus.send(their.denied())
+    denied = await until(nomination["id"], lambda row: row.status == "vetting_denied")
+    await bus.send(their.seat_released("vetting_denied", was="confirmed"))
+    await bus.send(their.deobligated(returned="12000.00", penalty="0.00"))
+    settled = await until(
+        nomination["id"],
+        lambda row: (
+            row.compensations.get("deobligation") == "confirmed"
+            and row.compensations.get("seat_release") == "confirmed"
+        ),
+    )
+
+    assert denied.compensations == {"seat_release": "pending", "deobligation": "pending"}
+    assert settled.status == "vetting_denied"

@@ -85,6 +85,20 @@ def test_a_withdrawal_under_vetting_also_waits_for_the_case_to_be_cancelled() ->
     }
 
 
+def test_a_denial_after_re_vetting_waits_for_the_seat_and_the_money_but_not_the_case() -> None:
+    before = Progress(State.VETTING, Seat.CONFIRMED, Vetting.PENDING, Funding.OBLIGATED)
+
+    steps = compensation.after_denial(before)
+
+    assert steps == {"seat_release": "pending", "deobligation": "pending"}
+
+
+def test_a_denial_before_funding_waits_only_for_the_seat() -> None:
+    before = Progress(State.VETTING, Seat.HELD, Vetting.PENDING, Funding.NONE)
+
+    assert compensation.after_denial(before) == {"seat_release": "pending"}
+
+
 def test_a_withdrawn_draft_waits_for_nothing() -> None:
     assert compensation.expected(Progress(State.DRAFT)) == {}
 
