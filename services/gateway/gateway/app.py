@@ -32,6 +32,11 @@ from shared.observability import child_traceparent, get_logger, request_id_var, 
 log = get_logger("gateway")
 
 
+async def _not_started(_: Exchange) -> None:
+    """The only step until the lifespan started: fail closed, never forward unauthenticated."""
+    raise ProblemException(503, "unavailable", "Service unavailable", "The gateway is starting.")
+
+
 class GatewayApp:
     """The ASGI application `python -m gateway` serves. It needs the lifespan protocol."""
 
@@ -49,7 +54,7 @@ class GatewayApp:
         self.admin = create_admin_app(self.pool)
         self.verifier = verifier
         self._extra_steps = tuple(extra_steps)
-        self._steps: tuple[ProxyStep, ...] = ()
+        self._steps: tuple[ProxyStep, ...] = (_not_started,)
         self._metrics = {u.name: PROXY_METRICS.for_upstream(u.name) for u in self.routes.upstreams}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

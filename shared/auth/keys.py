@@ -1,0 +1,283 @@
+"""Signing keys on disk, and the JWKS sources a verifier reads public keys from.
+
+Key directory layout (dev and the gateway's own issuer; production may use an external OIDC
+issuer instead):
+
+- `private_jwks.json` (mode 0600): the private JWKs, CURRENT KEY FIRST, at most `keep` keys.
+- `jwks.json` (mode 0644): the same keys without their private parts.
+
+Invariants:
+- A key's `kid` is its RFC 7638 thumbprint, so the same key always has the same id.
+- Rotation writes `jwks.json` BEFORE `private_jwks.json`: no token can be signed by a key that
+  verifiers cannot yet find. The previous keys stay published so tokens they signed stay valid
+  until they expire.
+- Writers hold an exclusive `flock` on `.lock`, so processes starting together create one key.
+- Nothing here reads the environment; callers pass the directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
+
+from shared.observability import get_logger
+
+PRIVATE_JWKS_FILE = "private_jwks.json"
+PUBLIC_JWKS_FILE = "jwks.json"
+DEFAULT_KEY_DIR = Path("var") / "keys"
+KeyAlgorithm = Literal["EdDSA", "RS256"]
+PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
+
+# RFC 7638: the members that define a public key, per key type.
+log = get_logger("auth.keys")
+
+_THUMBPRINT_MEMBERS = {"OKP": ("crv", "kty", "x"), "RSA": ("e", "kty", "n")}
+_SIGNING_ALGORITHMS: dict[str, KeyAlgorithm] = {"EdDSA": "EdDSA", "RS256": "RS256"}
+_PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
+
+
+def default_key_dir(project_root: Path) -> Path:
+    """`var/keys/` under the project root: where `make run` keeps the dev signing keys."""
+    return project_root / DEFAULT_KEY_DIR
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """One private key with its key id and JWS algorithm."""
+
+    kid: str
+    algorithm: KeyAlgorithm
+    private_key: PrivateKey
+
+    def private_jwk(self) -> dict[str, Any]:
+        if isinstance(self.private_key, ed25519.Ed25519PrivateKey):
+            jwk = OKPAlgorithm.to_jwk(self.private_key, as_dict=True)
+        else:
+            jwk = RSAAlgorithm.to_jwk(self.private_key, as_dict=True)
+        return {**jwk, "kid": self.kid, "alg": self.algorithm, "use": "sig"}
+
+    def public_jwk(self) -> dict[str, Any]:
+        return {k: v for k, v in self.private_jwk().items() if k not in _PRIVATE_MEMBERS}
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """The keys of a key directory; `keys[0]` is the current signing key."""
+
+    keys: tuple[SigningKey, ...]
+
+    @property
+    def current(self) -> SigningKey:
+        return self.keys[0]
+
+    def public_jwks(self) -> dict[str, Any]:
+        return {"keys": [key.public_jwk() for key in self.keys]}
+
+
+def jwk_thumbprint(public_jwk: dict[str, Any]) -> str:
+    """RFC 7638 JWK thumbprint (SHA-256, base64url without padding)."""
+    members = _THUMBPRINT_MEMBERS[public_jwk["kty"]]
+    canonical = json.dumps({m: public_jwk[m] for m in members}, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def generate_key(algorithm: KeyAlgorithm = "EdDSA") -> SigningKey:
+    """A fresh key; Ed25519 by default, RSA-2048 for issuers that must speak RS256."""
+    private: PrivateKey
+    if algorithm == "EdDSA":
+        private = ed25519.Ed25519PrivateKey.generate()
+        public = OKPAlgorithm.to_jwk(private.public_key(), as_dict=True)
+    else:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        public = RSAAlgorithm.to_jwk(private.public_key(), as_dict=True)
+    return SigningKey(kid=jwk_thumbprint(public), algorithm=algorithm, private_key=private)
+
+
+def load_private_keys(key_dir: Path) -> KeySet:
+    """The key set of `key_dir`; FileNotFoundError when no key was created there yet."""
+    data = json.loads((key_dir / PRIVATE_JWKS_FILE).read_text())
+    keys = tuple(_signing_key_from_jwk(jwk) for jwk in data["keys"])
+    if not keys:
+        raise ValueError(f"{key_dir / PRIVATE_JWKS_FILE} holds no keys")
+    return KeySet(keys)
+
+
+def public_jwks(key_dir: Path) -> dict[str, Any]:
+    """The public JWKS document of `key_dir` (what `/.well-known/jwks.json` would serve)."""
+    return load_private_keys(key_dir).public_jwks()
+
+
+def ensure_dev_keys(key_dir: Path, algorithm: KeyAlgorithm = "EdDSA") -> KeySet:
+    """The key set of `key_dir`, creating a first signing key when there is none."""
+    with _locked(key_dir):
+        try:
+            return load_private_keys(key_dir)
+        except FileNotFoundError:
+            keyset = KeySet((generate_key(algorithm),))
+            _write(key_dir, keyset)
+            return keyset
+
+
+def rotate_keys(key_dir: Path, algorithm: KeyAlgorithm = "EdDSA", keep: int = 3) -> KeySet:
+    """Make a new current key; keep the newest `keep - 1` previous keys published.
+
+    Keep the previous keys at least as long as the longest token lifetime, or tokens they
+    signed stop verifying before they expire.
+    """
+    if keep < 2:
+        raise ValueError("keep at least 2 keys, or tokens signed before rotation break at once")
+    with _locked(key_dir):
+        try:
+            previous = load_private_keys(key_dir).keys
+        except FileNotFoundError:
+            previous = ()
+        keyset = KeySet((generate_key(algorithm), *previous[: keep - 1]))
+        _write(key_dir, keyset)
+        return keyset
+
+
+def _signing_key_from_jwk(jwk: dict[str, Any]) -> SigningKey:
+    parsed = jwt.PyJWK(jwk)
+    algorithm = _SIGNING_ALGORITHMS.get(parsed.algorithm_name)
+    if algorithm is None:
+        raise ValueError(f"unsupported algorithm {parsed.algorithm_name!r} in key {jwk.get('kid')}")
+    private = parsed.key
+    if not isinstance(private, ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey):
+        raise ValueError(f"key {jwk.get('kid')} is not a private key")
+    return SigningKey(kid=str(jwk["kid"]), algorithm=algorithm, private_key=private)
+
+
+_thread_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _locked(key_dir: Path) -> Iterator[None]:
+    # flock serializes processes; the thread lock serializes threads of one process, which
+    # share the process's flock and would not exclude each other through it.
+    key_dir.mkdir(parents=True, exist_ok=True)
+    with _thread_lock, (key_dir / ".lock").open("a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _write(key_dir: Path, keyset: KeySet) -> None:
+    public = json.dumps(keyset.public_jwks(), indent=2).encode()
+    private = json.dumps({"keys": [k.private_jwk() for k in keyset.keys]}, indent=2).encode()
+    _write_atomic(key_dir / PUBLIC_JWKS_FILE, public, 0o644)
+    _write_atomic(key_dir / PRIVATE_JWKS_FILE, private, 0o600)
+
+
+def _write_atomic(path: Path, data: bytes, mode: int) -> None:
+    """Write a sibling temp file with its final mode, then rename it over `path`.
+
+    The mode is set at creation (and again after, against the umask), so a private key is
+    never readable by others, not even for an instant; readers see the old or the new file.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(fd, mode)
+        out.write(data)
+        out.flush()
+        os.fsync(fd)
+    os.replace(tmp, path)
+
+
+class JwksSource(Protocol):
+    """Where a verifier finds public keys by `kid`."""
+
+    def cached_key(self, kid: str) -> jwt.PyJWK | None:
+        """The key if it is at hand without network I/O; None otherwise."""
+
+    def fetch_key(self, kid: str) -> jwt.PyJWK | None:
+        """The key, fetching if needed (may block on the network: call it off the event loop)."""
+
+
+class FileJwksSource:
+    """A JWKS file, re-read when it changes, so a rotation needs no restart.
+
+    The file is stat'ed on each lookup; lookups happen only when the verifier's cache misses.
+    A missing or unparsable file keeps the keys last read (an editor's partial write must not
+    lock everyone out).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._signature: tuple[int, int, int] | None = None
+        self._keys: dict[str, jwt.PyJWK] = {}
+
+    def cached_key(self, kid: str) -> jwt.PyJWK | None:
+        self._reload_if_changed()
+        return self._keys.get(kid)
+
+    def fetch_key(self, kid: str) -> jwt.PyJWK | None:
+        return self.cached_key(kid)
+
+    def _reload_if_changed(self) -> None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return
+        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if signature == self._signature:
+            return
+        try:
+            jwk_set = jwt.PyJWKSet.from_json(self.path.read_text())
+        except (OSError, ValueError, jwt.PyJWTError) as exc:
+            log.warning("auth.jwks_unreadable", path=str(self.path), error=type(exc).__name__)
+            return
+        self._keys = {key.key_id: key for key in jwk_set if key.key_id}
+        self._signature = signature
+        log.info("auth.jwks_loaded", path=str(self.path), kids=sorted(self._keys))
+
+
+class UrlJwksSource:
+    """A JWKS URL (the gateway's own or an external OIDC issuer's) through PyJWT's client.
+
+    The set is cached for `lifespan` seconds; an unknown kid forces a refetch at most once per
+    `cooldown` seconds (PyJWKClient's rate limit), so random kids cannot flood the issuer.
+    When a fetch fails (issuer down), keys resolved before keep serving.
+    """
+
+    def __init__(
+        self, url: str, *, lifespan: float = 300.0, cooldown: float = 30.0, timeout: float = 5.0
+    ) -> None:
+        self.client = jwt.PyJWKClient(
+            url, cache_jwk_set=True, lifespan=lifespan, cooldown_duration=cooldown, timeout=timeout
+        )
+        self._last_known: dict[str, jwt.PyJWK] = {}
+
+    def cached_key(self, kid: str) -> jwt.PyJWK | None:
+        cache = self.client.jwk_set_cache
+        jwk_set = cache.get() if cache is not None else None
+        if jwk_set is None:
+            return None
+        return next((key for key in jwk_set if key.key_id == kid), None)
+
+    def fetch_key(self, kid: str) -> jwt.PyJWK | None:
+        try:
+            key = self.client.get_signing_key(kid)
+        except jwt.PyJWKClientConnectionError as exc:
+            log.warning("auth.jwks_fetch_failed", url=self.client.uri, error=str(exc))
+            return self._last_known.get(kid)
+        except jwt.PyJWTError:  # no such kid, or an unusable set
+            return None
+        self._last_known[kid] = key
+        return key

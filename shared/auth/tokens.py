@@ -1,0 +1,286 @@
+"""Issuing and verifying the bearer JWTs every service and the gateway accept.
+
+Tokens are JWS (EdDSA by default; RS256 accepted for external OIDC issuers) with the claims
+iss, aud, sub, iat, nbf, exp, jti, roles (list), and optionally country (ISO 3166-1 alpha-3),
+client_id, scope; the header names the signing key (`kid`).
+
+Verification invariants:
+- The algorithm comes from an allow-list, never from the token alone: `none` and HS* are
+  refused before a key is looked up, and a key verifies only its own algorithm (PyJWT checks
+  that the header's alg equals the JWK's), so an RSA public key can never act as an HMAC secret.
+- Keys are found only by `kid` in the configured JWKS; `jku`/`x5u` headers are ignored.
+- A token that verified is cached (by SHA-256 of the token, bounded LRU) until its `exp` plus
+  leeway: the gateway verifies every request. Consequence: removing a key from the JWKS does
+  not revoke tokens already seen before they expire; keep token lifetimes short.
+- Role `sco` is country-scoped: an sco token without a valid `country` claim is invalid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from shared.auth.keys import FileJwksSource, JwksSource, SigningKey, UrlJwksSource, ensure_dev_keys
+from shared.auth.principal import Principal, Role
+from shared.contracts.types import COUNTRY_RE
+from shared.settings import PlatformSettings
+
+DEFAULT_ALGORITHMS = ("EdDSA", "RS256")
+_REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp"]
+
+_DETAILS = {
+    "missing_token": "The request carries no bearer token.",
+    "malformed_token": "The bearer token is not a well-formed JWT.",
+    "expired": "The token has expired.",
+    "not_yet_valid": "The token is not valid yet.",
+    "bad_signature": "The token signature does not verify.",
+    "wrong_issuer": "The token was issued by an issuer this service does not trust.",
+    "wrong_audience": "The token is meant for another audience.",
+    "unknown_kid": "The token is signed by an unknown key.",
+    "disallowed_algorithm": "The token's signing algorithm is not accepted.",
+    "invalid_claims": "The token's claims are missing or malformed.",
+}
+
+# Most specific first: several of these subclass DecodeError.
+_PYJWT_REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidAudienceError, "wrong_audience"),
+    (jwt.InvalidIssuerError, "wrong_issuer"),
+    (jwt.InvalidSignatureError, "bad_signature"),
+    (jwt.InvalidAlgorithmError, "disallowed_algorithm"),
+    (jwt.MissingRequiredClaimError, "invalid_claims"),
+    (jwt.DecodeError, "malformed_token"),
+)
+
+
+class AuthError(Exception):
+    """The request is not authenticated; `reason` is a stable slug (see `_DETAILS`)."""
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        self.reason = reason
+        self.detail = detail or _DETAILS.get(reason, "The token is invalid.")
+        super().__init__(f"{reason}: {self.detail}")
+
+
+class TokenIssuer:
+    """Signs tokens with one key (the gateway's token endpoint, the dev-token CLI, tests)."""
+
+    def __init__(
+        self, signing_key: SigningKey, issuer: str, audience: str, ttl_seconds: int = 3600
+    ) -> None:
+        self.signing_key = signing_key
+        self.issuer = issuer
+        self.audience = audience
+        self.ttl_seconds = ttl_seconds
+
+    def issue(
+        self,
+        subject: str,
+        roles: Iterable[str],
+        country: str | None = None,
+        client_id: str | None = None,
+        scope: str | None = None,
+        ttl: int | None = None,
+    ) -> str:
+        """A signed token; ValueError for a malformed country or an sco without a country."""
+        role_list = sorted(set(roles))
+        if country is not None and not COUNTRY_RE.match(country):
+            raise ValueError(f"country must be ISO 3166-1 alpha-3 (e.g. GTM), got {country!r}")
+        if Role.SCO in role_list and country is None:
+            raise ValueError("role sco is country-scoped: give a country")
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": subject,
+            "iat": now,
+            "nbf": now,
+            "exp": now + (ttl if ttl is not None else self.ttl_seconds),
+            "jti": uuid.uuid4().hex,
+            "roles": role_list,
+        }
+        optional = {"country": country, "client_id": client_id, "scope": scope}
+        claims.update({name: value for name, value in optional.items() if value is not None})
+        return jwt.encode(
+            claims,
+            self.signing_key.private_key,
+            algorithm=self.signing_key.algorithm,
+            headers={"kid": self.signing_key.kid},
+        )
+
+
+class _VerifiedTokens:
+    """Bounded LRU of verified tokens: SHA-256(token) -> (principal, valid-until epoch)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[bytes, tuple[Principal, float]] = OrderedDict()
+        # FastAPI runs sync dependencies in threads; OrderedDict reordering is not atomic.
+        self._lock = threading.Lock()
+
+    def get(self, digest: bytes) -> Principal | None:
+        with self._lock:
+            entry = self._entries.get(digest)
+            if entry is None:
+                return None
+            if entry[1] <= time.time():
+                del self._entries[digest]
+                return None
+            self._entries.move_to_end(digest)
+            return entry[0]
+
+    def put(self, digest: bytes, principal: Principal, valid_until: float) -> None:
+        with self._lock:
+            self._entries[digest] = (principal, valid_until)
+            self._entries.move_to_end(digest)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+
+class TokenVerifier:
+    """Turns a bearer token into a `Principal`, or raises `AuthError`."""
+
+    def __init__(
+        self,
+        jwks_source: JwksSource,
+        issuer: str,
+        audience: str,
+        leeway_seconds: int = 30,
+        algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS,
+        cache_size: int = 10_000,
+    ) -> None:
+        self.jwks_source = jwks_source
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway_seconds = leeway_seconds
+        self.algorithms = algorithms
+        self._verified = _VerifiedTokens(cache_size)
+
+    def verify(self, token: str) -> Principal:
+        """Verify synchronously (a URL source may fetch its JWKS inline)."""
+        digest = hashlib.sha256(token.encode()).digest()
+        principal = self._verified.get(digest)
+        if principal is not None:
+            return principal
+        kid = self._kid(token)
+        key = self.jwks_source.cached_key(kid) or self.jwks_source.fetch_key(kid)
+        return self._verify_with(token, digest, key)
+
+    async def averify(self, token: str) -> Principal:
+        """Verify without blocking the event loop: a JWKS fetch runs in a worker thread."""
+        digest = hashlib.sha256(token.encode()).digest()
+        principal = self._verified.get(digest)
+        if principal is not None:
+            return principal
+        kid = self._kid(token)
+        key = self.jwks_source.cached_key(kid)
+        if key is None:
+            key = await asyncio.to_thread(self.jwks_source.fetch_key, kid)
+        return self._verify_with(token, digest, key)
+
+    def _kid(self, token: str) -> str:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise AuthError("malformed_token") from exc
+        if header.get("alg") not in self.algorithms:
+            raise AuthError("disallowed_algorithm")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise AuthError("unknown_kid", "The token header names no key (kid).")
+        return kid
+
+    def _verify_with(self, token: str, digest: bytes, key: jwt.PyJWK | None) -> Principal:
+        if key is None:
+            raise AuthError("unknown_kid")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=list(self.algorithms),
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway_seconds,
+                options={"require": _REQUIRED_CLAIMS},
+            )
+        except jwt.PyJWTError as exc:
+            reason = next((r for t, r in _PYJWT_REASONS if isinstance(exc, t)), "invalid_claims")
+            raise AuthError(reason) from exc
+        principal = principal_from_claims(claims)
+        self._verified.put(digest, principal, float(claims["exp"]) + self.leeway_seconds)
+        return principal
+
+
+def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
+    """The principal of verified claims; AuthError("invalid_claims") when they are malformed."""
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise AuthError("invalid_claims", "The roles claim must be a list of strings.")
+    country = claims.get("country")
+    if country is not None and not (isinstance(country, str) and COUNTRY_RE.match(country)):
+        raise AuthError("invalid_claims", "The country claim must be ISO 3166-1 alpha-3.")
+    if Role.SCO in roles and country is None:
+        raise AuthError("invalid_claims", "Role sco requires a country claim.")
+    client_id = claims.get("client_id")
+    jti = claims.get("jti")
+    return Principal(
+        subject=str(claims["sub"]),
+        roles=frozenset(roles),
+        country=country,
+        client_id=str(client_id) if client_id is not None else None,
+        token_id=str(jti) if jti is not None else None,
+    )
+
+
+def verifier_from_settings(
+    settings: PlatformSettings, *, fallback_jwks_file: Path | None = None, cache_size: int = 10_000
+) -> TokenVerifier:
+    """The verifier configured by AUTH_JWKS_URL (preferred) or AUTH_JWKS_FILE.
+
+    `fallback_jwks_file` (e.g. `var/keys/jwks.json` in dev) is used when neither is set;
+    without it that is a configuration error.
+    """
+    source: JwksSource
+    jwks_file = settings.auth_jwks_file or fallback_jwks_file
+    if settings.auth_jwks_url:
+        source = UrlJwksSource(settings.auth_jwks_url)
+    elif jwks_file is not None:
+        source = FileJwksSource(jwks_file)
+    else:
+        raise ValueError("set AUTH_JWKS_URL or AUTH_JWKS_FILE to verify bearer tokens")
+    return TokenVerifier(
+        source,
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+        leeway_seconds=settings.auth_leeway_seconds,
+        cache_size=cache_size,
+    )
+
+
+def issue_dev_token(
+    key_dir: Path,
+    role: str,
+    country: str | None = None,
+    ttl_seconds: int = 3600,
+    *,
+    issuer: str = "imet-dev",
+    audience: str = "imet-pipeline",
+) -> str:
+    """A token signed with the dev key of `key_dir` (created if missing): `imet dev-token`.
+
+    ValueError for an unknown role, a malformed country, or role sco without a country.
+    """
+    valid_role = Role(role)
+    subject = f"dev-{valid_role.value}" + (f"-{country.lower()}" if country else "")
+    issuer_ = TokenIssuer(ensure_dev_keys(key_dir).current, issuer, audience, ttl_seconds)
+    return issuer_.issue(subject, [valid_role.value], country=country, client_id="imet-dev-cli")

@@ -1,0 +1,59 @@
+"""`issue_dev_token` (behind `imet dev-token`) and `verifier_from_settings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.auth.keys import FileJwksSource, UrlJwksSource
+from shared.auth.tokens import issue_dev_token, verifier_from_settings
+from shared.settings import PlatformSettings
+
+
+def test_dev_token_for_an_sco_carries_its_country(key_dir: Path) -> None:
+    settings = PlatformSettings(auth_jwks_file=key_dir / "jwks.json", auth_jwks_url=None)
+
+    token = issue_dev_token(
+        key_dir, "sco", country="COL", issuer=settings.auth_issuer, audience=settings.auth_audience
+    )
+
+    principal = verifier_from_settings(settings).verify(token)
+    assert principal.roles == frozenset({"sco"})
+    assert principal.country == "COL"
+
+
+def test_dev_token_refuses_an_unknown_role(key_dir: Path) -> None:
+    with pytest.raises(ValueError, match="superuser"):
+        issue_dev_token(key_dir, "superuser")
+
+
+def test_dev_token_refuses_an_sco_without_country(key_dir: Path) -> None:
+    with pytest.raises(ValueError, match="country"):
+        issue_dev_token(key_dir, "sco")
+
+
+def test_settings_with_a_jwks_url_verify_against_that_url(tmp_path: Path) -> None:
+    settings = PlatformSettings(
+        auth_jwks_url="https://issuer.example/jwks", auth_jwks_file=tmp_path
+    )
+
+    verifier = verifier_from_settings(settings)
+
+    assert isinstance(verifier.jwks_source, UrlJwksSource)
+
+
+def test_settings_without_jwks_use_the_given_fallback_file(tmp_path: Path) -> None:
+    settings = PlatformSettings(auth_jwks_url=None, auth_jwks_file=None)
+
+    verifier = verifier_from_settings(settings, fallback_jwks_file=tmp_path / "jwks.json")
+
+    assert isinstance(verifier.jwks_source, FileJwksSource)
+    assert verifier.jwks_source.path == tmp_path / "jwks.json"
+
+
+def test_settings_without_any_jwks_are_refused() -> None:
+    settings = PlatformSettings(auth_jwks_url=None, auth_jwks_file=None)
+
+    with pytest.raises(ValueError, match="AUTH_JWKS"):
+        verifier_from_settings(settings)
