@@ -110,7 +110,8 @@ async def test_a_full_class_waitlists_and_promotes_when_a_seat_frees(
         "POST", f"{NOMINATIONS}/{first['id']}/withdraw", "sco", country, json={"reason": "injured"}
     )
     promoted = await driver.wait_status(second["id"], country, "ready_for_travel")
-    withdrawn = await driver.wait_status(first["id"], country, "withdrawn")
+    await driver.wait_status(first["id"], country, "withdrawn")
+    withdrawn = await driver.wait_compensated(first["id"], country, "seat_release")
     seats = await _seats(driver, klass["id"])
 
     assert still_waiting["seat"]["waitlist_position"] == 1

@@ -207,6 +207,10 @@ async def _row_counts(runtime: Any) -> tuple[int, ...]:
         )
 
 
+# Parameters must be the same in every xdist worker: no random values at collection time.
+UNKNOWN_ID = uuid.UUID("7cfd9f5f-644d-4278-83da-b9de180c846b")
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
@@ -235,12 +239,12 @@ async def _row_counts(runtime: Any) -> tuple[int, ...]:
             "/api/v1/funding/allocations",
             b'{"country": "GTM", "fiscal_year": 2040, "amount": "1',
         ),
-        ("patch", f"/api/v1/funding/allocations/{uuid.uuid4()}", {"amount": "5.00", "reason": "x"}),
+        ("patch", f"/api/v1/funding/allocations/{UNKNOWN_ID}", {"amount": "5.00", "reason": "x"}),
         ("put", "/api/v1/funding/appropriations/2040", {"amount": "-5.00", "tranches": []}),
         ("put", "/api/v1/funding/appropriations/1776", {"amount": "5.00", "tranches": []}),
         ("get", "/api/v1/funding/ledger?cursor=not-a-cursor", None),
         ("get", "/api/v1/funding/obligations/not-a-uuid", None),
-        ("post", "/api/v1/funding/estimates", {"class_id": str(uuid.uuid4()), "country": "GTM"}),
+        ("post", "/api/v1/funding/estimates", {"class_id": str(UNKNOWN_ID), "country": "GTM"}),
     ],
 )
 async def test_bad_input_gets_a_problem_document_and_changes_nothing(
