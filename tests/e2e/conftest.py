@@ -29,8 +29,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
+_SHARED_STACK = "imet_e2e_stack"
+
+
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """The session's one stack. Other conftests import this fixture (tests/security): pytest
+    then holds one session-scoped instance per conftest, so the first one to start the stack
+    keeps it on the session and the others reuse it (the starter stops it at the end)."""
+    shared: Stack | None = getattr(request.session, _SHARED_STACK, None)
+    if shared is not None:
+        yield shared
+        return
     name = f"imet_e2e{os.environ[RUN_ID_ENV]}_{worker_id()}"
     var = Path(tempfile.mkdtemp(prefix="imet-e2e-"))
     options = StackOptions.random_ports(
@@ -45,9 +55,11 @@ def stack() -> Iterator[Stack]:
     )
     running = Stack(options)
     running.start(say=lambda *_: None)
+    setattr(request.session, _SHARED_STACK, running)
     try:
         yield running
     finally:
+        delattr(request.session, _SHARED_STACK)
         running.stop()
         roles = [d.role for d in running.databases.values()]
         asyncio.run(drop_database(options.admin_url or "", name, roles))

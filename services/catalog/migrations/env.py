@@ -1,5 +1,4 @@
 from catalog.adapters.tables import metadata
-
 from shared.db.alembic_env import run_migrations
 
 run_migrations(metadata, "catalog")

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from catalog.adapters.tables import course_class, platform, seat
 from catalog.domain.course import (
     Course,
@@ -22,8 +24,6 @@ from catalog.domain.offering import CourseClass
 from catalog.service_layer import classes, courses, institutions
 from catalog.service_layer.reactions import hold_policy
 from catalog.service_layer.seating import request_seat
-from sqlalchemy import select
-
 from shared.auth.principal import system_actor
 
 ACTOR = system_actor("catalog-test")

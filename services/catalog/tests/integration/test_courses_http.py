@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from catalog.domain.course import add_years
 
+from catalog.domain.course import add_years
 from services.catalog.tests.integration.builders import CatalogData, payloads, random_masl
 from tests.helpers.fixtures import auth
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select, update
+
 from catalog.adapters.tables import seat
 from catalog.entrypoints.jobs import HOLD_EXPIRY_LOCK, expire_holds_job, expire_lapsed_holds_once
 from catalog.service_layer.seating import confirm_seat, expire_lapsed_holds
-from sqlalchemy import func, select, update
-
 from services.catalog.tests.integration.builders import ACTOR, CatalogData, payloads
 from tests.helpers.fixtures import running
 from tests.helpers.waiting import eventually

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from catalog.adapters.tables import metadata
-from catalog.bootstrap import definition
 from sqlalchemy import pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from catalog.adapters.tables import metadata
+from catalog.bootstrap import definition
 from imet.provision import drop_database, provision
 from shared.db.engine import asyncpg_sqlalchemy_url
 from shared.db.migrations import downgrade, upgrade

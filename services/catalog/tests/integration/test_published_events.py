@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.adapters.tables import platform
 from sqlalchemy import func, select
 
+from catalog.adapters.tables import platform
 from services.catalog.tests.integration.builders import CatalogData
 from shared.contracts.catalog import v1
 from shared.messaging.envelope import event_class

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.domain.offering import CourseClass
-
 from services.catalog.tests.integration.builders import CatalogData, Deliver, payloads
 from shared.contracts.funding.v1 import ObligationRecordedV1
 from shared.contracts.nomination.v1 import NominationSubmittedV1, NominationWithdrawnV1

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from catalog.adapters.tables import seat
-from catalog.domain.events import ReleaseReason
-from catalog.service_layer.seating import release_seat, request_seat
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from catalog.adapters.tables import seat
+from catalog.domain.events import ReleaseReason
+from catalog.service_layer.seating import release_seat, request_seat
 from services.catalog.tests.integration.builders import ACTOR, CatalogData
 
 RACERS = 100

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+
 from catalog.seed import seed
 from catalog.seed_data import courses
-
 from shared.contracts.types import fiscal_year_of
 from tests.helpers.infra import WorkerDatabase
 

@@ -7,6 +7,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from catalog.domain.course import (
     Course,
     CourseCategory,
@@ -16,8 +19,6 @@ from catalog.domain.course import (
     add_years,
 )
 from catalog.domain.errors import InvalidCourse, InvalidMaslNumber
-from hypothesis import given
-from hypothesis import strategies as st
 
 POLICY = EimetPolicy(validity_years=5, warning_days=180)
 

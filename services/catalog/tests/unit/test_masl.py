@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from catalog.domain.errors import InvalidMaslNumber
-from catalog.domain.masl import Agency, agency_of, validate_masl
 from hypothesis import given
 from hypothesis import strategies as st
+
+from catalog.domain.errors import InvalidMaslNumber
+from catalog.domain.masl import Agency, agency_of, validate_masl
 
 LETTERS = {
     "B": Agency.ARMY,

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from catalog.domain.course import Course, CourseCategory
 from catalog.domain.errors import (
     CapacityBelowOccupiedSeats,

@@ -17,7 +17,6 @@ from catalog.domain.course import (
 )
 from catalog.domain.masl import Agency
 from catalog.domain.offering import ClassStatus, CourseClass
-
 from shared.contracts.catalog import v1
 
 

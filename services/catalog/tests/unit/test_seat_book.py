@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from catalog.domain.events import (
     ClassCancelled,
     ClassChanged,

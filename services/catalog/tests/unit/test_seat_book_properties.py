@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from catalog.domain.events import ReleaseReason, SeatHeld, SeatStatus
-from catalog.domain.offering import ClassStatus, CourseClass
-from catalog.domain.seats import HoldPolicy, Seat, SeatBook
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from catalog.domain.events import ReleaseReason, SeatHeld, SeatStatus
+from catalog.domain.offering import ClassStatus, CourseClass
+from catalog.domain.seats import HoldPolicy, Seat, SeatBook
 
 POLICY = HoldPolicy(lead_days=16, min_hours=24)
 START = datetime(2026, 11, 28, tzinfo=UTC)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from catalog.domain.course import CourseCategory, EnglishTest
 from catalog.domain.offering import validate_schedule
 from catalog.seed import class_dates, course_of
 from catalog.seed_data import DEMO_NOTE, courses, institutions
-
 from shared.contracts.types import fiscal_year_bounds
 
 TODAY = date(2026, 11, 28)

@@ -21,7 +21,6 @@ from funding.domain.allocation import TrancheSpec
 from funding.seed import COUNTRIES
 from funding.service_layer.catalog_facts import record_class, record_course
 from funding.service_layer.funds import set_allocation, set_appropriation
-
 from shared.auth.principal import system_actor
 from shared.contracts.catalog.v1 import (
     ClassScheduledV1,

@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from funding.adapters.tables import allocation, obligation
-from funding.service_layer.obligate import request_funding
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from funding.adapters.tables import allocation, obligation
+from funding.service_layer.obligate import request_funding
 from services.funding.tests.integration.support import ACTOR, country, course, funded, known
 
 TODAY = datetime.now(UTC).date()

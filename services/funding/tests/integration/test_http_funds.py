@@ -10,11 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from funding.adapters.tables import allocation
-from funding.service_layer.obligate import request_funding
 from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
+from funding.adapters.tables import allocation
+from funding.service_layer.obligate import request_funding
 from services.funding.tests.integration.support import ACTOR, country, course, known, line_cost
 from tests.helpers.fixtures import auth
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from funding.service_layer.obligate import request_funding
 from sqlalchemy import func, select
 
+from funding.service_layer.obligate import request_funding
 from services.funding.tests.integration.support import (
     ACTOR,
     country,

@@ -7,12 +7,12 @@ import uuid
 from typing import Any
 
 import asyncpg
-import funding.adapters.reference_tables  # noqa: F401 - registers the reference tables
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from funding.adapters.tables import metadata
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import funding.adapters.reference_tables  # noqa: F401 - registers the reference tables
+from funding.adapters.tables import metadata
 from imet.provision import drop_database, provision
 from imet.services import definition
 from shared.db.engine import asyncpg_sqlalchemy_url

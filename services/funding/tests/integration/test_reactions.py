@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from funding.adapters.tables import funding_request, obligation
 from sqlalchemy import func, select
 
+from funding.adapters.tables import funding_request, obligation
 from services.funding.tests.integration.support import (
     as_records,
     country,

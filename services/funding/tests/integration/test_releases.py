@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from funding.adapters.tables import allocation, funding_request, obligation
 from funding.domain.penalties import Initiator
 from funding.entrypoints.jobs import sweep_stale_requests_once
@@ -18,8 +20,6 @@ from funding.service_layer.release import (
     settle_training_end,
 )
 from funding.service_layer.views import check_consistency
-from sqlalchemy import select
-
 from services.funding.tests.integration.support import (
     ACTOR,
     Course,

@@ -6,7 +6,6 @@ from typing import Any
 
 from funding.seed import COUNTRIES, seed
 from funding.service_layer.views import check_consistency
-
 from tests.helpers.infra import WorkerDatabase
 
 

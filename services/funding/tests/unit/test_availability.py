@@ -6,6 +6,9 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from funding.domain.availability import (
     Holding,
     Line,
@@ -17,8 +20,6 @@ from funding.domain.availability import (
 )
 from funding.domain.calendar import fiscal_year_bounds, fiscal_year_of
 from funding.domain.ledger import Account, EntryKind
-from hypothesis import given
-from hypothesis import strategies as st
 
 FY = 2031
 BASE = TrancheState(uuid.uuid4(), FY, Decimal("1000.00"), date(2031, 9, 30))

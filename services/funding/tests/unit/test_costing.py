@@ -6,10 +6,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from funding.domain.calendar import course_days, days_before_start
-from funding.domain.costing import TlaOptions, TlaRate, estimate_cost, select_tla_rate
 from hypothesis import given
 from hypothesis import strategies as st
+
+from funding.domain.calendar import course_days, days_before_start
+from funding.domain.costing import TlaOptions, TlaRate, estimate_cost, select_tla_rate
 
 money = st.decimals(min_value=0, max_value=100_000, places=2, allow_nan=False, allow_infinity=False)
 MATRIX = [

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
 from funding.domain.allocation import AllocationBalance, check_allocation_fits, check_reduction
 from funding.domain.availability import (
     Line,
@@ -33,9 +37,6 @@ from funding.domain.ledger import (
 )
 from funding.domain.money import ZERO
 from funding.domain.obligation import decide_obligation
-from hypothesis import settings
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 FY = 2031
 COUNTRIES = ("GTM", "PHL", "KEN")

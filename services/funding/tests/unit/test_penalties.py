@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from funding.domain.penalties import (
     CourseKind,
     Initiator,
@@ -13,8 +16,6 @@ from funding.domain.penalties import (
     Trigger,
     decide_penalty,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 # The default rules, as the migration seeds them.
 RULES = [

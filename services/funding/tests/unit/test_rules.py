@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from funding.domain.allocation import (
     AllocationBalance,
     TrancheSpec,

@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlalchemy import select
+
 from nomination.adapters.tables import candidate as candidate_table
 from nomination.adapters.tables import country as country_table
 from nomination.adapters.tables import nomination as nomination_table
-from sqlalchemy import select
-
 from shared.auth.principal import system_actor
 from shared.contracts.catalog.v1 import (
     ClassScheduledV1,

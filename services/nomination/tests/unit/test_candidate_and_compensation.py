@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from nomination.domain import compensation
 from nomination.domain.candidate import Person, missing_fields, normalize_name, person_fingerprint
 from nomination.domain.machine import Fact, Progress
 from nomination.domain.states import Funding, Seat, State, Vetting
 from nomination.settings import DEV_FINGERPRINT_KEY, NominationSettings
-from pydantic import ValidationError
 
 KEY = b"k" * 32
 PERSON = Person("PÉREZ GARCÍA", "María-José", "GTM", date_of_birth=date(1990, 4, 12))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from nomination.domain.commands import COMMANDS, Command, Context, decide
 from nomination.domain.errors import TransitionRefused
 from nomination.domain.machine import ALLOWED, Action, Fact, Progress, record, settle

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from nomination.domain.commands import Command, Context, decide
 from nomination.domain.errors import InvalidTransition, TransitionRefused
 from nomination.domain.machine import (

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
+
 from nomination.domain.candidate import EnglishTestResult, Person
 from nomination.domain.reference import ClassFacts, CountryFacts, CourseFacts, EnglishRequirement
 from nomination.domain.rules import Rules

@@ -13,13 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from vetting.adapters.clock import clock_now
-from vetting.adapters.tables import platform, vetting_case
-from vetting.domain.case import Clock, VettingCase
-from vetting.domain.decision import Result
-from vetting.service_layer.cases import OpenCase, open_case
-from vetting.service_layer.decisions import DecideCase, decide_case
-from vetting.settings import VettingSettings
 
 from shared.auth.keys import ensure_dev_keys
 from shared.auth.principal import Principal, Role
@@ -27,6 +20,13 @@ from shared.auth.tokens import TokenIssuer
 from shared.contracts.nomination.v1 import NominationSubmittedV1
 from shared.messaging.envelope import IntegrationEvent, build_headers
 from shared.settings import PlatformSettings
+from vetting.adapters.clock import clock_now
+from vetting.adapters.tables import platform, vetting_case
+from vetting.domain.case import Clock, VettingCase
+from vetting.domain.decision import Result
+from vetting.service_layer.cases import OpenCase, open_case
+from vetting.service_layer.decisions import DecideCase, decide_case
+from vetting.settings import VettingSettings
 
 _codes = [a + b + c for a, b, c in itertools.product(string.ascii_uppercase, repeat=3)]
 random.shuffle(_codes)

@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from vetting.domain.decision import Result
 
 from tests.helpers.fixtures import auth
+from vetting.domain.decision import Result
 
 from .support import decide_as, open_case_now, submitted, today, unique_country
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
-from vetting.adapters.tables import platform
 
 from shared.contracts.vetting.v1 import VettingApprovedV1
 from shared.messaging.kafka import physical_topic
@@ -15,6 +14,7 @@ from shared.runner import build_relay
 from tests.helpers.fixtures import auth, running
 from tests.helpers.kafka import headers_of, read_all
 from tests.helpers.waiting import eventually
+from vetting.adapters.tables import platform
 
 from .support import open_case_now
 

@@ -7,15 +7,15 @@ from typing import Any
 
 import asyncpg
 import pytest
-from vetting.domain.decision import Result
-from vetting.domain.validity import approval_valid_until, lapses_on
-from vetting.entrypoints.jobs import EXPIRY_LOCK, expire_approvals, expire_approvals_once
-from vetting.service_layer.cases import cancel_case_for_nomination
 
 from imet.services import definition
 from shared.runtime import ServiceRuntime
 from tests.helpers.fixtures import running
 from tests.helpers.waiting import eventually
+from vetting.domain.decision import Result
+from vetting.domain.validity import approval_valid_until, lapses_on
+from vetting.entrypoints.jobs import EXPIRY_LOCK, expire_approvals, expire_approvals_once
+from vetting.service_layer.cases import cancel_case_for_nomination
 
 from .support import (
     SYSTEM,

@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.helpers.fixtures import auth
 from vetting.adapters.clock import clock_now
 from vetting.domain.decision import DecisionPolicy
 from vetting.service_layer.cases import open_case
-
-from tests.helpers.fixtures import auth
 
 from .support import SYSTEM, open_command, person_token, staged_events, submitted
 

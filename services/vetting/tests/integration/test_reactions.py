@@ -8,11 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from vetting.adapters.clock import clock_now
-from vetting.domain.decision import Result
-from vetting.service_layer.cases import open_case
-from vetting.service_layer.decisions import DecideCase, decide_case
-from vetting.service_layer.registry import AddRegistryEntry, add_registry_entry
 
 from imet.services import definition
 from shared.auth.principal import Principal, Role
@@ -23,6 +18,11 @@ from shared.runtime import ServiceRuntime
 from tests.helpers.fixtures import running
 from tests.helpers.kafka import produce
 from tests.helpers.waiting import eventually
+from vetting.adapters.clock import clock_now
+from vetting.domain.decision import Result
+from vetting.service_layer.cases import open_case
+from vetting.service_layer.decisions import DecideCase, decide_case
+from vetting.service_layer.registry import AddRegistryEntry, add_registry_entry
 
 from .support import (
     applied,

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from vetting.domain.calendar import (
     add_working_days,
     is_working_day,

@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from vetting.domain.case import VettingCase
 from vetting.domain.decision import (
     VETTER_REASONS,

@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 import pytest
+
 from vetting.domain.case import VettingCase
 from vetting.domain.decision import (
     CaseStatus,

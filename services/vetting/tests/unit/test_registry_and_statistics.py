@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
+
 from vetting.domain.errors import AlreadyRemediated
 from vetting.domain.registry import RegistryEntry, unit_key
 from vetting.domain.statistics import (
