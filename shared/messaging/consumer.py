@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +54,20 @@ DUPLICATES = Counter("imet_events_duplicate_total", "Redelivered events skipped"
 DEAD = Counter("imet_events_dead_lettered_total", "Events sent to a DLQ", ["consumer"])
 
 _TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "53300"}
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    record: ConsumerRecord[Any, Any]
+    envelope: Envelope
+    reaction: Reaction | None
+    event: IntegrationEvent | None
+
+
+def _chunks(
+    records: list[ConsumerRecord[Any, Any]], size: int
+) -> list[list[ConsumerRecord[Any, Any]]]:
+    return [records[i : i + size] for i in range(0, len(records), size)]
 
 
 class PoisonMessage(Exception):
@@ -98,6 +113,7 @@ class EventConsumer:
         retry_backoff_seconds: float = 0.2,
         batch_size: int = 200,
         rebalance_seconds: float = 1.0,
+        transaction_size: int = 50,
     ) -> None:
         self.name = name
         self.schema = schema
@@ -115,6 +131,7 @@ class EventConsumer:
         self.retry_backoff_seconds = retry_backoff_seconds
         self.batch_size = batch_size
         self.rebalance_seconds = rebalance_seconds
+        self.transaction_size = transaction_size
         self.actor = system_actor(name)
         self.owned: set[Partition] = set()
         self._producer: AIOKafkaProducer | None = None
@@ -174,10 +191,10 @@ class EventConsumer:
                     continue
                 batches = await kafka.getmany(timeout_ms=200, max_records=self.batch_size)
                 for tp, records in batches.items():
-                    for record in records:
+                    for chunk in _chunks(records, self.transaction_size):
                         if stop.is_set():
                             raise _Stopping
-                        await self._handle(tp, record, stop)
+                        await self._handle_batch(tp, chunk, stop)
                 backoff.reset()
         finally:
             with contextlib.suppress(Exception):
@@ -264,7 +281,7 @@ class EventConsumer:
                 if await sleep_or_stop(stop, self.retry_backoff_seconds * 2 ** (attempts - 1)):
                     raise _Stopping from exc
 
-    async def _apply(self, tp: TopicPartition, record: ConsumerRecord[Any, Any]) -> None:
+    def _decode(self, record: ConsumerRecord[Any, Any]) -> _Decoded:
         try:
             envelope = decode(record.headers, record.value)
         except EnvelopeError as exc:
@@ -276,52 +293,104 @@ class EventConsumer:
                 event = envelope.parse(entry[0])
             except ValidationError as exc:
                 raise PoisonMessage(_safe_error(exc)) from exc
-        t = self.tables
-        uow = self.uow_factory(self.actor, envelope.id)
+        return _Decoded(record, envelope, entry[1] if entry else None, event)
+
+    async def _lock_offset(self, uow: SqlUnitOfWork, tp: TopicPartition) -> int | None:
+        """Lock the partition's offset row: serialises every instance's work on the partition."""
+        t = self.tables.consumer_offset
+        stmt = (
+            select(t.c.next_offset)
+            .where(t.c.consumer == self.name, t.c.topic == tp.topic, t.c.partition == tp.partition)
+            .with_for_update()
+        )
+        return (await uow.session.execute(stmt)).scalar_one_or_none()
+
+    async def _claim_inbox(self, uow: SqlUnitOfWork, decoded: list[_Decoded]) -> set[str]:
+        """Insert the inbox rows of the known events in one statement; the ids that were new."""
+        known = [d for d in decoded if d.reaction is not None and d.event is not None]
+        for d in decoded:
+            if d.reaction is None:
+                log.debug("consumer.unknown_type_skipped", consumer=self.name, type=d.envelope.type)
+        if not known:
+            return set()
+        inbox = self.tables.inbox
+        rows = {
+            d.envelope.id: d.envelope.type for d in known
+        }  # one row per id, even within a batch
+        result = await uow.session.execute(
+            pg_insert(inbox)
+            .values(
+                [{"consumer": self.name, "message_id": i, "event_type": t} for i, t in rows.items()]
+            )
+            .on_conflict_do_nothing()
+            .returning(inbox.c.message_id)
+        )
+        new = set(result.scalars().all())
+        for event_id in rows.keys() - new:
+            DUPLICATES.labels(self.name).inc()
+            log.info("inbox.duplicate", consumer=self.name, event_id=event_id, type=rows[event_id])
+        return new
+
+    async def _react(self, uow: SqlUnitOfWork, d: _Decoded) -> None:
+        assert d.reaction is not None
+        uow.cause_event_id = d.envelope.id
+        rid_token = request_id_var.set(d.envelope.request_id)
+        tp_token = traceparent_var.set(d.envelope.traceparent)
+        try:
+            await d.reaction(d.event, d.envelope, uow)
+        finally:
+            request_id_var.reset(rid_token)
+            traceparent_var.reset(tp_token)
+
+    async def _apply(self, tp: TopicPartition, record: ConsumerRecord[Any, Any]) -> None:
+        await self._apply_batch(tp, [record])
+
+    async def _apply_batch(
+        self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]]
+    ) -> None:
+        """Apply consecutive records of one partition in ONE transaction (offset stored last).
+
+        A reaction that commits on its own commits the inbox rows and effects before it with
+        its own; the offset then lags until the batch ends, and a crash in between only makes
+        the inbox drop the redelivered events (exactly-once effects hold).
+        """
+        decoded = [self._decode(r) for r in records]
+        uow = self.uow_factory(self.actor, decoded[0].envelope.id)
+        applied: list[_Decoded] = []
         async with uow:
-            current = (
-                await uow.session.execute(
-                    select(t.consumer_offset.c.next_offset)
-                    .where(
-                        t.consumer_offset.c.consumer == self.name,
-                        t.consumer_offset.c.topic == tp.topic,
-                        t.consumer_offset.c.partition == tp.partition,
-                    )
-                    .with_for_update()
-                )
-            ).scalar_one_or_none()
-            if current is not None and current > record.offset:
-                log.info("consumer.already_applied", consumer=self.name, offset=record.offset)
+            current = await self._lock_offset(uow, tp)
+            todo = [d for d in decoded if current is None or d.record.offset >= current]
+            if not todo:
+                log.info("consumer.already_applied", consumer=self.name, offset=records[-1].offset)
                 return
-            await self._store_offset(uow, tp, record.offset + 1, exists=current is not None)
-            if entry is None or event is None:
-                log.debug("consumer.unknown_type_skipped", consumer=self.name, type=envelope.type)
-                await uow.commit()
-                return
-            inserted = (
-                await uow.session.execute(
-                    pg_insert(t.inbox)
-                    .values(consumer=self.name, message_id=envelope.id, event_type=envelope.type)
-                    .on_conflict_do_nothing()
-                    .returning(t.inbox.c.message_id)
-                )
-            ).scalar_one_or_none()
-            if inserted is None:
-                DUPLICATES.labels(self.name).inc()
-                log.info(
-                    "inbox.duplicate", consumer=self.name, event_id=envelope.id, type=envelope.type
-                )
-            else:
-                rid_token = request_id_var.set(envelope.request_id)
-                tp_token = traceparent_var.set(envelope.traceparent)
-                try:
-                    await entry[1](event, envelope, uow)
-                finally:
-                    request_id_var.reset(rid_token)
-                    traceparent_var.reset(tp_token)
+            await self._store_offset(
+                uow, tp, todo[-1].record.offset + 1, exists=current is not None
+            )
+            new = await self._claim_inbox(uow, todo)
+            for d in todo:
+                if d.envelope.id in new:
+                    new.discard(d.envelope.id)  # a repeat of an id inside the batch is a duplicate
+                    await self._react(uow, d)
+                    applied.append(d)
             await uow.commit()
-        if inserted is not None:
-            APPLIED.labels(self.name, envelope.type).inc()
+        for d in applied:
+            APPLIED.labels(self.name, d.envelope.type).inc()
+
+    async def _handle_batch(
+        self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]], stop: asyncio.Event
+    ) -> None:
+        """The fast path for a run of records; any failure falls back to one record at a time,
+        which isolates a poison record or a failing reaction and applies the retry policy."""
+        if len(records) > 1:
+            try:
+                await self._apply_batch(tp, records)
+                return
+            except Exception as exc:
+                log.info("consumer.batch_fallback", consumer=self.name, error=type(exc).__name__)
+        for record in records:
+            if stop.is_set():
+                raise _Stopping
+            await self._handle(tp, record, stop)
 
     async def _store_offset(
         self, uow: SqlUnitOfWork, tp: TopicPartition, next_offset: int, *, exists: bool

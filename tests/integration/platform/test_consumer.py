@@ -171,3 +171,32 @@ async def test_unknown_event_type_is_skipped(make_runtime: Any, topic_prefix: st
             )
         ).scalar_one()
     assert count == 1
+
+
+async def test_a_batch_with_a_repeated_id_and_a_failing_reaction_applies_the_rest_exactly_once(
+    make_runtime: Any, topic_prefix: str
+) -> None:
+    from aiokafka import AIOKafkaProducer
+
+    from tests.helpers.kafka import bootstrap
+
+    runtime = await make_runtime("probe")
+    topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
+    key, repeated = f"batch-{uuid.uuid4()}", str(uuid.uuid4())
+    records = [_record(key, 1, event_id=repeated), _record(key, 1, event_id=repeated)]
+    records += [_record(key, 2), _record(key, 3, fail=True), _record(key, 4)]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap(), linger_ms=50)
+    await producer.start()
+    for k, v, h in records:  # one producer batch: the consumer sees them in one fetch
+        await producer.send(topic, value=v, key=k, headers=h)
+    await producer.flush()
+    await producer.stop()
+
+    async with running(build_consumer(runtime).run):
+        effects = await eventually(
+            lambda: _effects(runtime, key), lambda rows: any(r.value == 4 for r in rows)
+        )
+        await _settle()
+        effects = await _effects(runtime, key)
+
+    assert [e.value for e in effects] == [1, 2, 4]
