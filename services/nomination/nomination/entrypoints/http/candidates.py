@@ -92,8 +92,8 @@ async def get_candidate(
 async def update_candidate(
     candidate_id: UUID,
     body: CandidateUpdate,
+    principal: Nominator,  # before If-Match: authenticate and authorize first (401/403)
     if_match: IfMatchHeader,
-    principal: Nominator,
     runtime: RuntimeDep,
     config: ConfigDep,
     response: Response,

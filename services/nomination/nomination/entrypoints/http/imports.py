@@ -50,8 +50,12 @@ def _csv_rows(body: bytes) -> list[Any]:
     except UnicodeDecodeError:
         raise ImportUnreadable("A CSV import must be UTF-8.") from None
     reader = csv.DictReader(io.StringIO(text))
-    unknown = sorted(set(reader.fieldnames or ()) - set(COLUMNS))
-    if not reader.fieldnames or unknown:
+    try:
+        header = reader.fieldnames  # reads the first line: a malformed one raises here
+    except csv.Error:
+        raise ImportUnreadable("The CSV header row is malformed.") from None
+    unknown = sorted(set(header or ()) - set(COLUMNS))
+    if not header or unknown:
         raise ImportUnreadable(
             f"Unknown columns: {', '.join(unknown)}" if unknown else "The CSV has no header row.",
             columns=list(COLUMNS),

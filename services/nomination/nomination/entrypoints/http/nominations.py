@@ -106,8 +106,8 @@ async def get_nomination(
 async def update_nomination(
     nomination_id: UUID,
     body: NominationUpdate,
+    principal: Nominator,  # before If-Match: authenticate and authorize first (401/403)
     if_match: IfMatchHeader,
-    principal: Nominator,
     runtime: RuntimeDep,
     today: Today,
     response: Response,

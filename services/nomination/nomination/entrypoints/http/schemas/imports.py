@@ -6,7 +6,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from nomination.entrypoints.http.schemas.common import (
     EnglishTest,
@@ -85,6 +92,17 @@ class ImportRow(Strict):
         if value is not None and value >= date.today():
             raise ValueError("a date of birth is in the past")
         return value
+
+    @model_validator(mode="after")
+    def _english_test_valid(self) -> ImportRow:
+        """The test result's own rules (ECL 0-100, not taken in the future) are row errors, not
+        an exception when the line is turned into a candidate."""
+        try:
+            self.english_tests()
+        except ValidationError as exc:
+            messages = (str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            raise ValueError(f"english test: {'; '.join(messages)}") from None
+        return self
 
     def english_tests(self) -> list[dict[str, Any]]:
         if (

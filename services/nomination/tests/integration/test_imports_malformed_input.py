@@ -1,0 +1,52 @@
+"""Regression: malformed import input is a row error or a 400 problem, never a 500.
+
+Found by the schemathesis run of tests/security: an English test taken in the future (or an
+ECL score above 100) passed the row's own validation and then failed building the candidate's
+test result (500); a CSV whose header line holds a bare carriage return raised `csv.Error`
+while reading the header (500).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from services.nomination.tests.integration.support import BASE, TODAY, World
+from services.nomination.tests.integration.test_countries_and_imports import row
+
+
+@pytest.mark.parametrize(
+    "english",
+    [
+        {"english_test_date": (TODAY + timedelta(days=30)).isoformat()},
+        {"english_test": "ecl", "english_score": 110},
+    ],
+    ids=["taken in the future", "ECL above 100"],
+)
+async def test_an_import_row_with_an_impossible_english_test_is_rejected_with_a_reason(
+    world: World, english: dict[str, object]
+) -> None:
+    await world.country("GTM")
+    klass = await world.catalog()
+
+    response = await world.client.post(
+        f"{BASE}/imports", json={"rows": [row(klass, **english)]},
+        headers=world.as_("sco", "GTM"),
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    line = response.json()["lines"][0]
+    assert line["status"] == "rejected"
+    assert "english test" in line["errors"][0]["message"]
+
+
+async def test_a_csv_import_with_a_malformed_header_line_is_a_400_problem(world: World) -> None:
+    response = await world.client.post(
+        f"{BASE}/imports", content=b"family_names,given\rnames\n",
+        headers={**world.as_("sco", "GTM"), "Content-Type": "text/csv"},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/import-unreadable")
