@@ -22,6 +22,10 @@ from shared.messaging.envelope import IntegrationEvent, build_headers
 from shared.observability import child_traceparent, request_id_var, traceparent_var
 
 
+class TransactionHeld(RuntimeError):
+    """A use case tried to end a transaction its caller owns (see `hold_commits`)."""
+
+
 @dataclass(frozen=True)
 class _Audit:
     action: str
@@ -53,6 +57,9 @@ class SqlUnitOfWork:
         self._events: list[IntegrationEvent] = []
         self._audits: list[_Audit] = []
         self.published: list[IntegrationEvent] = []
+        #: Set by a caller that owns the transaction (the consumer applying a batch of events):
+        #: `commit()` then only writes what is staged and the caller commits once at the end.
+        self.hold_commits = False
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -146,9 +153,15 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.flush_staged()
+        if self.hold_commits:
+            await self.session.flush()
+            return
         await self.session.commit()
 
     async def rollback(self) -> None:
+        if self.hold_commits:
+            # Rolling back would silently drop the other work of the caller's transaction.
+            raise TransactionHeld("rollback() inside a transaction owned by the caller")
         self._events = []
         self._audits = []
         await self.session.rollback()

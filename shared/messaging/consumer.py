@@ -338,6 +338,7 @@ class EventConsumer:
         tp_token = traceparent_var.set(d.envelope.traceparent)
         try:
             await d.reaction(d.event, d.envelope, uow)
+            await uow.flush_staged()  # under this event's request id and cause
         finally:
             request_id_var.reset(rid_token)
             traceparent_var.reset(tp_token)
@@ -350,14 +351,17 @@ class EventConsumer:
     ) -> None:
         """Apply consecutive records of one partition in ONE transaction (offset stored last).
 
-        A reaction that commits on its own commits the inbox rows and effects before it with
-        its own; the offset then lags until the batch ends, and a crash in between only makes
-        the inbox drop the redelivered events (exactly-once effects hold).
+        The unit of work holds its commits meanwhile: a reaction's `commit()` only writes, so
+        the inbox rows, effects and offset of the whole batch commit together or not at all,
+        and a failure anywhere falls back to one record at a time with nothing half-applied.
         """
         decoded = [self._decode(r) for r in records]
         uow = self.uow_factory(self.actor, decoded[0].envelope.id)
         applied: list[_Decoded] = []
         async with uow:
+            # The batch is ONE transaction: a reaction's own commit() must not commit the
+            # inbox rows and offset of the events after it before their effects exist.
+            uow.hold_commits = True
             current = await self._lock_offset(uow, tp)
             todo = [d for d in decoded if current is None or d.record.offset >= current]
             if not todo:
@@ -372,6 +376,7 @@ class EventConsumer:
                     new.discard(d.envelope.id)  # a repeat of an id inside the batch is a duplicate
                     await self._react(uow, d)
                     applied.append(d)
+            uow.hold_commits = False
             await uow.commit()
         for d in applied:
             APPLIED.labels(self.name, d.envelope.type).inc()

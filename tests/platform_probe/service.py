@@ -81,6 +81,7 @@ async def when_thing_happened_record_it(
         await asyncio.sleep(delay)
     if event.fail:
         raise RuntimeError("the probe was asked to fail")
+    await uow.commit()  # as real use cases do: the consumer must keep its batch one transaction
 
 
 class ThingIn(BaseModel):

@@ -146,7 +146,11 @@ async def test_withdrawal_after_funding_runs_the_compensations_and_records_each(
         ),
     )
 
-    history = await world.history(nomination["id"])
+    # The deobligation already carries the penalty amount: wait for the penalty's own record too.
+    history = await eventually(
+        lambda: world.history(nomination["id"]),
+        lambda items: any(h["reason"] == "penalty_charged" for h in items),
+    )
     assert withdrawn.json()["status"] == "withdrawn"
     assert withdrawn.json()["compensations"] == {
         "seat_release": "pending",
