@@ -4,7 +4,9 @@ imet run                       the whole stack (what `make run` calls)
 imet stop                      stop a stack started by `imet run`
 imet serve catalog [--roles http,consumer,relay,jobs]
 imet migrate [SERVICE ...]     run Alembic migrations with <SERVICE>_DATABASE_URL
-imet dev-token --role sco --country GTM
+imet dev-token --role sco --country GTM [--subject alice]
+imet clients create|list|revoke   client registrations of agency systems (the gateway's)
+imet keys rotate|promote|list     the gateway's token-signing keys
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from pathlib import Path
 
 import typer
 
+from imet.gateway_cli import clients_app, keys_app
 from imet.services import DOMAIN_SERVICES, definition
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="IMET Pipeline command line.")
+app.add_typer(clients_app, name="clients")
+app.add_typer(keys_app, name="keys")
 
 
 @app.command()
@@ -97,16 +102,26 @@ def serve(
 
 @app.command()
 def migrate(
-    services: list[str] = typer.Argument(None, help="Services to migrate (default: all)."),
+    services: list[str] = typer.Argument(
+        None,
+        help="Services to migrate (default: all, and the gateway when "
+        "GATEWAY_DATABASE_URL is set).",
+    ),
     revision: str = typer.Option("head", help="Target revision."),
 ) -> None:
     """Upgrade each service's schema with its own role (<SERVICE>_DATABASE_URL)."""
+    from imet.services import migrations_dir
     from shared.db.migrations import upgrade
 
-    for name in services or list(DOMAIN_SERVICES):
-        d = definition(name)
-        url = d.settings_factory().database_url.get_secret_value()
-        upgrade(d.migrations_dir, url, revision)
+    default = [*DOMAIN_SERVICES, *(["gateway"] if os.environ.get("GATEWAY_DATABASE_URL") else [])]
+    for name in services or default:
+        if name == "gateway":
+            url = os.environ.get("GATEWAY_DATABASE_URL")
+            if not url:
+                raise typer.BadParameter("GATEWAY_DATABASE_URL is required to migrate the gateway")
+        else:
+            url = definition(name).settings_factory().database_url.get_secret_value()
+        upgrade(migrations_dir(name), url, revision)
         typer.echo(f"{name}: at {revision}")
 
 
@@ -118,22 +133,31 @@ def provision(
     """Create the database, one schema and one role per service (admin DATABASE_URL).
 
     Passwords come from <SERVICE>_DB_PASSWORD (required in production; generated otherwise and
-    never printed). Idempotent: run it before `imet migrate` on every deploy.
+    never printed). Idempotent: run it before `imet migrate` on every deploy. The gateway's
+    schema (client registrations) is provisioned too, in production only when
+    GATEWAY_DB_PASSWORD is set (without it the gateway has no client-credentials endpoint).
     """
+    from imet.provision import GATEWAY, SERVICES
     from imet.provision import provision as provision_db
 
     admin_url = os.environ.get("DATABASE_URL")
     if not admin_url:
         raise typer.BadParameter("DATABASE_URL (an administrator URL) is required")
+    production = os.environ.get("IMET_ENV") == "production"
+    schemas: tuple[str, ...] = SERVICES
+    if not production or f"{GATEWAY.upper()}_DB_PASSWORD" in os.environ:
+        schemas = (*SERVICES, GATEWAY)
     passwords = {
         s: os.environ[f"{s.upper()}_DB_PASSWORD"]
-        for s in DOMAIN_SERVICES
+        for s in schemas
         if f"{s.upper()}_DB_PASSWORD" in os.environ
     }
-    if os.environ.get("IMET_ENV") == "production" and len(passwords) < len(DOMAIN_SERVICES):
+    if production and len(passwords) < len(schemas):
         raise typer.BadParameter("production needs <SERVICE>_DB_PASSWORD for every service")
     result = asyncio.run(
-        provision_db(admin_url, database, role_prefix=role_prefix, passwords=passwords)
+        provision_db(
+            admin_url, database, role_prefix=role_prefix, services=schemas, passwords=passwords
+        )
     )
     for name, db in result.items():
         typer.echo(f"{name}: schema {db.schema}, role {db.role}")
@@ -171,18 +195,24 @@ def dev_token(
     country: str = typer.Option(None, help="ISO 3166-1 alpha-3 country (required for sco)."),
     ttl: int = typer.Option(3600, help="Lifetime in seconds."),
     key_dir: Path = typer.Option(None, help="Signing key folder (default: var/keys)."),
+    subject: str = typer.Option(
+        None, help="Who the token is for (default: dev-<role>[-<country>]); tells users apart."
+    ),
 ) -> None:
-    """Print a bearer token signed with the dev key that `make run` created."""
+    """Print a bearer token signed with the dev key that `make run` created (the gateway's)."""
     from imet.stack import var_dir
     from shared.auth.tokens import issue_dev_token
     from shared.settings import PlatformSettings
 
     platform = PlatformSettings()
+    if platform.imet_env == "production":
+        typer.echo("error: dev tokens are for dev and test; use client credentials", err=True)
+        raise typer.Exit(2)
     folder = key_dir or Path(os.environ.get("IMET_KEY_DIR", var_dir() / "keys"))
     try:
         token = issue_dev_token(
             folder, role, country=country, ttl_seconds=ttl,
-            issuer=platform.auth_issuer, audience=platform.auth_audience,
+            issuer=platform.auth_issuer, audience=platform.auth_audience, subject=subject,
         )  # fmt: skip
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)

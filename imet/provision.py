@@ -17,6 +17,10 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 SERVICES = ("catalog", "nomination", "vetting", "funding")
+# The gateway's own schema (client registrations, SPEC section 2). Provisioned like a service's
+# (own schema, own role) but it is not a service: callers that want it pass `WITH_GATEWAY`.
+GATEWAY = "gateway"
+WITH_GATEWAY = (*SERVICES, GATEWAY)
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _LOCK_ROLES = 7_204_117  # advisory lock key serialising role creation across concurrent runs
 

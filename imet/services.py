@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from pathlib import Path
 from typing import Any
 
 from shared.runtime import ServiceDefinition
@@ -40,3 +41,12 @@ def definition(name: str) -> ServiceDefinition[Any, Any]:
     if not isinstance(found, ServiceDefinition):
         raise TypeError(f"{target} is not a ServiceDefinition")
     return found
+
+
+def migrations_dir(name: str) -> Path:
+    """The Alembic environment of a provisioned schema: a service's, or the gateway's own."""
+    if name == "gateway":
+        from gateway.clients.store import MIGRATIONS_DIR
+
+        return MIGRATIONS_DIR
+    return definition(name).migrations_dir

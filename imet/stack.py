@@ -1,8 +1,9 @@
 """The whole system on one machine: `make run` (and the end-to-end tests) start it here.
 
 Order of life: broker and database first (embedded unless KAFKA_BOOTSTRAP_SERVERS /
-DATABASE_URL are given), topics, database roles and schemas, migrations, dev signing key,
-demo data; then the four services (HTTP + consumer + relay + jobs each) and the gateway.
+DATABASE_URL are given), topics, database roles and schemas (the four services', and the
+gateway's for client registrations), migrations, dev signing key, demo data; then the four
+services (HTTP + consumer + relay + jobs each) and the gateway.
 Stopping runs the other way round. Every process is a direct child that receives a signal if
 the launcher dies, and the PIDs are recorded in `var/run/stack.json` for `make stop`.
 """
@@ -27,14 +28,17 @@ import httpx
 from imet.infra.broker import EmbeddedBroker
 from imet.infra.postgres import EmbeddedPostgres
 from imet.infra.process import free_port, spawn, stop_pid, stop_process
-from imet.provision import ServiceDatabase, provision
-from imet.services import DOMAIN_SERVICES, HTTP_PORTS, definition
+from imet.provision import WITH_GATEWAY, ServiceDatabase, provision
+from imet.services import DOMAIN_SERVICES, HTTP_PORTS, definition, migrations_dir
 from shared.auth.keys import ensure_dev_keys
 from shared.db.migrations import upgrade
 from shared.messaging.kafka import all_physical_topics, ensure_topics
 from shared.runtime import ServiceRuntime
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Local load (the e2e concurrency test, demos) runs as ONE dev user per role: the dev stack's
+# per-caller limit is far above the production default (100/s), unless the shell sets one.
+DEV_RATE_LIMITS = {"GATEWAY_RATE_LIMIT_PER_SECOND": "2000", "GATEWAY_RATE_LIMIT_BURST": "4000"}
 
 
 def var_dir() -> Path:
@@ -96,12 +100,15 @@ class Stack:
             asyncio.run(
                 ensure_topics(self.bootstrap_servers, all_physical_topics(o.topic_prefix), 4)
             )
+            # The gateway's schema (client registrations) beside the four services'.
             self.databases = asyncio.run(
-                provision(self.admin_url, o.database, role_prefix=o.role_prefix)
-            )
+                provision(self.admin_url, o.database, role_prefix=o.role_prefix,
+                          services=WITH_GATEWAY)
+            )  # fmt: skip
             for name, sdb in self.databases.items():
-                upgrade(definition(name).migrations_dir, sdb.url)
+                upgrade(migrations_dir(name), sdb.url)
             say(f"database '{o.database}': schemas {', '.join(self.databases)} migrated")
+            self._record_gateway_database()
             ensure_dev_keys(self.key_dir)
             if o.seed:
                 self._seed(say)
@@ -150,6 +157,9 @@ class Stack:
             "KAFKA_TOPIC_PREFIX": o.topic_prefix,
             "AUTH_JWKS_FILE": str(self.key_dir / "jwks.json"),
             "IMET_KEY_DIR": str(self.key_dir),
+            # The gateway signs client-credentials tokens with the same dev keys.
+            "GATEWAY_KEY_DIR": str(self.key_dir),
+            **{name: os.environ.get(name, value) for name, value in DEV_RATE_LIMITS.items()},
             "IMET_ENV": os.environ.get("IMET_ENV", "dev"),
             **{f"{n.upper()}_DATABASE_URL": db.url for n, db in self.databases.items()},
             **{f"{n.upper()}_HTTP_PORT": str(p) for n, p in o.ports.items() if n != "gateway"},
@@ -196,6 +206,18 @@ class Stack:
                     )
                 time.sleep(0.2)
 
+    @property
+    def gateway_database_file(self) -> Path:
+        return self.options.var / "run" / "gateway-database-url"
+
+    def _record_gateway_database(self) -> None:
+        """For `imet clients ...` in another shell (dev only; 0600, removed on stop)."""
+        gateway = self.databases.get("gateway")
+        if gateway is not None:
+            fd = os.open(self.gateway_database_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(gateway.url + "\n")
+
     def dead_processes(self) -> list[str]:
         return [name for name, p in self.processes.items() if p.poll() is not None]
 
@@ -232,6 +254,8 @@ class Stack:
             self.postgres = None
         with contextlib.suppress(FileNotFoundError):
             self.state_file.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            self.gateway_database_file.unlink()
 
 
 def stop_recorded(var: Path | None = None) -> list[str]:
@@ -258,6 +282,8 @@ def stop_recorded(var: Path | None = None) -> list[str]:
         shutil.rmtree(root, ignore_errors=True)
     with contextlib.suppress(FileNotFoundError):
         state_file.unlink()
+    with contextlib.suppress(FileNotFoundError):
+        (state_file.parent / "gateway-database-url").unlink()
     return stopped
 
 

@@ -42,6 +42,19 @@ class PlatformSettings(BaseSettings):
     auth_jwks_file: Path | None = None
     auth_jwks_url: str | None = None
     auth_leeway_seconds: int = Field(30, ge=0, le=300)
+    # An external OIDC issuer for people, trusted BESIDE the gateway's own issuer (agency
+    # systems, client credentials). A token is checked against the issuer its `iss` names,
+    # with that issuer's keys only; an unknown `iss` is refused (docs/adr/0008).
+    auth_oidc_issuer: str | None = Field(None, description="`iss` of the external issuer")
+    auth_oidc_jwks_url: str | None = Field(None, description="JWKS URL of the external issuer")
+    auth_oidc_audience: str | None = Field(
+        None, description="`aud` the external tokens must carry (default: AUTH_AUDIENCE)"
+    )
+    auth_oidc_roles_claim: str = Field(
+        "roles", description="Claim with the roles; dotted for nested (realm_access.roles)"
+    )
+    auth_oidc_country_claim: str = Field("country", description="Claim with the ISO3 country")
+    auth_oidc_algorithms: str = Field("RS256", description="Comma list of accepted JWS algs")
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -49,6 +62,16 @@ class PlatformSettings(BaseSettings):
     def _production_needs_real_auth(self) -> PlatformSettings:
         if self.imet_env == "production" and not (self.auth_jwks_url or self.auth_jwks_file):
             raise ValueError("production needs AUTH_JWKS_URL (or AUTH_JWKS_FILE)")
+        if bool(self.auth_oidc_issuer) != bool(self.auth_oidc_jwks_url):
+            raise ValueError("AUTH_OIDC_ISSUER and AUTH_OIDC_JWKS_URL go together")
+        if self.auth_oidc_issuer is not None and self.auth_oidc_issuer == self.auth_issuer:
+            raise ValueError("AUTH_OIDC_ISSUER must differ from AUTH_ISSUER (the gateway's own)")
+        if (
+            self.imet_env == "production"
+            and self.auth_oidc_jwks_url
+            and not self.auth_oidc_jwks_url.startswith("https://")
+        ):
+            raise ValueError("production fetches AUTH_OIDC_JWKS_URL over https only")
         return self
 
 

@@ -139,9 +139,13 @@ def _start_everything(
     token = issue_dev_token(key_dir, "admin", issuer=ISSUER, audience=AUDIENCE)
     bearer = {"Authorization": f"Bearer {token}"}
     gw_port = free_port()
+    # The per-caller rate limit stays ON (its cost is part of the path) but high enough that
+    # one token at full speed is never refused.
     gateway_env = {**env, "GATEWAY_PORT": str(gw_port), "GATEWAY_CATALOG_URL": upstream,
                    "GATEWAY_KEY_DIR": str(key_dir), "AUTH_JWKS_FILE": str(key_dir / "jwks.json"),
-                   "AUTH_ISSUER": ISSUER, "AUTH_AUDIENCE": AUDIENCE}  # fmt: skip
+                   "AUTH_ISSUER": ISSUER, "AUTH_AUDIENCE": AUDIENCE,
+                   "GATEWAY_RATE_LIMIT_PER_SECOND": "1000000",
+                   "GATEWAY_RATE_LIMIT_BURST": "1000000"}  # fmt: skip
     gateway = _start(
         [sys.executable, "-m", "gateway"], "gateway", gw_port, work, gateway_env, procs
     )

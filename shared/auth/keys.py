@@ -12,6 +12,12 @@ Invariants:
   verifiers cannot yet find. The previous keys stay published so tokens they signed stay valid
   until they expire.
 - Writers hold an exclusive `flock` on `.lock`, so processes starting together create one key.
+  Readers take no lock and write nothing: a directory mounted read-only (a Kubernetes Secret)
+  works as long as it holds keys.
+- Rotation in one step (`rotate_keys`) suits one signing process. Several signers (gateway
+  replicas that see a changed Secret at different moments) rotate in two: `stage_key`
+  publishes the new key without signing with it, `promote_key` makes it current once every
+  replica and every JWKS cache has seen it.
 - Nothing here reads the environment; callers pass the directory.
 """
 
@@ -122,7 +128,15 @@ def public_jwks(key_dir: Path) -> dict[str, Any]:
 
 
 def ensure_dev_keys(key_dir: Path, algorithm: KeyAlgorithm = "EdDSA") -> KeySet:
-    """The key set of `key_dir`, creating a first signing key when there is none."""
+    """The key set of `key_dir`, creating a first signing key when there is none.
+
+    Existing keys are read without the lock (nothing is written then), so a read-only
+    directory with keys in it is fine.
+    """
+    try:
+        return load_private_keys(key_dir)
+    except FileNotFoundError:
+        pass
     with _locked(key_dir):
         try:
             return load_private_keys(key_dir)
@@ -148,6 +162,72 @@ def rotate_keys(key_dir: Path, algorithm: KeyAlgorithm = "EdDSA", keep: int = 3)
         keyset = KeySet((generate_key(algorithm), *previous[: keep - 1]))
         _write(key_dir, keyset)
         return keyset
+
+
+def stage_key(key_dir: Path, algorithm: KeyAlgorithm = "EdDSA", keep: int = 3) -> KeySet:
+    """Publish a new key second, behind the current one: verifiers learn it, nobody signs yet.
+
+    Promote it (`promote_key`) once every signer and verifier has seen the new JWKS.
+    """
+    if keep < 2:
+        raise ValueError("keep at least 2 keys: the current one and the staged one")
+    with _locked(key_dir):
+        current, *older = load_private_keys(key_dir).keys
+        keyset = KeySet((current, generate_key(algorithm), *older[: keep - 2]))
+        _write(key_dir, keyset)
+        return keyset
+
+
+def promote_key(key_dir: Path, kid: str) -> KeySet:
+    """Make the published key `kid` the current signing key; the others stay published."""
+    with _locked(key_dir):
+        keys = load_private_keys(key_dir).keys
+        chosen = next((key for key in keys if key.kid == kid), None)
+        if chosen is None:
+            raise KeyError(f"no key {kid!r} in {key_dir}")
+        keyset = KeySet((chosen, *(key for key in keys if key.kid != kid)))
+        _write(key_dir, keyset)
+        return keyset
+
+
+class KeyDirectory:
+    """The private keys of a key directory, re-read whenever the file changes.
+
+    What a signer holds (the gateway's token endpoint and JWKS): a rotation (`imet keys
+    rotate`, or a Kubernetes Secret swapped by the kubelet) takes effect at the next call, with
+    no restart. Only reads: no lock, no write. An unreadable new file keeps the keys read last.
+    """
+
+    def __init__(self, key_dir: Path) -> None:
+        self.key_dir = key_dir
+        self._signature: tuple[int, int, int] | None = None
+        self._keyset: KeySet | None = None
+
+    def keyset(self) -> KeySet:
+        """The current key set; FileNotFoundError when the directory never held keys."""
+        path = self.key_dir / PRIVATE_JWKS_FILE
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            if self._keyset is None:
+                raise
+            return self._keyset
+        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if signature != self._signature or self._keyset is None:
+            try:
+                self._keyset = load_private_keys(self.key_dir)
+            except (OSError, ValueError, KeyError, jwt.PyJWTError) as exc:
+                if self._keyset is None:
+                    raise
+                log.warning("auth.keys_unreadable", path=str(path), error=type(exc).__name__)
+                return self._keyset
+            self._signature = signature
+            log.info("auth.keys_loaded", path=str(path), kids=[k.kid for k in self._keyset.keys])
+        return self._keyset
+
+    @property
+    def current(self) -> SigningKey:
+        return self.keyset().current
 
 
 def _signing_key_from_jwk(jwk: dict[str, Any]) -> SigningKey:

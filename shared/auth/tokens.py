@@ -13,6 +13,11 @@ Verification invariants:
   leeway: the gateway verifies every request. Consequence: removing a key from the JWKS does
   not revoke tokens already seen before they expire; keep token lifetimes short.
 - Role `sco` is country-scoped: an sco token without a valid `country` claim is invalid.
+- Several issuers can be trusted at once (the gateway's own, and an external OIDC issuer for
+  people): a token is checked against the issuer its `iss` names, with THAT issuer's keys,
+  audience and algorithms only. An unknown `iss` is refused before any key is looked up. An
+  external issuer's roles are mapped from a configurable claim and limited to the human roles
+  (never `service`); its tokens carry no `client_id` of ours.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +41,13 @@ from shared.contracts.types import COUNTRY_RE
 from shared.settings import PlatformSettings
 
 DEFAULT_ALGORITHMS = ("EdDSA", "RS256")
-_REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp"]
+_REQUIRED_CLAIMS = ("iss", "aud", "sub", "iat", "exp")
+# Asymmetric algorithms only: a JWKS holds public keys, never an HMAC secret.
+_ASYMMETRIC = frozenset(
+    {"EdDSA", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+)
+# Roles a person's token from an external issuer may carry (`service` is the system's own).
+HUMAN_ROLES = frozenset(role.value for role in Role if role is not Role.SERVICE)
 
 _DETAILS = {
     "missing_token": "The request carries no bearer token.",
@@ -147,8 +159,36 @@ class _VerifiedTokens:
                 self._entries.popitem(last=False)
 
 
+@dataclass(frozen=True)
+class TrustedIssuer:
+    """One issuer a verifier accepts, with its own keys, audience, algorithms and claim names.
+
+    `external=True` (an OIDC issuer for people): roles come from `roles_claim` (a list, or a
+    space-separated string; dotted names reach into nested objects, e.g. `realm_access.roles`),
+    unknown roles and `service` are dropped, and `client_id` is not taken from the token.
+    """
+
+    issuer: str
+    audience: str
+    jwks_source: JwksSource
+    algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS
+    roles_claim: str = "roles"
+    country_claim: str = "country"
+    external: bool = False
+    required_claims: tuple[str, ...] = _REQUIRED_CLAIMS
+
+    def __post_init__(self) -> None:
+        unsafe = set(self.algorithms) - _ASYMMETRIC
+        if unsafe and self.external:
+            raise ValueError(f"issuer {self.issuer}: only asymmetric algorithms, not {unsafe}")
+
+
 class TokenVerifier:
-    """Turns a bearer token into a `Principal`, or raises `AuthError`."""
+    """Turns a bearer token into a `Principal`, or raises `AuthError`.
+
+    The first issuer (`jwks_source`, `issuer`, `audience`) is the system's own; `extra_issuers`
+    are trusted beside it (an external OIDC issuer).
+    """
 
     def __init__(
         self,
@@ -158,12 +198,22 @@ class TokenVerifier:
         leeway_seconds: int = 30,
         algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS,
         cache_size: int = 10_000,
+        *,
+        extra_issuers: Iterable[TrustedIssuer] = (),
     ) -> None:
         self.jwks_source = jwks_source
         self.issuer = issuer
         self.audience = audience
         self.leeway_seconds = leeway_seconds
         self.algorithms = algorithms
+        own = TrustedIssuer(issuer, audience, jwks_source, algorithms)
+        self.issuers: dict[str, TrustedIssuer] = {issuer: own}
+        for extra in extra_issuers:
+            if extra.issuer in self.issuers:
+                raise ValueError(f"issuer {extra.issuer!r} is configured twice")
+            self.issuers[extra.issuer] = extra
+        # Refused before anything else is parsed: `none`, HS* and whatever no issuer uses.
+        self._any_algorithm = frozenset(a for i in self.issuers.values() for a in i.algorithms)
         self._verified = _VerifiedTokens(cache_size)
 
     def verify(self, token: str) -> Principal:
@@ -172,9 +222,9 @@ class TokenVerifier:
         principal = self._verified.get(digest)
         if principal is not None:
             return principal
-        kid = self._kid(token)
-        key = self.jwks_source.cached_key(kid) or self.jwks_source.fetch_key(kid)
-        return self._verify_with(token, digest, key)
+        trusted, kid = self._issuer_and_kid(token)
+        key = trusted.jwks_source.cached_key(kid) or trusted.jwks_source.fetch_key(kid)
+        return self._verify_with(token, digest, trusted, key)
 
     async def averify(self, token: str) -> Principal:
         """Verify without blocking the event loop: a JWKS fetch runs in a worker thread."""
@@ -182,41 +232,59 @@ class TokenVerifier:
         principal = self._verified.get(digest)
         if principal is not None:
             return principal
-        kid = self._kid(token)
-        key = self.jwks_source.cached_key(kid)
+        trusted, kid = self._issuer_and_kid(token)
+        key = trusted.jwks_source.cached_key(kid)
         if key is None:
-            key = await asyncio.to_thread(self.jwks_source.fetch_key, kid)
-        return self._verify_with(token, digest, key)
+            key = await asyncio.to_thread(trusted.jwks_source.fetch_key, kid)
+        return self._verify_with(token, digest, trusted, key)
 
-    def _kid(self, token: str) -> str:
+    def _issuer_and_kid(self, token: str) -> tuple[TrustedIssuer, str]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
             raise AuthError("malformed_token") from exc
-        if header.get("alg") not in self.algorithms:
+        algorithm = header.get("alg")
+        if algorithm not in self._any_algorithm:
+            raise AuthError("disallowed_algorithm")
+        try:
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError as exc:
+            raise AuthError("malformed_token") from exc
+        issuer = unverified.get("iss")
+        if not isinstance(issuer, str):
+            raise AuthError("invalid_claims", "The token names no issuer (iss).")
+        trusted = self.issuers.get(issuer)
+        if trusted is None:
+            raise AuthError("wrong_issuer")
+        if algorithm not in trusted.algorithms:
             raise AuthError("disallowed_algorithm")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise AuthError("unknown_kid", "The token header names no key (kid).")
-        return kid
+        return trusted, kid
 
-    def _verify_with(self, token: str, digest: bytes, key: jwt.PyJWK | None) -> Principal:
+    def _verify_with(
+        self, token: str, digest: bytes, trusted: TrustedIssuer, key: jwt.PyJWK | None
+    ) -> Principal:
         if key is None:
             raise AuthError("unknown_kid")
         try:
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=list(self.algorithms),
-                audience=self.audience,
-                issuer=self.issuer,
+                algorithms=list(trusted.algorithms),
+                audience=trusted.audience,
+                issuer=trusted.issuer,
                 leeway=self.leeway_seconds,
-                options={"require": _REQUIRED_CLAIMS},
+                options={"require": list(trusted.required_claims)},
             )
         except jwt.PyJWTError as exc:
             reason = next((r for t, r in _PYJWT_REASONS if isinstance(exc, t)), "invalid_claims")
             raise AuthError(reason) from exc
-        principal = principal_from_claims(claims)
+        if trusted.external:
+            principal = principal_from_external_claims(claims, trusted)
+        else:
+            principal = principal_from_claims(claims)
         self._verified.put(digest, principal, float(claims["exp"]) + self.leeway_seconds)
         return principal
 
@@ -242,6 +310,32 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     )
 
 
+def principal_from_external_claims(claims: Mapping[str, Any], trusted: TrustedIssuer) -> Principal:
+    """The principal of an external issuer's verified claims, mapped by its claim names."""
+    raw_roles = _claim(claims, trusted.roles_claim)
+    if raw_roles is None:
+        raw_roles = []
+    if isinstance(raw_roles, str):
+        raw_roles = raw_roles.split()
+    if not isinstance(raw_roles, list) or not all(isinstance(role, str) for role in raw_roles):
+        raise AuthError("invalid_claims", f"The {trusted.roles_claim} claim must list roles.")
+    roles = sorted(HUMAN_ROLES.intersection(raw_roles))
+    country = _claim(claims, trusted.country_claim)
+    if isinstance(country, str):
+        country = country.upper()
+    mapped = {"sub": claims["sub"], "roles": roles, "country": country, "jti": claims.get("jti")}
+    return principal_from_claims({k: v for k, v in mapped.items() if v is not None})
+
+
+def _claim(claims: Mapping[str, Any], name: str) -> Any:
+    value: Any = claims
+    for part in name.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
 def verifier_from_settings(
     settings: PlatformSettings, *, fallback_jwks_file: Path | None = None, cache_size: int = 10_000
 ) -> TokenVerifier:
@@ -264,7 +358,27 @@ def verifier_from_settings(
         audience=settings.auth_audience,
         leeway_seconds=settings.auth_leeway_seconds,
         cache_size=cache_size,
+        extra_issuers=oidc_issuers(settings),
     )
+
+
+def oidc_issuers(settings: PlatformSettings) -> list[TrustedIssuer]:
+    """The external OIDC issuer of AUTH_OIDC_* (none when AUTH_OIDC_ISSUER is unset)."""
+    if not (settings.auth_oidc_issuer and settings.auth_oidc_jwks_url):
+        return []
+    algorithms = tuple(a.strip() for a in settings.auth_oidc_algorithms.split(",") if a.strip())
+    return [
+        TrustedIssuer(
+            issuer=settings.auth_oidc_issuer,
+            audience=settings.auth_oidc_audience or settings.auth_audience,
+            jwks_source=UrlJwksSource(settings.auth_oidc_jwks_url),
+            algorithms=algorithms,
+            roles_claim=settings.auth_oidc_roles_claim,
+            country_claim=settings.auth_oidc_country_claim,
+            external=True,
+            required_claims=("iss", "aud", "sub", "exp"),
+        )
+    ]
 
 
 def issue_dev_token(
@@ -275,12 +389,17 @@ def issue_dev_token(
     *,
     issuer: str = "imet-dev",
     audience: str = "imet-pipeline",
+    subject: str | None = None,
 ) -> str:
     """A token signed with the dev key of `key_dir` (created if missing): `imet dev-token`.
 
-    ValueError for an unknown role, a malformed country, or role sco without a country.
+    `subject` names the user (default `dev-<role>[-<country>]`), so tests and demos can act as
+    distinct people of the same role. ValueError for an unknown role, a malformed country,
+    role sco without a country, or an empty subject.
     """
     valid_role = Role(role)
-    subject = f"dev-{valid_role.value}" + (f"-{country.lower()}" if country else "")
+    if subject is not None and not subject.strip():
+        raise ValueError("subject must not be empty")
+    subject = subject or f"dev-{valid_role.value}" + (f"-{country.lower()}" if country else "")
     issuer_ = TokenIssuer(ensure_dev_keys(key_dir).current, issuer, audience, ttl_seconds)
     return issuer_.issue(subject, [valid_role.value], country=country, client_id="imet-dev-cli")

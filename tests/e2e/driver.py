@@ -38,9 +38,18 @@ class ApiError(AssertionError):
     pass
 
 
+_COUNTRIES_GIVEN: set[str] = set()
+
+
 def new_country() -> str:
-    """A country code no other test uses (test data; the reference data accepts it)."""
-    return "X" + "".join(random.choices(string.ascii_uppercase, k=2))
+    """A country code no other test of this run uses (test data; the reference data accepts
+    it). All e2e tests share one process and one stack: remembering the codes handed out is
+    what makes them unique (40 random draws of 676 codes collide more often than not)."""
+    while True:
+        code = "X" + "".join(random.choices(string.ascii_uppercase, k=2))
+        if code not in _COUNTRIES_GIVEN:
+            _COUNTRIES_GIVEN.add(code)
+            return code
 
 
 def new_masl(letter: str = "D") -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.e2e.driver import CATALOG, FUNDING, NOMINATIONS, Driver
 
@@ -46,6 +47,7 @@ async def _all_nominations(driver: Driver, country: str) -> list[dict[str, Any]]
             return items
 
 
+@pytest.mark.timeout(900)  # ~45 s alone; it may wait up to 400 s for the pipeline to settle
 async def test_five_hundred_concurrent_nominations_settle_with_money_and_seats_consistent(
     gateway: httpx.AsyncClient, e2e_token: Any
 ) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from imet.infra.broker import EmbeddedBroker
 from imet.infra.process import free_port
+from imet.provision import provision
 from imet.services import DOMAIN_SERVICES, definition
 from shared.db.migrations import upgrade
 from shared.messaging.kafka import all_physical_topics, ensure_topics, physical_topic
@@ -48,6 +49,24 @@ def worker_db() -> Iterator[WorkerDatabase]:
         yield wdb
     finally:
         drop_worker_database(wdb)
+
+
+@pytest.fixture(scope="session")
+def gateway_db(worker_db: WorkerDatabase) -> str:
+    """The gateway's schema and role in this worker's database, migrated; returns its URL
+    (what GATEWAY_DATABASE_URL would hold). The role is dropped with the worker's database."""
+    from imet.provision import GATEWAY
+    from imet.services import migrations_dir
+
+    dbs = asyncio.run(
+        provision(
+            worker_db.admin_url, worker_db.database,
+            role_prefix=worker_db.role_prefix, services=(GATEWAY,),
+        )
+    )  # fmt: skip
+    worker_db.services[GATEWAY] = dbs[GATEWAY]
+    upgrade(migrations_dir(GATEWAY), dbs[GATEWAY].url)
+    return dbs[GATEWAY].url
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +111,11 @@ TokenFactory = Callable[..., str]
 
 @pytest.fixture(scope="session")
 def token() -> TokenFactory:
-    """`token("sco", country="GTM")` -> a signed bearer token for the test run's dev key."""
+    """`token("sco", country="GTM")` -> a signed bearer token for the test run's dev key.
+
+    `token("vetter", subject="vetter-2")` acts as another person of the same role (any other
+    keyword of `issue_dev_token` passes through too, e.g. `ttl_seconds`).
+    """
     from pathlib import Path
 
     from shared.auth.tokens import issue_dev_token
@@ -101,13 +124,16 @@ def token() -> TokenFactory:
     platform = PlatformSettings()
     key_dir = Path(os.environ["IMET_TEST_KEY_DIR"])
 
-    def _token(role: str, country: str | None = None, **kw: Any) -> str:
+    def _token(
+        role: str, country: str | None = None, *, subject: str | None = None, **kw: Any
+    ) -> str:
         return issue_dev_token(
             key_dir,
             role,
             country=country,
             issuer=platform.auth_issuer,
             audience=platform.auth_audience,
+            subject=subject,
             **kw,
         )
 

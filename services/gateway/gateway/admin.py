@@ -31,7 +31,9 @@ def create_admin_app(pool: UpstreamPool) -> FastAPI:
         "/api/v1/funding are forwarded to the owning service and need a bearer token.",
         version=API_VERSION,
         generate_unique_id_function=_operation_id,
-        docs_url="/docs",
+        # The aggregated documents of the whole API replace FastAPI's own (gateway.docs).
+        openapi_url=None,
+        docs_url=None,
         redoc_url=None,
     )
     app.state.pool = pool

@@ -1,11 +1,18 @@
 """The composed gateway: one raw ASGI callable in front of everything.
 
 Dispatch:
-- `lifespan`: opens the upstream sessions and the token verifier; closes them on shutdown.
+- `lifespan`: opens the upstream sessions, the token verifier and the token issuer (signing
+  keys, client registrations); closes them on shutdown.
+- A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method), any path: answered
+  by the edge (`edge.py`), unauthenticated, never forwarded.
 - HTTP under a proxied prefix (`routing.py`): request id and traceparent, then the proxy steps
-  (authentication first; a rate limiter would follow), then `Proxy.forward`. No framework
+  (authentication, then the per-caller rate limit), then `Proxy.forward`. No framework
   runs on this path: it is what every API call pays (docs/adr/0002-gateway-proxy-path.md).
-- Anything else (websocket included): the gateway's own FastAPI app (`admin.py`).
+- Anything else (websocket included): the gateway's own FastAPI app (`admin.py`, the token
+  endpoint, JWKS and discovery of `oauth.py`, and the aggregated OpenAPI / AsyncAPI documents
+  and their pages of `docs/`), its answers completed by the edge.
+- Every HTTP answer carries the edge's security headers (and CORS headers for an allowed
+  origin).
 """
 
 from __future__ import annotations
@@ -16,10 +23,14 @@ from collections.abc import Sequence
 from starlette.types import Receive, Scope, Send
 
 from gateway.admin import create_admin_app
+from gateway.docs import mount_docs
+from gateway.edge import Edge, header_value
 from gateway.headers import new_request_id, read_request_headers, valid_request_id
 from gateway.metrics import PROXY_METRICS
+from gateway.oauth import AuthServer, install_auth_routes
 from gateway.problems import send_problem
 from gateway.proxy import Exchange, Proxy, ProxyStep
+from gateway.ratelimit import RateLimit, RateLimiter
 from gateway.routing import Upstream, route_table
 from gateway.settings import GatewaySettings
 from gateway.steps import Authenticate
@@ -50,15 +61,30 @@ class GatewayApp:
         self.settings = settings
         self.routes = route_table(settings)
         self.pool = UpstreamPool(self.routes, settings)
-        self.proxy = Proxy(self.pool, settings.max_body_bytes)
+        self.edge = Edge(settings)
+        self.proxy = Proxy(self.pool, settings.max_body_bytes, owned_headers=self.edge.owned)
         self.admin = create_admin_app(self.pool)
+        self.auth = AuthServer(settings)
+        install_auth_routes(self.admin, self.auth)
+        self.docs = mount_docs(self.admin, settings)
+        self._own = self.edge.wrap(self.admin)
         self.verifier = verifier
+        self._rate_limit = (
+            [RateLimit(RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst))]
+            if settings.rate_limit_per_second > 0
+            else []
+        )
         self._extra_steps = tuple(extra_steps)
         self._steps: tuple[ProxyStep, ...] = (_not_started,)
         self._metrics = {u.name: PROXY_METRICS.for_upstream(u.name) for u in self.routes.upstreams}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if scope["method"] == "OPTIONS":
+                origin = _preflight_origin(scope)
+                if origin is not None:
+                    await self.edge.preflight(scope, send, origin)
+                    return
             upstream = self.routes.match(scope["path"])
             if upstream is not None:
                 await self._proxy(scope, receive, send, upstream)
@@ -66,7 +92,7 @@ class GatewayApp:
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        await self.admin(scope, receive, send)
+        await self._own(scope, receive, send)
 
     async def _proxy(self, scope: Scope, receive: Receive, send: Send, upstream: Upstream) -> None:
         started = time.perf_counter()
@@ -80,6 +106,11 @@ class GatewayApp:
         # it, so an encoded trick cannot make the service see a different path than we checked.
         public = path in upstream.public_paths and scope.get("raw_path", b"") == path.encode()
         exchange = Exchange(scope, receive, upstream, headers, request_id, traceparent, public)
+        exchange.edge_headers = (
+            self.edge.api_headers
+            if headers.origin is None
+            else self.edge.api_response_headers(headers.origin)
+        )
         status = 500
         try:
             for step in self._steps:
@@ -89,7 +120,8 @@ class GatewayApp:
             if exchange.response_started:
                 raise
             status = problem.status
-            await send_problem(send, problem, instance=path, request_id=request_id)
+            await send_problem(send, problem, instance=path, request_id=request_id,
+                               extra=exchange.edge_headers)  # fmt: skip
         finally:
             self._metrics[upstream.name].observe(status, time.perf_counter() - started)
             request_id_var.reset(rid_token)
@@ -112,12 +144,16 @@ class GatewayApp:
         if self.verifier is None:
             self.verifier = self._verifier_from_settings()
         self.admin.state.verifier = self.verifier
-        self._steps = (Authenticate(self.verifier), *self._extra_steps)
+        await self.auth.start()
+        self._steps = (Authenticate(self.verifier), *self._rate_limit, *self._extra_steps)
         await self.pool.open()
+        self.docs.openapi.refresh_in_background()
         log.info("gateway.started", upstreams={u.name: u.base_url for u in self.routes.upstreams})
 
     async def stop(self) -> None:
+        await self.docs.openapi.aclose()
         await self.pool.close()
+        await self.auth.stop()
         log.info("gateway.stopped")
 
     def _verifier_from_settings(self) -> TokenVerifier:
@@ -128,6 +164,14 @@ class GatewayApp:
             # directory is the issuer, so make sure it has a key and a published JWKS.
             ensure_dev_keys(key_dir)
         return verifier_from_settings(platform, fallback_jwks_file=key_dir / "jwks.json")
+
+
+def _preflight_origin(scope: Scope) -> str | None:
+    """The Origin of a CORS preflight; None for any other OPTIONS request."""
+    raw = scope["headers"]
+    if header_value(raw, b"access-control-request-method") is None:
+        return None
+    return header_value(raw, b"origin")
 
 
 def create_app(

@@ -69,6 +69,8 @@ class RequestHeaders:
     chunked: bool = False
     host: str | None = None
     forwarded_for: str | None = None
+    origin: str | None = None
+    idempotency_key: bool = False
 
 
 def read_request_headers(raw: Iterable[tuple[bytes, bytes]]) -> RequestHeaders:
@@ -97,6 +99,10 @@ def read_request_headers(raw: Iterable[tuple[bytes, bytes]]) -> RequestHeaders:
             parsed.authorization = value
         elif name == "content-length":
             parsed.content_length = value
+        elif name == "origin":
+            parsed.origin = value
+        elif name == "idempotency-key":
+            parsed.idempotency_key = True
         forward.append((name, value))
     # Usually only "keep-alive" or "close": nothing more to drop, no second pass.
     if named_by_connection - _CONNECTION_OPTIONS:
@@ -124,15 +130,25 @@ def upstream_headers(
     return headers
 
 
+def response_dropped(owned: Iterable[bytes]) -> frozenset[bytes]:
+    """The response headers never relayed: hop-by-hop, replaced ones, and `owned` (the edge's)."""
+    return _DROPPED_FROM_RESPONSE | frozenset(owned)
+
+
 def response_headers(
-    raw: Iterable[tuple[bytes, bytes]], request_id: bytes
+    raw: Iterable[tuple[bytes, bytes]],
+    request_id: bytes,
+    added: Iterable[tuple[bytes, bytes]] = (),
+    dropped: frozenset[bytes] = _DROPPED_FROM_RESPONSE,
 ) -> list[tuple[bytes, bytes]]:
-    """The upstream's end-to-end response headers (names lower-cased) plus our request id."""
+    """The upstream's end-to-end response headers (names lower-cased), minus `dropped` (at
+    least hop-by-hop and replaced ones, see `response_dropped`), plus our request id and
+    `added` (the edge's headers)."""
     headers: list[tuple[bytes, bytes]] = []
     named_by_connection: set[bytes] = set()
     for raw_name, value in raw:
         name = raw_name.lower()
-        if name in _DROPPED_FROM_RESPONSE:
+        if name in dropped:
             if name == b"connection":
                 named_by_connection.update(t.strip().lower() for t in value.split(b","))
             continue
@@ -140,4 +156,5 @@ def response_headers(
     if named_by_connection - _CONNECTION_OPTIONS_BYTES:
         headers = [(n, v) for n, v in headers if n not in named_by_connection]
     headers.append((b"x-request-id", request_id))
+    headers.extend(added)
     return headers

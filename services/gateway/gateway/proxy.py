@@ -11,21 +11,26 @@ Invariants:
   is gone): the exception propagates so the server does exactly that.
 - A streamed response stops, and its upstream connection is closed, as soon as the server
   reports that the client left: a long stream is never read on for no one.
-- A bodyless GET/HEAD/OPTIONS that meets a pooled connection the upstream just closed is
-  retried once on a fresh connection; nothing else is retried.
+- Retries: a request that is safe to repeat - GET/HEAD/OPTIONS, or any method carrying an
+  `Idempotency-Key` (the service answers a repeat with the first result) - is sent once more
+  on a fresh connection when the upstream connection fails (refused, reset, or a pooled
+  connection the upstream just closed), and only when its body was not streamed (absent or
+  read whole, so it can be sent again) and no response byte reached the client. Nothing else
+  is retried; a second failure is the client's 502. Timeouts are never retried (504).
+- Every answer, relayed or the gateway's own, carries the edge's headers (`edge.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import aiohttp
 from starlette.types import Receive, Scope, Send
 from yarl import URL
 
-from gateway.headers import RequestHeaders, response_headers, upstream_headers
+from gateway.headers import RequestHeaders, response_dropped, response_headers, upstream_headers
 from gateway.problems import send_problem
 from gateway.routing import Upstream
 from gateway.upstreams import UpstreamPool
@@ -34,7 +39,11 @@ from shared.http.problems import ProblemException
 from shared.observability import get_logger
 
 SMALL_BODY_BYTES = 64 * 1024
-_RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The connection failed before an answer began: refused, reset, or closed under us.
+_CONNECTION_FAILURES = (
+    aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientConnectionResetError
+)  # fmt: skip
 log = get_logger("gateway.proxy")
 
 
@@ -54,6 +63,7 @@ class Exchange:
     response_started: bool = False
     body_too_large: bool = False
     client_gone: bool = False
+    edge_headers: Sequence[tuple[bytes, bytes]] = ()
 
 
 ProxyStep = Callable[[Exchange], Awaitable[None]]
@@ -70,9 +80,13 @@ class _ClientGone(Exception):
 
 
 class Proxy:
-    def __init__(self, pool: UpstreamPool, max_body_bytes: int) -> None:
+    def __init__(
+        self, pool: UpstreamPool, max_body_bytes: int, *, owned_headers: Iterable[bytes] = ()
+    ) -> None:
         self.pool = pool
         self.max_body_bytes = max_body_bytes
+        # Response headers of a service that never reach the client (the edge sets its own).
+        self.dropped = response_dropped(owned_headers)
 
     async def forward(self, exchange: Exchange, send: Send) -> int:
         """Relay the exchange; returns the status the client got (499: client went away)."""
@@ -126,20 +140,27 @@ class Proxy:
             scheme=scope["scheme"],
         )
         method = scope["method"]
-        retry = body is None and method in _RETRYABLE_METHODS
+        # A streamed body (an iterator) is gone once sent: it cannot be sent again.
+        retry = (body is None or type(body) is bytes) and (
+            method in _SAFE_METHODS or exchange.headers.idempotency_key
+        )
         while True:
             try:
                 async with session.request(
                     method, url, headers=headers, data=body, allow_redirects=False
                 ) as response:
                     return await self._relay(exchange, response, send)
-            except aiohttp.ServerDisconnectedError:
+            except _CONNECTION_FAILURES as exc:
                 if not retry or exchange.response_started:
                     raise
                 retry = False
+                log.info("gateway.upstream_retry", upstream=exchange.upstream.name,
+                         error=type(exc).__name__)  # fmt: skip
 
     async def _relay(self, exchange: Exchange, response: aiohttp.ClientResponse, send: Send) -> int:
-        headers = response_headers(response.raw_headers, exchange.request_id.encode())
+        headers = response_headers(
+            response.raw_headers, exchange.request_id.encode(), exchange.edge_headers, self.dropped
+        )
         length = response.content_length
         if length is not None and length <= SMALL_BODY_BYTES:
             # Small answers (most API calls) go out in one write after the status line.
@@ -220,5 +241,5 @@ class Proxy:
             # The status line is already out; only closing the connection tells the client.
             raise problem
         await send_problem(send, problem, instance=exchange.scope["path"],
-                           request_id=exchange.request_id)  # fmt: skip
+                           request_id=exchange.request_id, extra=exchange.edge_headers)  # fmt: skip
         return problem.status

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.settings import PlatformSettings
+
+# Swagger UI, Redoc and the AsyncAPI page load their bundles from jsdelivr and start with an
+# inline script; Redoc runs a web worker from a blob: URL and shows its logo from redoc.ly.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
+    "https://unpkg.com; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
+    "https://unpkg.com https://fonts.googleapis.com; img-src 'self' data: "
+    "https://fastapi.tiangolo.com https://cdn.jsdelivr.net https://cdn.redoc.ly; font-src "
+    "'self' data: https://fonts.gstatic.com; connect-src 'self'; worker-src blob:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
 class GatewaySettings(BaseSettings):
@@ -44,6 +57,42 @@ class GatewaySettings(BaseSettings):
         None,
         description="Load balancers in front of the gateway whose X-Forwarded-* to trust.",
     )
+    # --- client registrations and the token endpoint (docs/adr/0008) ---
+    database_url: SecretStr | None = Field(
+        None,
+        description="The gateway's own role (schema `gateway`: client registrations). "
+        "Unset: no client-credentials token endpoint.",
+    )
+    db_pool_size: int = Field(5, ge=1, le=50)
+    public_url: str | None = Field(
+        None, description="Public base URL for the discovery document (default: the request's)."
+    )
+    token_ttl_seconds: int = Field(900, ge=1, le=3600, description="Client-credentials tokens.")
+    token_requests_per_minute_per_client: int = Field(
+        30, ge=1, description="FAILED token requests per client_id (brute force)."
+    )
+    token_requests_per_minute_per_address: int = Field(
+        120, ge=1, description="Token requests per remote address."
+    )
+    # --- rate limits of proxied requests, per verified subject and gateway instance ---
+    rate_limit_per_second: float = Field(
+        100.0, ge=0, description="Sustained requests per second per caller; 0 turns it off."
+    )
+    rate_limit_burst: int = Field(200, ge=1, description="Requests a caller may send at once.")
+    # --- browser-facing edge: CORS and security headers ---
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma list of origins allowed to call the API from a browser; `*` any.",
+    )
+    cors_allow_credentials: bool = False
+    cors_max_age_seconds: int = Field(600, ge=0, le=86400)
+    security_headers: bool = Field(True, description="nosniff, no-referrer, DENY, CSP, ...")
+    hsts_max_age_seconds: int = Field(
+        0, ge=0, description="Strict-Transport-Security max-age; 0 sends none (HTTP-only dev)."
+    )
+    api_cache_control: str = Field("no-store", description="Cache-Control of API answers.")
+    api_content_security_policy: str = API_CSP
+    docs_content_security_policy: str = Field(DOCS_CSP, description="CSP of HTML pages.")
 
     @field_validator("catalog_url", "nomination_url", "vetting_url", "funding_url")
     @classmethod
@@ -51,6 +100,21 @@ class GatewaySettings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("an upstream URL starts with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"a CORS origin is scheme://host[:port] or *, got {origin!r}")
+        return value
 
     @cached_property
     def platform(self) -> PlatformSettings:

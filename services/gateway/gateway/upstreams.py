@@ -5,7 +5,8 @@ direct speed under concurrency while aiohttp reaches ~0.86x (docs/adr/0002-gatew
 
 Sessions are configured as a transparent proxy: no cookie jar (one client's cookies must never
 reach another's requests), no automatic decompression (bodies pass through byte for byte), no
-default headers, no redirects followed, no proxy settings from the environment.
+default headers, no redirects followed, no proxy settings from the environment, and no retries
+of aiohttp's own (the proxy's retry policy is the only one).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class UpstreamPool:
             keepalive_timeout=settings.upstream_keepalive_seconds,
             ttl_dns_cache=300,
         )
-        return aiohttp.ClientSession(
+        session = aiohttp.ClientSession(
             connector=connector,
             # sock_read bounds each wait for upstream bytes, so a slow stream that keeps
             # moving is fine and a stalled one ends in a 504; no total limit for streams.
@@ -59,6 +60,11 @@ class UpstreamPool:
             skip_auto_headers=_NO_DEFAULT_HEADERS,
             trust_env=False,
         )
+        # aiohttp would itself resend a GET/HEAD/OPTIONS/TRACE/PUT/DELETE whose pooled
+        # connection failed; the proxy decides alone (proxy.py: safe methods and requests with
+        # an Idempotency-Key, once). No public switch: aiohttp's own test client does the same.
+        session._retry_connection = False
+        return session
 
     async def readiness(self) -> dict[str, dict[str, Any]]:
         """Each upstream's `<prefix>/readyz`, probed concurrently within the readiness timeout."""

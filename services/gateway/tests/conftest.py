@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,9 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
-
 from imet.infra.process import free_port
 from shared.auth.keys import FileJwksSource, ensure_dev_keys
 from shared.auth.tokens import TokenIssuer, TokenVerifier
@@ -182,23 +182,45 @@ def verifier(key_dir: Path) -> TokenVerifier:
     return TokenVerifier(FileJwksSource(key_dir / "jwks.json"), ISSUER, AUDIENCE)
 
 
-def gateway_settings(upstreams: Upstreams, *, funding_url: str | None = None) -> GatewaySettings:
-    return GatewaySettings(
-        catalog_url=upstreams.urls["catalog"],
-        nomination_url=upstreams.urls["nomination"],
-        vetting_url=upstreams.urls["vetting"],
-        funding_url=funding_url or upstreams.closed_url,
-        read_timeout_seconds=READ_TIMEOUT,
-        connect_timeout_seconds=1.0,
-        readiness_timeout_seconds=0.5,
-        max_body_bytes=MAX_BODY,
-    )
+def gateway_settings(
+    upstreams: Upstreams, *, funding_url: str | None = None, **overrides: Any
+) -> GatewaySettings:
+    """Settings of a test gateway in front of the echo upstreams; `overrides` are fields."""
+    fields: dict[str, Any] = {
+        "catalog_url": upstreams.urls["catalog"],
+        "nomination_url": upstreams.urls["nomination"],
+        "vetting_url": upstreams.urls["vetting"],
+        "funding_url": funding_url or upstreams.closed_url,
+        "read_timeout_seconds": READ_TIMEOUT,
+        "connect_timeout_seconds": 1.0,
+        "readiness_timeout_seconds": 0.5,
+        "max_body_bytes": MAX_BODY,
+        "database_url": None,  # client credentials only where a test asks for them
+    }
+    return GatewaySettings(**(fields | overrides))
 
 
 @pytest.fixture(scope="session")
 def gateway_url(upstreams: Upstreams, verifier: TokenVerifier) -> Iterator[str]:
     with serve(create_app(gateway_settings(upstreams), verifier=verifier)) as url:
         yield url
+
+
+GatewayFactory = Callable[..., contextlib.AbstractContextManager[str]]
+
+
+@pytest.fixture(scope="session")
+def start_gateway(upstreams: Upstreams, verifier: TokenVerifier) -> GatewayFactory:
+    """`with start_gateway(rate_limit_burst=3) as url:` a gateway with these settings in front of
+    the echo upstreams (`with_verifier=` replaces the session's token verifier)."""
+
+    def _start(
+        *, with_verifier: TokenVerifier | None = None, **overrides: Any
+    ) -> contextlib.AbstractContextManager[str]:
+        settings = gateway_settings(upstreams, **overrides)
+        return serve(create_app(settings, verifier=with_verifier or verifier))
+
+    return _start
 
 
 @pytest.fixture

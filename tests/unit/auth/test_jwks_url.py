@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,44 +15,6 @@ ISSUER = "imet-test-issuer"
 AUDIENCE = "imet-pipeline"
 
 
-class JwksServer:
-    """Serves whatever `document` holds at /jwks and counts the fetches."""
-
-    def __init__(self) -> None:
-        self.document: dict[str, Any] = {"keys": []}
-        self.fetches = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.fetches += 1
-                body = json.dumps(server.document).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/jwks"
-
-
-@pytest.fixture
-def jwks_server() -> Iterator[JwksServer]:
-    server = JwksServer()
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.httpd.shutdown()
-        server.httpd.server_close()
-        thread.join(timeout=5)
-
-
 def _token(key: SigningKey, subject: str = "user-1") -> str:
     return TokenIssuer(key, ISSUER, AUDIENCE).issue(subject, ["auditor"])
 
@@ -64,7 +23,7 @@ def _verifier(url: str, cooldown: float) -> TokenVerifier:
     return TokenVerifier(UrlJwksSource(url, cooldown=cooldown), ISSUER, AUDIENCE)
 
 
-async def test_token_verifies_against_a_jwks_url(jwks_server: JwksServer, key_dir: Path) -> None:
+async def test_token_verifies_against_a_jwks_url(jwks_server: Any, key_dir: Path) -> None:
     keyset = ensure_dev_keys(key_dir)
     jwks_server.document = keyset.public_jwks()
 
@@ -73,9 +32,7 @@ async def test_token_verifies_against_a_jwks_url(jwks_server: JwksServer, key_di
     assert principal.subject == "user-1"
 
 
-async def test_new_kid_after_rotation_triggers_one_refetch(
-    jwks_server: JwksServer, key_dir: Path
-) -> None:
+async def test_new_kid_after_rotation_triggers_one_refetch(jwks_server: Any, key_dir: Path) -> None:
     keyset = ensure_dev_keys(key_dir)
     jwks_server.document = keyset.public_jwks()
     verifier = _verifier(jwks_server.url, cooldown=0)
@@ -90,7 +47,7 @@ async def test_new_kid_after_rotation_triggers_one_refetch(
 
 
 async def test_unknown_kids_do_not_refetch_within_the_cooldown(
-    jwks_server: JwksServer, key_dir: Path
+    jwks_server: Any, key_dir: Path
 ) -> None:
     keyset = ensure_dev_keys(key_dir)
     jwks_server.document = keyset.public_jwks()

@@ -166,7 +166,13 @@ def _sample(response: httpx.Response, name: str) -> float:
     return 0.0
 
 
-async def test_openapi_document_of_the_gateway_is_served(client: httpx.AsyncClient) -> None:
+async def test_the_aggregated_openapi_document_is_served_without_a_token(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.get("/openapi.json")
 
-    assert response.json()["info"]["title"] == "IMET Pipeline API gateway"
+    assert response.status_code == 200
+    document = response.json()
+    assert document["info"]["title"] == "IMET Pipeline API"
+    assert "/api/v1/auth/token" in document["paths"]  # the gateway's own routes are in it
+    assert "bearerAuth" in document["components"]["securitySchemes"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from gateway.metrics import PROXY_METRICS
 from prometheus_client import generate_latest
+
+from gateway.metrics import PROXY_METRICS
 
 
 def _value(exposition: str, sample: str) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from gateway.routing import RouteTable, Upstream, route_table
 from gateway.settings import GatewaySettings
 
