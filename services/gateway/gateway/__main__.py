@@ -33,6 +33,7 @@ def main() -> None:
         # count every request and errors are logged with their request id.
         access_log=False,
         log_config=None,
+        timeout_keep_alive=int(settings.keep_alive_seconds),
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips,
     )

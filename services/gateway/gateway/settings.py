@@ -48,6 +48,13 @@ class GatewaySettings(BaseSettings):
         # service closes it under a request in flight.
         4.0, gt=0, le=300,
     )  # fmt: skip
+    keep_alive_seconds: float = Field(
+        # Longer than the idle timeout of the clients' pools and load balancers (httpx 5 s,
+        # aiohttp 15 s, AWS ALB 60 s): the side that closes an idle connection must be the
+        # client, or a request sent as the gateway closes it fails with a connection reset.
+        75.0, gt=0, le=3600,
+        description="How long an idle client connection stays open.",
+    )  # fmt: skip
     readiness_timeout_seconds: float = Field(1.0, gt=0, le=30)
     key_dir: Path = Field(
         Path("var/keys"),
