@@ -13,6 +13,10 @@
   its command loads are built from it with IMET_ENV=production. So every variable the code
   requires is there, every IMET-looking variable is one the code reads (no typos), and each
   service sees only its own secrets.
+- The gateway's own database (OAuth2 client registrations, the token endpoint; ADR 0008): the
+  deploy-time job provisions and migrates it (GATEWAY_DB_PASSWORD, GATEWAY_DATABASE_URL), the
+  gateway gets the same URL and starts after that job, and its NetworkPolicy lets it reach
+  PostgreSQL.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from imet.provision import GATEWAY
 from imet.services import DOMAIN_SERVICES
 from shared.settings import PlatformSettings, ServiceSettings
 
@@ -46,6 +51,8 @@ KUSTOMIZATIONS = (K8S, K8S / "migrate")
 IMAGE = "imet-pipeline"  # the name in the manifests; kustomize `images:` points it at a registry
 SERVICE_PORT = 8080
 WORKER_ROLES = {"http", "consumer", "relay", "jobs"}
+# Every schema `imet provision` creates in production, each with its own login role.
+DB_OWNERS = (*DOMAIN_SERVICES, GATEWAY)
 TMP = "/tmp"  # noqa: S108 - the read-only containers' one writable folder, checked below
 
 # Variables the deployment files set that no settings class reads (and who reads them).
@@ -55,7 +62,7 @@ EXTRA_ENV = {
     "DB_PORT": "k8s: composes <SERVICE>_DATABASE_URL",
     "DB_NAME": "k8s: composes <SERVICE>_DATABASE_URL; `imet provision --database`",
     "PGSSLMODE": "asyncpg: TLS to PostgreSQL",
-    **{f"{s.upper()}_DB_PASSWORD": "imet provision; composes the URL" for s in DOMAIN_SERVICES},
+    **{f"{s.upper()}_DB_PASSWORD": "imet provision; composes the URL" for s in DB_OWNERS},
 }
 OUR_PREFIXES = (
     "IMET_",
@@ -102,6 +109,7 @@ class Process:
     service: str | None = None
     roles: set[str] = field(default_factory=set)
     steps: list[str] = field(default_factory=list)
+    database: str | None = None  # `imet provision --database` as written ("imet", "$DB_NAME")
 
     def settings_classes(self) -> list[type[BaseSettings]]:
         if self.kind == "serve":
@@ -121,7 +129,12 @@ def process_of(argv: list[str]) -> Process:
             roles = set(argv[argv.index("--roles") + 1].split(","))
         return Process("serve", service=argv[2], roles=roles)
     if argv[:2] == ["/bin/sh", "-ec"]:
-        return Process("deploy", steps=re.findall(r"^\s*imet (\w+)", argv[2], re.MULTILINE))
+        database = re.search(r"imet provision --database (\S+)", argv[2])
+        return Process(
+            "deploy",
+            steps=re.findall(r"^\s*imet (\w+)", argv[2], re.MULTILINE),
+            database=database.group(1).strip("\"'") if database else None,
+        )
     raise AssertionError(f"unknown command line {argv}")
 
 
@@ -166,11 +179,30 @@ def check_environment(
         own = f"{process.service.upper()}_" if process.service else "GATEWAY_"
         foreign = sorted(n for n in secret_names if not n.startswith(own))
         assert not foreign, f"{where}: secrets of others: {foreign}"
+    if process.kind == "gateway":
+        # Without it the gateway only proxies: no token endpoint, no `imet clients` in the pod.
+        assert "GATEWAY_DATABASE_URL" in env, f"{where}: no GATEWAY_DATABASE_URL"
+        url = urlsplit(env["GATEWAY_DATABASE_URL"])
+        assert url.username == f"imet_{GATEWAY}", f"{where}: the gateway's own role"
     if process.kind == "deploy":
-        # `imet provision` in production needs the administrator URL and every password.
-        needed = {"DATABASE_URL", *(f"{s.upper()}_DB_PASSWORD" for s in DOMAIN_SERVICES)}
+        # `imet provision` in production needs the administrator URL and every password; the
+        # gateway's schema is provisioned only with GATEWAY_DB_PASSWORD and migrated only
+        # with GATEWAY_DATABASE_URL.
+        needed = {"DATABASE_URL", *(f"{s.upper()}_DB_PASSWORD" for s in DB_OWNERS)}
+        needed |= {f"{s.upper()}_DATABASE_URL" for s in DB_OWNERS}
         assert needed <= set(env), f"{where}: imet provision needs {sorted(needed - set(env))}"
         assert process.steps == ["provision", "migrate", "topics"], f"{where}: {process.steps}"
+        # `imet migrate` connects as the roles `imet provision` just created, with the
+        # passwords it set, to the database it created.
+        assert process.database, f"{where}: imet provision --database"
+        database = process.database
+        if database.startswith("$"):
+            database = env[database.strip("${}")]
+        for owner in DB_OWNERS:
+            url = urlsplit(env[f"{owner.upper()}_DATABASE_URL"])
+            assert url.username == f"imet_{owner}", f"{where}: {owner}'s own role"
+            assert url.password == env[f"{owner.upper()}_DB_PASSWORD"], f"{where}: {owner}"
+            assert url.path == f"/{database}", f"{where}: {owner}: the provisioned database"
     return [load_settings(cls, env, monkeypatch) for cls in classes]
 
 
@@ -267,6 +299,34 @@ def workloads(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
     return all(labels.get(k) == v for k, v in selector.items())
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A label selector (matchLabels, matchExpressions) applied to a pod's labels."""
+    if not matches(selector.get("matchLabels", {}), labels):
+        return False
+    for expr in selector.get("matchExpressions", []):
+        key, op, values = expr["key"], expr["operator"], expr.get("values", [])
+        ok = {
+            "In": key in labels and labels[key] in values,
+            "NotIn": labels.get(key) not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }[op]
+        if not ok:
+            return False
+    return True
+
+
+def egress_ports(labels: dict[str, str], policies: list[dict[str, Any]]) -> set[int]:
+    """The ports a pod with `labels` may reach: NetworkPolicy egress rules add up."""
+    return {
+        port["port"]
+        for p in policies
+        if "Egress" in p["spec"]["policyTypes"] and selects(p["spec"]["podSelector"], labels)
+        for rule in p["spec"].get("egress", [])
+        for port in rule.get("ports", [])
+    }
 
 
 def secret_template() -> dict[str, dict[str, str]]:
@@ -445,13 +505,20 @@ def test_network_policies_deny_by_default_and_allow_the_documented_paths() -> No
         for expr in sel.get("matchExpressions", []):
             selected |= set(expr["values"])
     assert components <= selected | {"imet-pipeline"}, "every component has a policy"
-    egress_ports = {
-        port["port"]
-        for p in policies
-        for rule in p["spec"].get("egress", [])
-        for port in rule.get("ports", [])
+    # What each workload must reach. The gateway: the service APIs, and PostgreSQL for its
+    # client registrations (the token endpoint). Services and the migrate Job: PostgreSQL,
+    # Kafka and the gateway's JWKS. Everyone: DNS.
+    needs = {
+        "gateway": {53, SERVICE_PORT, 5432},
+        "api": {53, 5432, 9092, 8000},
+        "worker": {53, 5432, 9092, 8000},
+        "migrate": {53, 5432, 9092},
     }
-    assert {5432, 9092, 53, SERVICE_PORT, 8000} <= egress_ports
+    for doc in workloads(docs):
+        labels = doc["spec"]["template"]["metadata"]["labels"]
+        allowed = egress_ports(labels, policies)
+        missing = needs[labels["app.kubernetes.io/component"]] - allowed
+        assert not missing, f"{doc['kind']}/{doc['metadata']['name']}: no egress to {missing}"
 
 
 def test_kubernetes_environments_load_the_settings_in_production(
@@ -460,6 +527,7 @@ def test_kubernetes_environments_load_the_settings_in_production(
     docs = all_k8s_docs()
     services = by_kind(docs, "Service")
     service_ports = {n: s["spec"]["ports"][0]["port"] for n, s in services.items()}
+    gateway_db_urls: dict[str, str] = {}  # process kind -> GATEWAY_DATABASE_URL
     for doc in workloads(docs):
         pod = doc["spec"]["template"]["spec"]
         for c in pod["containers"]:
@@ -489,11 +557,26 @@ def test_kubernetes_environments_load_the_settings_in_production(
                 keys = volumes[mounts[str(settings.key_dir)]]
                 assert keys["secret"]["secretName"] == "imet-gateway-keys", where
                 assert str(platform.auth_jwks_file).startswith(str(settings.key_dir)), where
+                # The token endpoint: the gateway's own role, its password from the Secret.
+                assert settings.database_url is not None, f"{where}: no token endpoint"
+                gateway_db_urls["gateway"] = settings.database_url.get_secret_value()
+                refs = {
+                    e["name"]: e["valueFrom"]["secretKeyRef"]
+                    for e in c.get("env", [])
+                    if "valueFrom" in e
+                }
+                assert refs["GATEWAY_DB_PASSWORD"] == {
+                    "name": "imet-db-passwords",
+                    "key": "GATEWAY_DB_PASSWORD",
+                }, where
             if process.kind == "deploy":
                 for svc, settings in zip(DOMAIN_SERVICES, loaded[1:], strict=True):
                     url = urlsplit(settings.database_url.get_secret_value())
                     assert url.username == f"imet_{svc}", where
                     assert url.path == f"/{env['DB_NAME']}", f"{where}: the provisioned database"
+                gateway_db_urls["deploy"] = env["GATEWAY_DATABASE_URL"]
+    # The gateway connects to exactly the role and schema the migrate Job provisioned.
+    assert gateway_db_urls["gateway"] == gateway_db_urls["deploy"]
 
 
 # ---- docker compose ---------------------------------------------------------------------------
@@ -616,6 +699,8 @@ def test_compose_runs_the_one_image_in_order_with_health_checks() -> None:
         for role in ("api", "worker"):
             assert condition(f"{svc}-{role}", "init") == "service_completed_successfully"
         assert condition("gateway", f"{svc}-api") == "service_healthy"
+    # The gateway's schema is migrated (and its signing key created) by init.
+    assert condition("gateway", "init") == "service_completed_successfully"
     assert imet["init"].get("restart") == "no"
 
     published = [str(p) for p in services["gateway"]["ports"]]
@@ -629,6 +714,7 @@ def test_compose_environments_load_the_settings_in_production(
     model, _ = compose_model()
     services = model["services"]
     secret_like = re.compile(r"(PASSWORD|_KEY|DATABASE_URL)$")
+    gateway_db_urls: dict[str, str] = {}  # process kind -> GATEWAY_DATABASE_URL
     for name, s in services.items():
         if name in ("postgres", "kafka"):
             continue
@@ -649,6 +735,12 @@ def test_compose_environments_load_the_settings_in_production(
             mounts = {v.split(":")[1]: v for v in s["volumes"]}
             key_dir = str(loaded[1].key_dir)
             assert mounts[key_dir].endswith(":ro"), f"{name}: keys mounted read-only"
+            assert loaded[1].database_url is not None, f"{name}: no token endpoint"
+            gateway_db_urls["gateway"] = loaded[1].database_url.get_secret_value()
+        if process.kind == "deploy":
+            gateway_db_urls["deploy"] = env["GATEWAY_DATABASE_URL"]
+    # The gateway connects to exactly the role and schema init provisioned.
+    assert gateway_db_urls["gateway"] == gateway_db_urls["deploy"]
 
 
 def loaded_gateway_port(services: dict[str, Any]) -> int:
