@@ -196,7 +196,9 @@ class Driver:
         submit: bool = True,
         unit: str = "1st Infantry Brigade",
         ecl: int = 85,
+        person: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """Register a candidate (`person` overrides its fields) and nominate it for `klass`."""
         candidate = await self.call(
             "POST",
             f"{NOMINATIONS}/candidates",
@@ -224,6 +226,7 @@ class Driver:
                         "taken_on": (self.today - timedelta(days=10)).isoformat(),
                     }
                 ],
+                **(person or {}),
             },
         )
         screening = {
