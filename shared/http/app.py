@@ -30,6 +30,19 @@ def operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
+def _health_examples(service: str) -> dict[str, dict[int | str, dict[str, Any]]]:
+    """Examples of the 200 answers of `/healthz` and `/readyz`, as `responses=` of a route."""
+    checks = {"database": {"ok": True}, "broker": {"ok": True}}
+    answers = {
+        "healthz": {"status": "ok", "service": service},
+        "readyz": {"status": "ready", "service": service, "checks": checks},
+    }
+    return {
+        name: {200: {"content": {"application/json": {"example": example}}}}
+        for name, example in answers.items()
+    }
+
+
 def health_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
     router = APIRouter(tags=["health"])
 
@@ -58,7 +71,13 @@ def health_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
     prefix = runtime.definition.api_prefix
     for endpoint, name in ((healthz, "healthz"), (readyz, "readyz")):
         router.add_api_route(f"/{name}", endpoint, methods=["GET"], include_in_schema=False)
-        router.add_api_route(f"{prefix}/{name}", endpoint, methods=["GET"], name=f"{name}-public")
+        router.add_api_route(
+            f"{prefix}/{name}",
+            endpoint,
+            methods=["GET"],
+            name=f"{name}-public",
+            responses=_health_examples(runtime.definition.name)[name],
+        )
     router.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     return router
 

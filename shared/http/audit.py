@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from shared.auth.deps import require_roles
@@ -15,6 +15,32 @@ from shared.http.pagination import Page, PageQuery, paginate
 
 
 class AuditRecordPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1842,
+                    "occurred_at": "2026-02-12T15:30:00Z",
+                    "actor": "funding-officer-mlopez",
+                    "actor_roles": ["funding_officer"],
+                    "actor_country": None,
+                    "action": "allocation.changed",
+                    "entity_type": "allocation",
+                    "entity_id": "6d3c1a8e-1f7a-4c38-9a40-2f1d1c9f6a10",
+                    "before": {"country": "GTM", "fiscal_year": 2026, "amount": "1450000.00"},
+                    "after": {
+                        "country": "GTM",
+                        "fiscal_year": 2026,
+                        "amount": "1600000.00",
+                        "reason": "Reprogrammed from unused GHA ceiling",
+                    },
+                    "request_id": "3f6f0d2e-8c4b-4f7e-9a51-6b2d0c7e1a94",
+                    "cause_event_id": None,
+                }
+            ]
+        }
+    )
+
     id: int
     occurred_at: datetime
     actor: str

@@ -7,6 +7,8 @@ It has no lifespan of its own; `GatewayApp` owns every resource and shares them 
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.responses import JSONResponse, Response
@@ -17,6 +19,17 @@ from shared.http.problems import install_problem_handlers, problem_response
 from shared.http.request_id import RequestContextMiddleware
 
 API_VERSION = "1.0.0"
+_READY_EXAMPLE = {
+    "status": "ready",
+    "upstreams": {
+        name: {"ready": True, "status": 200}
+        for name in ("catalog", "nomination", "vetting", "funding")
+    },
+}
+
+
+def _example(value: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": value}}}}
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -40,12 +53,18 @@ def create_admin_app(pool: UpstreamPool) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get(
+        "/healthz", tags=["health"], responses=_example({"status": "ok", "service": "gateway"})
+    )
     async def healthz() -> dict[str, str]:
         """Alive: the gateway process answers. Says nothing about the services behind it."""
         return {"status": "ok", "service": "gateway"}
 
-    @app.get("/readyz", tags=["health"], responses={503: {"description": "An upstream not ready"}})
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        responses={**_example(_READY_EXAMPLE), 503: {"description": "An upstream not ready"}},
+    )
     async def readyz() -> Response:
         """Ready: every upstream's `/readyz` answered 200 within the readiness timeout."""
         upstreams = await pool.readiness()

@@ -47,6 +47,32 @@ MAX_CLIENT_ID = 64
 MAX_SECRET = 256
 CLIENT_ID_SHAPE = re.compile(r"imet_[0-9a-f]{20}")
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+EXAMPLE_BASE = "https://imet-gateway.example.org"
+EXAMPLE_CLIENT_ID = "imet_4f9c2e7a1b3d5c8e0f6a"
+TOKEN_EXAMPLE = {
+    "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9."
+    "eyJzdWIiOiJpbWV0XzRmOWMyZTdhMWIzZDVjOGUwZjZhIn0.<signature>",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "scope": "nominations",
+}
+JWKS_EXAMPLE = {
+    "keys": [
+        {"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
+         "kid": "a8j2fsxJDXRsJpfvQadFmbjYUFRdVaXG4rAdvJgoXeM",
+         "x": "3y5fW8GML8uKcS27ZNN2nsnlqg0KklpOP44TTy743NU"},
+        {"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
+         "kid": "wNFd7vR2XxEFKSpVRhOZ8P_hAEVtP4bZTS6C20i-XEc",
+         "x": "elCUdPaW73VTWlroKO2txotswJP3GPxDmwwfK75ueZc"},
+    ]
+}  # fmt: skip
+METADATA_EXAMPLE = {
+    "issuer": EXAMPLE_BASE,
+    "jwks_uri": EXAMPLE_BASE + JWKS_PATH,
+    "token_endpoint": EXAMPLE_BASE + TOKEN_PATH,
+    "grant_types_supported": [GRANT_TYPE],
+    "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+}
 _BASIC_CHALLENGE = 'Basic realm="imet-pipeline", charset="UTF-8"'
 log = get_logger("gateway.oauth")
 
@@ -246,12 +272,25 @@ def _token_openapi() -> dict[str, Any]:
             "scope": {"type": "string"},
         },
     }
+    form_examples = {
+        "client_secret_basic": {
+            "summary": "Client authenticated by HTTP Basic (recommended)",
+            "value": {"grant_type": GRANT_TYPE, "scope": "nominations"},
+        },
+        "client_secret_post": {
+            "summary": "Client authenticated in the form",
+            "value": {"grant_type": GRANT_TYPE, "client_id": EXAMPLE_CLIENT_ID,
+                      "client_secret": "imet_secret_<shown once at registration>"},
+        },
+    }  # fmt: skip
     return {
         "requestBody": {"required": True,
-                        "content": {"application/x-www-form-urlencoded": {"schema": form}}},
+                        "content": {"application/x-www-form-urlencoded": {
+                            "schema": form, "examples": form_examples}}},
         "responses": {
             "200": {"description": "A bearer token",
-                    "content": {"application/json": {"schema": token}}},
+                    "content": {"application/json": {"schema": token,
+                                                     "example": TOKEN_EXAMPLE}}},
             "400": {"description": "invalid_request, unsupported_grant_type, invalid_scope",
                     "content": {"application/json": {"schema": error}}},
             "401": {"description": "invalid_client (unknown, revoked, or wrong secret)",
@@ -280,17 +319,20 @@ def install_auth_routes(app: FastAPI, server: AuthServer) -> None:
             return error.response()
         return JSONResponse(answer, headers=_NO_STORE)
 
-    @router.get(JWKS_PATH)
+    def example(value: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+        return {200: {"content": {"application/json": {"example": value}}}}
+
+    @router.get(JWKS_PATH, responses=example(JWKS_EXAMPLE))
     async def jwks() -> Response:
         """The public keys that verify the gateway's tokens (current and previous)."""
         return JSONResponse(server.jwks(), headers={"Cache-Control": "public, max-age=300"})
 
-    @router.get("/.well-known/openid-configuration")
+    @router.get("/.well-known/openid-configuration", responses=example(METADATA_EXAMPLE))
     async def openid_configuration(request: Request) -> dict[str, Any]:
         """Discovery: issuer, JWKS and token endpoint (client credentials only)."""
         return server.metadata(str(request.base_url))
 
-    @router.get("/.well-known/oauth-authorization-server")
+    @router.get("/.well-known/oauth-authorization-server", responses=example(METADATA_EXAMPLE))
     async def oauth_authorization_server(request: Request) -> dict[str, Any]:
         """RFC 8414 metadata: the same document as the OpenID discovery one."""
         return server.metadata(str(request.base_url))

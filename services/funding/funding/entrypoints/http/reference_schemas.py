@@ -107,6 +107,21 @@ class PenaltyRuleUpdate(PenaltyRuleFields):
 
 
 class PenaltyRulePublic(PenaltyRuleFields):
+    model_config = with_example(
+        code="late_cancellation",
+        description="Other courses: 50% of tuition when the country cancels less than 60 days "
+        "before the start",
+        trigger="cancellation",
+        initiated_by="country",
+        course_kind="non_dedicated",
+        within_days_before_start=60,
+        percent_of_tuition="50.00",
+        prorate_by_attendance=False,
+        waived_when_refilled=False,
+        priority=30,
+        active=True,
+        updated_at="2026-11-30T00:00:00Z",
+    )
     code: str
     updated_at: datetime
 

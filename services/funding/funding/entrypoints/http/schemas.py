@@ -102,6 +102,14 @@ class AllocationPage(Page[AllocationPublic]):
 
 
 class AllocationChangePublic(BaseModel):
+    model_config = with_example(
+        id=2,
+        previous_amount="1450000.00",
+        new_amount="1600000.00",
+        reason="Reprogrammed from unused GHA ceiling",
+        actor="funding-officer-mlopez",
+        changed_at="2026-02-12T15:30:00Z",
+    )
     id: int
     previous_amount: Money | None
     new_amount: Money

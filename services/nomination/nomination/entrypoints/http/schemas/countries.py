@@ -79,5 +79,35 @@ class CountryRevisionPublic(BaseModel):
 
 
 class CountryRevisions(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "iso3": "GHA",
+                    "items": [
+                        {
+                            "version": 1,
+                            "name": "Ghana",
+                            "sanctioned": False,
+                            "sanctions_reason": None,
+                            "ecl_exempt_fiscal_years": [2026],
+                            "changed_at": "2025-10-01T09:00:00Z",
+                            "changed_by": "admin-jdoe",
+                        },
+                        {
+                            "version": 2,
+                            "name": "Ghana",
+                            "sanctioned": False,
+                            "sanctions_reason": None,
+                            "ecl_exempt_fiscal_years": [2026, 2027],
+                            "changed_at": "2026-11-30T12:00:00Z",
+                            "changed_by": "admin-jdoe",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     iso3: str
     items: list[CountryRevisionPublic]

@@ -181,22 +181,53 @@ class NominationHistory(BaseModel):
 
 
 class WithdrawRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Candidate reassigned to a border unit"}]},
+    )
+
     reason: Reason | None = None
 
 
 class CancelRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Course cancelled by the schoolhouse"}]},
+    )
+
     reason: Reason
 
 
 class StartTrainingRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"started_on": "2027-03-01"}]}
+    )
+
     started_on: date | None = Field(None, description="Default: today")
 
 
 class CompleteTrainingRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"ended_on": "2027-05-07"}]}
+    )
+
     ended_on: date | None = Field(None, description="Default: today")
 
 
 class TerminateTrainingRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "Returned home on medical grounds",
+                    "days_attended": 23,
+                    "ended_on": "2027-03-24",
+                }
+            ]
+        },
+    )
+
     reason: Reason
     days_attended: int = Field(ge=0, le=3650)
     ended_on: date | None = Field(None, description="Default: today")
