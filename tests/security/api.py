@@ -8,6 +8,7 @@ aggregated `/openapi.json` (every walk and the schemathesis run follow it).
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,9 +39,15 @@ def api_spec(stack: Stack) -> dict[str, Any]:
     Cross-checked against the services' own documents: every route a service declares is in it
     (an operation the aggregation dropped would escape every walk and the fuzzer).
     """
-    response = httpx.get(f"{stack.gateway_url}/openapi.json", timeout=60.0)
-    response.raise_for_status()
-    spec: dict[str, Any] = response.json()
+    deadline = time.monotonic() + 60
+    while True:  # the gateway reports each service's document; a busy one may be late
+        response = httpx.get(f"{stack.gateway_url}/openapi.json", timeout=60.0)
+        response.raise_for_status()
+        spec: dict[str, Any] = response.json()
+        upstreams = spec["info"]["x-upstreams"]
+        if all(u["status"] == "ok" for u in upstreams.values()) or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
     for service in SERVICES:
         own = service_spec(stack, service)["paths"]
         for path, operations in own.items():

@@ -121,11 +121,18 @@ class OpenApiAggregator:
         self.specs = {u.name: UpstreamSpec(u) for u in self.upstreams}
 
     async def body(self) -> bytes:
-        """The merged document as JSON bytes: built on first use, refreshed after the TTL."""
+        """The merged document as JSON bytes: built on first use, refreshed after the TTL.
+
+        A complete document past its TTL is served while a refresh runs in the background; one
+        that lacks a service is refreshed before answering (at most the fetch timeout), so a
+        reader never keeps getting a partial document that could already be whole."""
         if self._body is None:
             await self.refresh()
         elif self.clock() >= self._expires_at:
-            self.refresh_in_background()
+            if self.complete:
+                self.refresh_in_background()
+            else:
+                await self.refresh_in_background()
         assert self._body is not None
         return self._body
 
@@ -134,6 +141,11 @@ class OpenApiAggregator:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.refresh(), name="openapi-refresh")
         return self._task
+
+    @property
+    def complete(self) -> bool:
+        """Every service's document was fetched on the last attempt."""
+        return all(state.status == "ok" for state in self.specs.values())
 
     @property
     def pending_refresh(self) -> asyncio.Task[None] | None:
@@ -146,8 +158,7 @@ class OpenApiAggregator:
             await asyncio.gather(*(self._fetch_one(s) for s in self.specs.values()))
             self._body = json.dumps(self.build(), separators=(",", ":")).encode()
             # A service that did not answer (still starting, restarting) is asked again soon.
-            complete = all(state.status == "ok" for state in self.specs.values())
-            wait = self.ttl_seconds if complete else min(self.ttl_seconds, self.retry_seconds)
+            wait = self.ttl_seconds if self.complete else min(self.ttl_seconds, self.retry_seconds)
             self._expires_at = self.clock() + wait
 
     async def _fetch_one(self, state: UpstreamSpec) -> None:
