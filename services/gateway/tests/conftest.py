@@ -128,12 +128,12 @@ def echo_app(state: EchoState) -> FastAPI:
 
 
 @contextlib.contextmanager
-def serve(app: Any) -> Iterator[str]:
+def serve(app: Any, *, lifespan: str = "on") -> Iterator[str]:
     """Serve `app` on a free port in a background thread; yields its base URL."""
     port = free_port()
     # proxy_headers off, as `python -m gateway` runs by default: the gateway is the edge.
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning",
-                            access_log=False, proxy_headers=False)  # fmt: skip
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan=lifespan,
+                            log_level="warning", access_log=False, proxy_headers=False)  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

@@ -9,21 +9,19 @@ and the same operation id `items-list_items`; each also documents routes at its 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import pytest
-import uvicorn
 from fastapi import Body, FastAPI, Form
 from pydantic import BaseModel, Field, create_model
 
 from gateway.settings import GatewaySettings
-from imet.infra.process import free_port
+from services.gateway.tests.conftest import serve
 from shared.http.app import operation_id
 
 PREFIXES = {
@@ -92,31 +90,10 @@ def fake_specs() -> dict[str, dict[str, Any]]:
     return {name: fake_service_app(name).openapi() for name in PREFIXES}
 
 
-@contextlib.contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve `app` on a free port in a background thread; yields its base URL."""
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-docs-{port}", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"server on port {port} did not start")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture
 def serve_app() -> Callable[[Any], contextlib.AbstractContextManager[str]]:
-    return serve
+    """The documentation fakes have no lifespan: served with it off."""
+    return functools.partial(serve, lifespan="off")
 
 
 @pytest.fixture(scope="session")

@@ -14,35 +14,11 @@ from typing import Any
 
 import jsonschema_rs
 
-from gateway.admin import create_admin_app
 from gateway.docs.merge import operations
-from gateway.docs.openapi import OpenApiAggregator
 from gateway.docs.refs import resolve
-from gateway.oauth import AuthServer, install_auth_routes
-from gateway.routing import route_table
-from gateway.settings import GatewaySettings
-from gateway.upstreams import UpstreamPool
-from imet.services import DOMAIN_SERVICES
-from shared.http.app import create_service_app
+from services.gateway.tests.docs.real import real_document
 
 SCHEMA_KEYWORDS_WITH_NAMES = {"properties", "patternProperties", "$defs", "definitions"}
-
-
-async def aggregated_document(make_runtime: Any) -> dict[str, Any]:
-    """The document the gateway serves, from the real services' apps and its own routes."""
-    specs = {}
-    for name in DOMAIN_SERVICES:
-        specs[name] = create_service_app(await make_runtime(name)).openapi()
-
-    async def fetch(url: str) -> dict[str, Any]:
-        return specs[url.removeprefix("http://").split(".", 1)[0]]
-
-    settings = GatewaySettings(**{f"{name}_url": f"http://{name}.test" for name in specs})
-    gateway_app = create_admin_app(UpstreamPool(route_table(settings), settings))
-    install_auth_routes(gateway_app, AuthServer(settings))
-    docs = OpenApiAggregator(gateway_app, list(route_table(settings).upstreams), fetch)
-    await docs.refresh()
-    return docs.build()
 
 
 def has_example(document: dict[str, Any], node: Any, seen: frozenset[str] = frozenset()) -> bool:
@@ -118,7 +94,7 @@ def left_out(error: Any) -> bool:
 
 
 async def test_every_operation_of_the_real_services_shows_an_example(make_runtime: Any) -> None:
-    document = await aggregated_document(make_runtime)
+    document, _, _ = await real_document(make_runtime)
 
     missing = without_examples(document)
 
@@ -128,7 +104,7 @@ async def test_every_operation_of_the_real_services_shows_an_example(make_runtim
 async def test_every_example_of_the_real_services_is_valid_against_its_schema(
     make_runtime: Any,
 ) -> None:
-    document = await aggregated_document(make_runtime)
+    document, _, _ = await real_document(make_runtime)
     components = {"components": document["components"]}
 
     invalid = []
