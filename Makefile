@@ -7,8 +7,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Workers for pytest-xdist: the suite waits on I/O (events, processes) more than on CPU.
-TEST_WORKERS ?= 3
+# Workers for pytest-xdist: one per core plus one, as the suite waits on I/O (events,
+# processes) about as much as it computes (measured: docs/adr/0012-test-suite-on-slow-machines.md).
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 SERVICES := catalog nomination vetting funding gateway
 
 .PHONY: run stop test test-fast lint fmt bench clean help
@@ -36,6 +37,7 @@ stop: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q
 
+# The fast tier: pure rules and in-memory use cases; it starts no PostgreSQL and no broker.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q services/*/tests/unit tests/unit
 

@@ -21,6 +21,10 @@ class DomainError(Exception):
         self.detail = detail
         self.extra = extra
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the refusal carries (e.g. `Retry-After` on a 503)."""
+        return {}
+
 
 class NotFound(DomainError):
     code = "not-found"

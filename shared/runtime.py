@@ -17,6 +17,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.auth.principal import Principal
+from shared.db.admission import TransactionGate
 from shared.db.engine import create_engine, plain_dsn, session_factory
 from shared.db.platform_tables import PlatformTables
 from shared.db.uow import SqlUnitOfWork
@@ -75,6 +76,12 @@ class ServiceRuntime(Generic[S, U]):
             application_name=f"imet-{definition.name}",
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_pool_overflow,
+            lock_timeout_seconds=settings.db_lock_timeout_seconds,
+        )
+        self.gate = TransactionGate(
+            service=definition.name,
+            limit=settings.admission_limit,
+            wait_seconds=settings.db_queue_timeout_seconds,
         )
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         self.dsn = plain_dsn(settings.database_url.get_secret_value())
@@ -89,6 +96,7 @@ class ServiceRuntime(Generic[S, U]):
             tables=self.definition.tables,
             actor=actor,
             cause_event_id=cause_event_id,
+            gate=self.gate,
         )
 
     async def aclose(self) -> None:

@@ -86,6 +86,13 @@ class ServiceSettings(BaseSettings):
     db_schema: str = Field(..., description="The service's schema; also its search_path")
     db_pool_size: int = Field(10, ge=1, le=100)
     db_pool_overflow: int = Field(10, ge=0, le=100)
+    # Contention queues in the process, bounded (shared/db/admission.py, ADR 0011): at most
+    # `db_max_transactions` units of work in the database at once (default and ceiling: the
+    # pool size), each waiting at most `db_queue_timeout_seconds` for its turn (then 503 +
+    # Retry-After); a lock wait inside PostgreSQL ends after `db_lock_timeout_seconds`.
+    db_max_transactions: int | None = Field(None, ge=1, le=100)
+    db_queue_timeout_seconds: float = Field(20.0, gt=0.0, le=3600.0)
+    db_lock_timeout_seconds: float = Field(10.0, gt=0.0, le=3600.0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(8001, ge=0, le=65535)
     consumer_retry_attempts: int = Field(3, ge=1, le=20)
@@ -93,6 +100,11 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = Field(200, ge=1, le=5000)
     relay_batch_size: int = Field(500, ge=1, le=10000)
     relay_poll_seconds: float = Field(1.0, gt=0.0, le=60.0)
+
+    @property
+    def admission_limit(self) -> int:
+        """Units of work admitted at once: never more than the pool holds without overflow."""
+        return min(self.db_max_transactions or self.db_pool_size, self.db_pool_size)
 
     @cached_property
     def platform(self) -> PlatformSettings:

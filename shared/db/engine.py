@@ -32,6 +32,7 @@ def create_engine(
     application_name: str,
     pool_size: int = 10,
     max_overflow: int = 10,
+    lock_timeout_seconds: float = 10.0,
 ) -> AsyncEngine:
     return create_async_engine(
         asyncpg_sqlalchemy_url(url),
@@ -43,7 +44,7 @@ def create_engine(
             "server_settings": {
                 "search_path": schema,
                 "application_name": application_name,
-                "lock_timeout": "10s",
+                "lock_timeout": f"{int(lock_timeout_seconds * 1000)}ms",
                 "idle_in_transaction_session_timeout": "60s",
             },
             "command_timeout": 30,

@@ -7,6 +7,7 @@ committed or none of it: no event is ever published for a change that rolled bac
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth.principal import Principal
+from shared.db.admission import TransactionGate
 from shared.db.platform_tables import PlatformTables
 from shared.messaging.envelope import IntegrationEvent, build_headers
 from shared.observability import child_traceparent, request_id_var, traceparent_var
@@ -48,8 +50,11 @@ class SqlUnitOfWork:
         tables: PlatformTables,
         actor: Principal,
         cause_event_id: str | None = None,
+        gate: TransactionGate | None = None,
     ) -> None:
         self._sessions = sessions
+        self._gate = gate
+        self._admission: contextlib.AbstractAsyncContextManager[None] | None = None
         self.service = service
         self.tables = tables
         self.actor = actor
@@ -62,6 +67,11 @@ class SqlUnitOfWork:
         self.hold_commits = False
 
     async def __aenter__(self) -> Self:
+        if self._gate is not None:
+            # Wait our turn BEFORE taking a connection (bounded: ServiceBusy after the wait).
+            admission = self._gate.admit()
+            await admission.__aenter__()
+            self._admission = admission
         self.session = self._sessions()
         self._events = []
         self._audits = []
@@ -80,7 +90,12 @@ class SqlUnitOfWork:
         try:
             await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                admission, self._admission = self._admission, None
+                if admission is not None:
+                    await admission.__aexit__(None, None, None)
 
     def publish(self, event: IntegrationEvent) -> None:
         """Stage an integration event; it is written to the outbox by `commit()`."""

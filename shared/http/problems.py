@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -175,7 +176,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, DomainError)
         return problem_response(
             exc.status, exc.code, exc.title, exc.detail,
-            instance=request.url.path, extra=exc.extra or None,
+            instance=request.url.path, headers=exc.headers() or None, extra=exc.extra or None,
         )  # fmt: skip
 
     async def on_http(request: Request, exc: Exception) -> Response:
@@ -209,6 +210,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": "1"} if status == 503 else None
         return problem_response(status, slug, title, instance=request.url.path, headers=headers)
 
+    async def on_pool_timeout(request: Request, exc: Exception) -> Response:
+        # Every admitted unit of work has a connection (shared/db/admission.py): a pool timeout
+        # means reads and bookkeeping outran the overflow. Busy, not broken: retry later.
+        log.warning("http.database_pool_exhausted", path=request.url.path)
+        return problem_response(
+            503, "busy", "The service is busy; retry the request",
+            "No database connection became free in time.",
+            instance=request.url.path, headers={"Retry-After": "1"},
+        )  # fmt: skip
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.error("http.unhandled_error", path=request.url.path, error_type=type(exc).__name__)
         return problem_response(
@@ -222,4 +233,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(DBAPIError, on_database)
+    app.add_exception_handler(PoolTimeout, on_pool_timeout)
     app.add_exception_handler(Exception, on_unexpected)

@@ -79,7 +79,10 @@ class _Stopping(Exception):
 
 
 def _is_transient(exc: BaseException) -> bool:
-    """Infrastructure trouble (DB unreachable, serialization failure): retry, never dead-letter."""
+    """Infrastructure trouble (DB unreachable, serialization failure, the service's admission
+    queue full): retry, never dead-letter."""
+    if getattr(exc, "transient", False):
+        return True
     if isinstance(exc, OSError | asyncpg.InterfaceError | asyncpg.PostgresConnectionError):
         return True
     if isinstance(exc, OperationalError | InterfaceError):

@@ -19,7 +19,8 @@ import pytest
 
 from imet.provision import drop_database
 from imet.stack import Stack, StackOptions
-from tests.helpers.infra import ADMIN_URL_ENV, RUN_ID_ENV, worker_id
+from tests.helpers.infra import RUN_ID_ENV, admin_url, bootstrap_servers, worker_id
+from tests.helpers.timing import scaled
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,8 +50,8 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
         role_prefix=f"{name}_",
         var=var,
         seed=False,
-        admin_url=os.environ[ADMIN_URL_ENV],
-        bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+        admin_url=admin_url(),
+        bootstrap_servers=bootstrap_servers(),
         extra_env={"LOG_LEVEL": "INFO", "LOG_JSON": "true", "KAFKA_FETCH_MAX_WAIT_MS": "10"},
     )
     running = Stack(options)
@@ -68,7 +69,7 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
 
 @pytest.fixture
 async def gateway(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as client:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=scaled(30.0)) as client:
         yield client
 
 

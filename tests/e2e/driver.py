@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 
 from shared.contracts.types import fiscal_year_of
+from tests.helpers.timing import scaled
+from tests.helpers.waiting import gave_up
 
 CATALOG = "/api/v1/catalog"
 NOMINATIONS = "/api/v1/nominations"
@@ -271,6 +273,7 @@ class Driver:
     async def wait_status(
         self, nomination_id: str, country: str, *wanted: str, timeout: float = 60.0
     ) -> dict[str, Any]:
+        timeout = scaled(timeout)
         deadline = time.monotonic() + timeout
         while True:
             current = await self.nomination(nomination_id, country)
@@ -326,11 +329,13 @@ class Driver:
 
 
 async def until(probe: Any, *, what: str, timeout: float = 60.0, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
+    """Call `probe` until it returns something truthy; fail saying what it waited for."""
+    limit = scaled(timeout)
+    started = time.monotonic()
     while True:
         result = await probe()
         if result:
             return result
-        if time.monotonic() > deadline:
-            raise ApiError(f"timed out waiting for {what}")
+        if time.monotonic() - started > limit:
+            raise ApiError(gave_up(what, time.monotonic() - started, result))
         await asyncio.sleep(interval)

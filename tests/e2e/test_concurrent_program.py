@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.driver import CATALOG, FUNDING, NOMINATIONS, Driver
+from tests.helpers.timing import scaled
 
 COUNTRIES = 20
 PER_COUNTRY = 25
@@ -134,7 +135,7 @@ async def _estimate(driver: Driver, class_id: str, country: str) -> Decimal:
 
 
 async def _settled(driver: Driver, countries: list[str], *, timeout: float) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     while True:
         everything = [n for c in countries for n in await _all_nominations(driver, c)]
         pending = [n for n in everything if n["status"] not in SETTLED]

@@ -21,11 +21,13 @@ from shared.runtime import ServiceRuntime
 from tests.helpers.infra import (
     RUN_ID_ENV,
     WorkerDatabase,
+    bootstrap_servers,
     drop_worker_database,
     worker_database,
     worker_id,
 )
 from tests.helpers.tcp_proxy import TcpProxy
+from tests.helpers.timing import product_timeouts_env, scaled
 
 PROBE = "probe=tests.platform_probe.service:definition"
 os.environ["IMET_EXTRA_SERVICES"] = PROBE
@@ -35,13 +37,15 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("KAFKA_FETCH_MAX_WAIT_MS", "10")
 
 ALL_SERVICES = (*DOMAIN_SERVICES, "probe")
+for _name, _value in product_timeouts_env(ALL_SERVICES).items():
+    os.environ.setdefault(_name, _value)
 PROBE_TOPICS = ("imet.probe.events",)
 
 
 @pytest.fixture(scope="session")
 def worker_db() -> Iterator[WorkerDatabase]:
     """This worker's database: every service's schema and role, migrated to head."""
-    wdb = worker_database(ALL_SERVICES)
+    wdb = worker_database(ALL_SERVICES)  # starts the run's servers if nobody has yet
     try:
         for name, sdb in wdb.services.items():
             upgrade(definition(name).migrations_dir, sdb.url)
@@ -77,7 +81,7 @@ def topic_prefix(worker_db: WorkerDatabase) -> str:
     topics = all_physical_topics(prefix)
     for logical in PROBE_TOPICS:
         topics += [physical_topic(logical, prefix), physical_topic(logical, prefix) + ".dlq"]
-    asyncio.run(ensure_topics(os.environ["KAFKA_BOOTSTRAP_SERVERS"], topics, partitions=4))
+    asyncio.run(ensure_topics(bootstrap_servers(), topics, partitions=4))
     return prefix
 
 
@@ -178,7 +182,7 @@ async def running(
         yield stop
     finally:
         stop.set()
-        done, pending = await asyncio.wait(tasks, timeout=15)
+        done, pending = await asyncio.wait(tasks, timeout=scaled(15))
         for t in pending:
             t.cancel()
         for t in done:

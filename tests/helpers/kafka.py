@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from tests.helpers.infra import bootstrap_servers
+from tests.helpers.timing import scaled
+
 
 def bootstrap() -> str:
-    return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    return bootstrap_servers()
 
 
 async def read_all(topic: str, *, servers: str | None = None) -> list[ConsumerRecord[Any, Any]]:
@@ -49,7 +51,7 @@ async def read_all(topic: str, *, servers: str | None = None) -> list[ConsumerRe
 async def wait_for_records(
     topic: str, count: int, *, timeout: float = 20.0, servers: str | None = None
 ) -> list[ConsumerRecord[Any, Any]]:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     while True:
         records = await read_all(topic, servers=servers)
         if len(records) >= count or time.monotonic() > deadline:

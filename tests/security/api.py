@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from imet.stack import Stack
+from tests.helpers.timing import scaled
 
 SERVICES = ("catalog", "nomination", "vetting", "funding")
 HEALTH_SUFFIXES = ("/healthz", "/readyz")
@@ -39,9 +40,9 @@ def api_spec(stack: Stack) -> dict[str, Any]:
     Cross-checked against the services' own documents: every route a service declares is in it
     (an operation the aggregation dropped would escape every walk and the fuzzer).
     """
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + scaled(60)
     while True:  # the gateway reports each service's document; a busy one may be late
-        response = httpx.get(f"{stack.gateway_url}/openapi.json", timeout=60.0)
+        response = httpx.get(f"{stack.gateway_url}/openapi.json", timeout=scaled(60.0))
         response.raise_for_status()
         spec: dict[str, Any] = response.json()
         upstreams = spec["info"]["x-upstreams"]

@@ -16,6 +16,7 @@ import pytest
 from imet.stack import Stack
 from tests.e2e.conftest import e2e_token, gateway, stack
 from tests.e2e.driver import Driver
+from tests.helpers.timing import scaled
 from tests.security.world import World, build_world
 
 __all__ = ["e2e_token", "gateway", "stack", "world"]
@@ -31,5 +32,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 async def world(stack: Stack, e2e_token: Any) -> World:
     """Country A's objects (and country B), made once per session through the gateway."""
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as client:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=scaled(30.0)) as client:
         return await build_world(Driver(client, e2e_token))

@@ -16,6 +16,7 @@ import pytest
 from imet.stack import Stack
 from shared.auth.keys import SigningKey, generate_key, load_private_keys
 from shared.auth.tokens import TokenIssuer
+from tests.helpers.timing import scaled
 from tests.security.api import SERVICES, Route, routes, service_spec, syntactic_url
 
 PROBLEM = "application/problem+json"
@@ -75,7 +76,9 @@ def test_every_route_of_a_service_refuses_a_request_without_a_token_or_with_a_fo
     }  # fmt: skip
 
     failures: dict[str, Any] = {}
-    with httpx.Client(base_url=f"http://127.0.0.1:{stack.options.ports[service]}") as client:
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{stack.options.ports[service]}", timeout=scaled(30)
+    ) as client:
         for route in protected:
             for attempt, headers in attempts.items():
                 response = _call(client, route, headers)
@@ -95,7 +98,9 @@ def test_only_the_health_routes_of_a_service_answer_without_a_token(
     prefix = f"/api/v1/{'nominations' if service == 'nomination' else service}"
 
     health = [r for r in routes(spec, public=True) if r.is_health]
-    with httpx.Client(base_url=f"http://127.0.0.1:{stack.options.ports[service]}") as client:
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{stack.options.ports[service]}", timeout=scaled(30)
+    ) as client:
         answers = {r.path: client.get(r.path).status_code for r in health}
 
     assert answers == {f"{prefix}/healthz": 200, f"{prefix}/readyz": 200}

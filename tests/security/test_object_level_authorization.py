@@ -18,6 +18,7 @@ import httpx
 
 from imet.stack import Stack
 from tests.e2e.driver import FUNDING, NOMINATIONS, VETTING
+from tests.helpers.timing import scaled
 from tests.security.api import Route, api_spec, routes
 from tests.security.policy import NOT_COUNTRY_SCOPED, sco_may_call
 from tests.security.world import World
@@ -171,7 +172,7 @@ async def test_an_sco_of_another_country_reaches_none_of_a_countrys_objects_on_a
     templated = [r for r in routes(spec) if r.path_params]
     attacker = {"Authorization": f"Bearer {e2e_token('sco', world.other_country)}"}
 
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as client:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=scaled(30.0)) as client:
         etags = await current_etags(client, world, e2e_token("admin"))
         outcomes = [await _walk_route(client, r, world, attacker, etags) for r in templated]
         after = await client.get(
@@ -203,7 +204,7 @@ async def test_an_sco_of_another_country_finds_none_of_a_countrys_items_in_any_l
     forbidden = set(world.ids().values()) | set(world.secrets().values())
 
     outcomes: dict[str, tuple[int, list[str]]] = {}
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as client:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=scaled(30.0)) as client:
         for route in lists:
             tried = [p for p in LIST_PROBES if p in route.query_params] or [None]
             for probe in tried:
@@ -256,7 +257,7 @@ async def test_an_sco_of_another_country_cannot_act_on_a_countrys_objects_named_
     attacker = {"Authorization": f"Bearer {e2e_token('sco', world.other_country)}"}
 
     answers: dict[str, httpx.Response] = {}
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30.0) as client:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=scaled(30.0)) as client:
         for key, body in body_references(world).items():
             method, path = key.split(" ", 1)
             answers[key] = await client.request(method, path, json=body, headers=attacker)

@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
 from imet.stack import Stack
+from tests.helpers.timing import scaled
 from tests.security.api import api_spec
 
 PROBLEM = "application/problem+json"
@@ -84,7 +85,10 @@ class Run:
         @given(case=operation.as_strategy(generation_mode=mode))
         def send(case: schemathesis.Case) -> None:
             response = case.call(
-                base_url=self.base_url, session=self.session, headers=self.headers, timeout=30
+                base_url=self.base_url,
+                session=self.session,
+                headers=self.headers,
+                timeout=scaled(30),
             )
             self.statuses.append(response.status_code)
             wrong = _violations(operation.path, response)

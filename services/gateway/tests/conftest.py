@@ -28,10 +28,11 @@ from gateway.settings import GatewaySettings
 from imet.infra.process import free_port
 from shared.auth.keys import FileJwksSource, ensure_dev_keys
 from shared.auth.tokens import TokenIssuer, TokenVerifier
+from tests.helpers.timing import scaled
 
 ISSUER = "imet-gateway-test"
 AUDIENCE = "imet-pipeline"
-READ_TIMEOUT = 1.0
+READ_TIMEOUT = scaled(4.0)  # short (the 504 test waits for it), scaled for a slow machine
 MAX_BODY = 256 * 1024
 GZIPPED = gzip.compress(b"compressed upstream body " * 20, mtime=0)
 
@@ -54,7 +55,8 @@ def echo_app(state: EchoState) -> FastAPI:
     async def stream(_: Request) -> Response:
         async def chunks() -> AsyncIterator[bytes]:
             yield b"first\n"
-            await asyncio.wait_for(release.wait(), timeout=10)
+            # Only a guard against a test that never releases: far above any machine's pace.
+            await asyncio.wait_for(release.wait(), timeout=scaled(120))
             yield b"second\n"
 
         return StreamingResponse(chunks(), media_type="text/plain")
@@ -192,8 +194,8 @@ def gateway_settings(
         "vetting_url": upstreams.urls["vetting"],
         "funding_url": funding_url or upstreams.closed_url,
         "read_timeout_seconds": READ_TIMEOUT,
-        "connect_timeout_seconds": 1.0,
-        "readiness_timeout_seconds": 0.5,
+        "connect_timeout_seconds": scaled(2.0),
+        "readiness_timeout_seconds": scaled(1.0),
         "max_body_bytes": MAX_BODY,
         "database_url": None,  # client credentials only where a test asks for them
     }
@@ -233,7 +235,7 @@ def all_ready_gateway_url(upstreams: Upstreams, verifier: TokenVerifier) -> Iter
 
 @pytest.fixture
 async def client(gateway_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=scaled(10)) as http:
         yield http
 
 

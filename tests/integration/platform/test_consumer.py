@@ -54,17 +54,30 @@ async def test_same_event_delivered_twice_changes_state_once(
 
     async with running(build_consumer(runtime).run):
         effects = await eventually(lambda: _effects(runtime, key), lambda rows: len(rows) >= 2)
-        await _settle()
-        effects = await _effects(runtime, key)
+        await _settle(runtime, topic, [key])
+        effects = _real(await _effects(runtime, key))
 
     assert (effects[0].event_id, effects[0].value) == (event_id, 1)
     assert [e.value for e in effects] == [1, 2]
 
 
-async def _settle() -> None:
-    import asyncio
+SENTINEL = -1
 
-    await asyncio.sleep(0.5)
+
+async def _settle(runtime: Any, topic: str, keys: list[str]) -> None:
+    """Nothing more is coming for these keys: a sentinel produced after their records (same key,
+    so the same partition, applied in order) has been applied, so any duplicate effect of the
+    earlier records would already be visible."""
+    await produce(topic, [_record(k, SENTINEL) for k in keys])
+
+    async def sentinels() -> int:
+        return sum(any(r.value == SENTINEL for r in await _effects(runtime, k)) for k in keys)
+
+    assert await eventually(sentinels, lambda seen: seen == len(keys)) == len(keys)
+
+
+def _real(rows: list[Any]) -> list[Any]:
+    return [r for r in rows if r.value != SENTINEL]
 
 
 async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(
@@ -126,8 +139,8 @@ async def test_two_instances_share_the_partitions_and_apply_each_event_once(
         rows = await eventually(
             lambda: _all_with_prefix(runtime, prefix), lambda r: len(r) >= 200, timeout=30
         )
-        await _settle()
-        rows = await _all_with_prefix(runtime, prefix)
+        await _settle(runtime, topic, keys)
+        rows = _real(await _all_with_prefix(runtime, prefix))
 
     assert len(rows) == 200
     assert len({r.event_id for r in rows}) == 200
@@ -196,7 +209,7 @@ async def test_a_batch_with_a_repeated_id_and_a_failing_reaction_applies_the_res
         effects = await eventually(
             lambda: _effects(runtime, key), lambda rows: any(r.value == 4 for r in rows)
         )
-        await _settle()
-        effects = await _effects(runtime, key)
+        await _settle(runtime, topic, [key])
+        effects = _real(await _effects(runtime, key))
 
     assert [e.value for e in effects] == [1, 2, 4]

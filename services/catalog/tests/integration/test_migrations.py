@@ -4,7 +4,6 @@ schema they build is the one `catalog.adapters.tables` describes."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from typing import Any
 
@@ -19,7 +18,7 @@ from catalog.bootstrap import definition
 from imet.provision import drop_database, provision
 from shared.db.engine import asyncpg_sqlalchemy_url
 from shared.db.migrations import downgrade, upgrade
-from tests.helpers.infra import ADMIN_URL_ENV, WorkerDatabase
+from tests.helpers.infra import WorkerDatabase, admin_url
 
 CATALOG_TABLES = {
     "institution",
@@ -73,7 +72,7 @@ async def _inspect(url: str) -> tuple[set[str], list[Any]]:
 
 @pytest.fixture
 def scratch_database(platform_ready: WorkerDatabase) -> Any:
-    admin, name = os.environ[ADMIN_URL_ENV], f"imet_catalog_mig_{uuid.uuid4().hex[:8]}"
+    admin, name = admin_url(), f"imet_catalog_mig_{uuid.uuid4().hex[:8]}"
     databases = asyncio.run(provision(admin, name, role_prefix=f"{name}_", services=("catalog",)))
     yield databases["catalog"].url
     asyncio.run(drop_database(admin, name, [databases["catalog"].role]))

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers.timing import scaled
+
 PORTAL = "https://portal.example"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 SECURITY = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer",
@@ -23,7 +25,7 @@ def edge_gateway(start_gateway: Any) -> Iterator[str]:
 
 @pytest.fixture
 async def edge(edge_gateway: str) -> Any:
-    async with httpx.AsyncClient(base_url=edge_gateway, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=edge_gateway, timeout=scaled(10)) as http:
         yield http
 
 

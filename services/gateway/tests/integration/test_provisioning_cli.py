@@ -4,7 +4,6 @@ for the four services (production without GATEWAY_DB_PASSWORD provisions them al
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 
 from imet.cli import app
 from imet.provision import SERVICES, drop_database, service_url
-from tests.helpers.infra import ADMIN_URL_ENV, WorkerDatabase
+from tests.helpers.infra import WorkerDatabase, admin_url
 
 
 @pytest.fixture
@@ -22,12 +21,12 @@ def scratch(worker_db: WorkerDatabase, monkeypatch: pytest.MonkeyPatch) -> Itera
     name = f"{worker_db.database}_prov{secrets.token_hex(2)}"
     prefix = f"{name}_"
     passwords = {s: secrets.token_hex(8) for s in (*SERVICES, "gateway")}
-    monkeypatch.setenv("DATABASE_URL", os.environ[ADMIN_URL_ENV])
+    monkeypatch.setenv("DATABASE_URL", admin_url())
     try:
         yield {"name": name, "prefix": prefix, "passwords": passwords}
     finally:
         roles = [f"{prefix}{s}" for s in passwords]
-        asyncio.run(drop_database(os.environ[ADMIN_URL_ENV], name, roles))
+        asyncio.run(drop_database(admin_url(), name, roles))
 
 
 def _provision(scratch: dict[str, Any]) -> Any:
@@ -41,7 +40,7 @@ def test_provision_creates_the_gateway_schema_and_migrate_upgrades_it(
 ) -> None:
     monkeypatch.setenv("GATEWAY_DB_PASSWORD", scratch["passwords"]["gateway"])
     provisioned = _provision(scratch)
-    url = service_url(os.environ[ADMIN_URL_ENV], scratch["name"], f"{scratch['prefix']}gateway",
+    url = service_url(admin_url(), scratch["name"], f"{scratch['prefix']}gateway",
                       scratch["passwords"]["gateway"])  # fmt: skip
     monkeypatch.setenv("GATEWAY_DATABASE_URL", url)
 

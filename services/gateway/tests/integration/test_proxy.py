@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from tests.helpers.timing import scaled
+
 ECHO = "/api/v1/catalog/things"
 
 
@@ -110,7 +112,7 @@ async def test_cookies_set_by_a_service_are_not_replayed_for_other_clients(
 ) -> None:
     await client.get("/api/v1/catalog/headers-out", headers=auth)
 
-    async with httpx.AsyncClient(base_url=gateway_url) as stranger:
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=scaled(10)) as stranger:
         seen = _headers((await stranger.get(ECHO, headers=auth)).json())
 
     assert "cookie" not in seen
@@ -141,8 +143,8 @@ async def test_response_streams_before_the_service_finished_it(
     async with client.stream("GET", "/api/v1/catalog/stream", headers=auth) as response:
         chunks = response.aiter_raw()
 
-        first = await asyncio.wait_for(anext(chunks), timeout=5)
-        async with httpx.AsyncClient(base_url=gateway_url) as other:
+        first = await asyncio.wait_for(anext(chunks), timeout=scaled(5))
+        async with httpx.AsyncClient(base_url=gateway_url, timeout=scaled(10)) as other:
             await other.post("/api/v1/catalog/release", headers=auth)
         rest = b"".join([chunk async for chunk in chunks])
 
@@ -155,9 +157,9 @@ async def test_client_leaving_an_endless_stream_closes_it_at_the_service(
 ) -> None:
     closed = upstreams.states["catalog"].endless_stream_closed
     async with client.stream("GET", "/api/v1/catalog/endless", headers=auth) as response:
-        await asyncio.wait_for(anext(response.aiter_raw()), timeout=5)
+        await asyncio.wait_for(anext(response.aiter_raw()), timeout=scaled(5))
 
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + scaled(5)
     while not closed.is_set() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
 
@@ -173,8 +175,8 @@ async def test_request_body_streams_to_the_service_while_the_client_still_sends(
     async def body() -> AsyncIterator[bytes]:
         yield first
         # Only a gateway that streams lets the service see the first part before the second.
-        async with httpx.AsyncClient(base_url=gateway_url) as probe:
-            deadline = time.monotonic() + 5
+        async with httpx.AsyncClient(base_url=gateway_url, timeout=scaled(10)) as probe:
+            deadline = time.monotonic() + scaled(5)
             while (await probe.get(f"/api/v1/catalog/progress?id={upload_id}",
                                    headers=auth)).json()["received"] < len(first):  # fmt: skip
                 assert time.monotonic() < deadline, "the gateway buffered the request body"

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from imet.infra.process import free_port
+from tests.helpers.timing import scaled
 
 
 class FlakyUpstream:
@@ -78,7 +79,7 @@ def flaky_gateway(start_gateway: Any, flaky: FlakyUpstream) -> Iterator[str]:
 
 @pytest.fixture
 async def http(flaky_gateway: str) -> Any:
-    async with httpx.AsyncClient(base_url=flaky_gateway, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=flaky_gateway, timeout=scaled(10)) as client:
         yield client
 
 

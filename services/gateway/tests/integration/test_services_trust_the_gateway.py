@@ -17,6 +17,7 @@ from gateway.clients.store import ClientStore
 from shared.auth.keys import FileJwksSource, ensure_dev_keys, generate_key
 from shared.auth.tokens import TokenIssuer, TokenVerifier
 from shared.settings import PlatformSettings
+from tests.helpers.timing import scaled
 
 ServiceClient = Callable[[str], Awaitable[httpx.AsyncClient]]
 
@@ -46,7 +47,7 @@ async def test_a_service_verifies_a_client_credentials_token_with_the_gateways_j
         actor="operator:test",
     )
     await store.aclose()
-    async with httpx.AsyncClient(base_url=issuing_gateway) as http:
+    async with httpx.AsyncClient(base_url=issuing_gateway, timeout=scaled(10)) as http:
         answer = await http.post("/api/v1/auth/token", data={"grant_type": "client_credentials"},
                                  auth=(client.client_id, secret))  # fmt: skip
     monkeypatch.setenv("AUTH_JWKS_URL", f"{issuing_gateway}/.well-known/jwks.json")

@@ -20,6 +20,7 @@ from gateway.clients.store import ClientStore
 from shared.auth.keys import FileJwksSource, SigningKey, ensure_dev_keys, generate_key
 from shared.auth.tokens import TokenIssuer, TokenVerifier
 from shared.settings import PlatformSettings
+from tests.helpers.timing import scaled
 
 TOKEN = "/api/v1/auth/token"
 GRANT = {"grant_type": "client_credentials"}
@@ -51,7 +52,7 @@ def token_gateway(
 
 @pytest.fixture
 async def http(token_gateway: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=token_gateway, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=token_gateway, timeout=scaled(10)) as client:
         yield client
 
 

@@ -1,0 +1,51 @@
+"""Contention is answered, never crashed on: busy refusals are 503 problems with Retry-After."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from shared.db.admission import ServiceBusy
+from shared.http.problems import PROBLEM_BASE, install_problem_handlers
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/queue-full")
+    async def queue_full() -> None:
+        raise ServiceBusy("10 transactions were in progress", retry_after=2)
+
+    @app.post("/pool-empty")
+    async def pool_empty() -> None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 10 reached")
+
+    return app
+
+
+async def _post(path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.post(path)
+
+
+async def test_a_request_that_waited_its_bounded_turn_is_a_503_busy_problem_with_retry_after() -> (
+    None
+):
+    response = await _post("/queue-full")
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["type"] == PROBLEM_BASE + "busy"
+
+
+async def test_an_exhausted_connection_pool_is_a_503_busy_problem_not_a_500() -> None:
+    response = await _post("/pool-empty")
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["type"] == PROBLEM_BASE + "busy"
+    assert "QueuePool" not in response.text
