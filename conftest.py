@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.helpers.infra import SOCKET_ENV, InfraServer, new_run_id, stop_local_infra
-from tests.helpers.timing import scaled
+from tests.helpers.timing import scaled, start_cpu_hogs, stop_cpu_hogs
 
 settings.register_profile(
     "imet",
@@ -31,6 +31,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "imet"))
 
 _SERVER = pytest.StashKey["InfraServer"]()
+_HOGS = pytest.StashKey["list[subprocess.Popen[bytes]]"]()
 _RUN_DIR = pytest.StashKey["Path"]()
 
 
@@ -38,6 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller serves the run's infrastructure
     new_run_id()
+    config.stash[_HOGS] = start_cpu_hogs()  # IMET_TEST_CPU_HOG=N: a slower machine, on purpose
     run_dir = Path(tempfile.mkdtemp(prefix="imet-test-run-"))
     config.stash[_RUN_DIR] = run_dir
     if not os.environ.get("IMET_TEST_KEY_DIR"):
@@ -59,6 +61,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if server is not None:
         server.stop()
     stop_local_infra()
+    stop_cpu_hogs(config.stash.get(_HOGS, []))
     run_dir = config.stash.get(_RUN_DIR, None)
     if run_dir is not None:
         shutil.rmtree(run_dir, ignore_errors=True)

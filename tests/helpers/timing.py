@@ -13,6 +13,12 @@ queue, lock and statement timeouts) are scaled the same way for the processes th
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from imet.infra.process import spawn, stop_process
 
 ENV = "IMET_TEST_TIME_SCALE"
 
@@ -47,3 +53,30 @@ def product_timeouts_env(services: tuple[str, ...]) -> dict[str, str]:
         env[f"{prefix}_DB_QUEUE_TIMEOUT_SECONDS"] = f"{scaled(QUEUE_TIMEOUT_SECONDS):g}"
         env[f"{prefix}_DB_LOCK_TIMEOUT_SECONDS"] = f"{scaled(LOCK_TIMEOUT_SECONDS):g}"
     return env
+
+
+HOG_ENV = "IMET_TEST_CPU_HOG"
+HOG_MAX_SECONDS = 4 * 3600  # a hog outlives no run, even one the harness failed to stop
+
+
+def start_cpu_hogs() -> list[subprocess.Popen[bytes]]:
+    """`IMET_TEST_CPU_HOG=N`: N processes that each keep one core busy for the whole run.
+
+    They make this machine a slower one on purpose (proof that nothing depends on speed). Each
+    dies with the test run (parent-death signal), stops itself after HOG_MAX_SECONDS, and is
+    stopped by PID when the run ends (`stop_cpu_hogs`).
+    """
+    count = int(os.environ.get(HOG_ENV, "0") or 0)
+    hog = (
+        f"import time\nend = time.monotonic() + {HOG_MAX_SECONDS}\n"
+        "while time.monotonic() < end: pass"
+    )
+    return [
+        spawn([sys.executable, "-c", hog], log_path=Path(os.devnull), death_signal=signal.SIGKILL)
+        for _ in range(count)
+    ]
+
+
+def stop_cpu_hogs(hogs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in hogs:
+        stop_process(proc, sig=signal.SIGKILL, timeout=5)
