@@ -38,7 +38,13 @@ from gateway.upstreams import UpstreamPool
 from shared.auth.keys import ensure_dev_keys
 from shared.auth.tokens import TokenVerifier, verifier_from_settings
 from shared.http.problems import ProblemException
-from shared.observability import child_traceparent, get_logger, request_id_var, traceparent_var
+from shared.observability import (
+    child_traceparent,
+    get_logger,
+    parse_traceparent,
+    request_id_var,
+    traceparent_var,
+)
 
 log = get_logger("gateway")
 
@@ -99,6 +105,8 @@ class GatewayApp:
         headers = read_request_headers(scope["headers"])
         request_id = valid_request_id(headers.request_id) or new_request_id()
         traceparent = child_traceparent(headers.traceparent)
+        if headers.tracestate is not None and parse_traceparent(headers.traceparent) is None:
+            headers.tracestate = None  # it belongs to a trace we do not continue
         rid_token = request_id_var.set(request_id)
         tp_token = traceparent_var.set(traceparent)
         path = scope["path"]
