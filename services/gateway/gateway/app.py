@@ -1,8 +1,9 @@
 """The composed gateway: one raw ASGI callable in front of everything.
 
 Dispatch:
-- `lifespan`: opens the upstream sessions, the token verifier and the token issuer (signing
-  keys, client registrations); closes them on shutdown.
+- `lifespan`: opens the upstream sessions, the token verifier, the token issuer (signing
+  keys, client registrations) and the revocation list of those clients; closes them on
+  shutdown.
 - A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method), any path: answered
   by the edge (`edge.py`), unauthenticated, never forwarded.
 - HTTP under a proxied prefix (`routing.py`): request id and traceparent, then the proxy steps
@@ -31,6 +32,7 @@ from gateway.oauth import AuthServer, install_auth_routes
 from gateway.problems import send_problem
 from gateway.proxy import Exchange, Proxy, ProxyStep
 from gateway.ratelimit import RateLimit, RateLimiter
+from gateway.revocations import RevocationList
 from gateway.routing import Upstream, route_table
 from gateway.settings import GatewaySettings
 from gateway.steps import Authenticate
@@ -82,6 +84,7 @@ class GatewayApp:
         )
         self._extra_steps = tuple(extra_steps)
         self._steps: tuple[ProxyStep, ...] = (_not_started,)
+        self.revocations: RevocationList | None = None
         self._metrics = {u.name: PROXY_METRICS.for_upstream(u.name) for u in self.routes.upstreams}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -153,7 +156,16 @@ class GatewayApp:
             self.verifier = self._verifier_from_settings()
         self.admin.state.verifier = self.verifier
         await self.auth.start()
-        self._steps = (Authenticate(self.verifier), *self._rate_limit, *self._extra_steps)
+        if self.auth.store is not None:
+            # The clients live in this gateway's schema: their revocations apply at once.
+            self.revocations = RevocationList(
+                self.auth.store.revoked_ids,
+                refresh_seconds=self.settings.revocation_refresh_seconds,
+                on_revoked=self.verifier.forget_clients,
+            )
+            await self.revocations.start()
+        authenticate = Authenticate(self.verifier, self.revocations)
+        self._steps = (authenticate, *self._rate_limit, *self._extra_steps)
         await self.pool.open()
         self.docs.openapi.refresh_in_background()
         log.info("gateway.started", upstreams={u.name: u.base_url for u in self.routes.upstreams})
@@ -161,6 +173,8 @@ class GatewayApp:
     async def stop(self) -> None:
         await self.docs.openapi.aclose()
         await self.pool.close()
+        if self.revocations is not None:
+            await self.revocations.stop()
         await self.auth.stop()
         log.info("gateway.stopped")
 

@@ -75,6 +75,11 @@ class GatewaySettings(BaseSettings):
         None, description="Public base URL for the discovery document (default: the request's)."
     )
     token_ttl_seconds: int = Field(900, ge=1, le=3600, description="Client-credentials tokens.")
+    revocation_refresh_seconds: float = Field(
+        2.0, gt=0, le=60,
+        description="How often the revoked client ids are reloaded: a revoked client's tokens "
+        "are refused by every replica within about this long.",
+    )  # fmt: skip
     token_requests_per_minute_per_client: int = Field(
         30, ge=1, description="FAILED token requests per client_id (brute force)."
     )
