@@ -9,9 +9,11 @@ Dispatch:
 - HTTP under a proxied prefix (`routing.py`): request id and traceparent, then the proxy steps
   (authentication, then the per-caller rate limit), then `Proxy.forward`. No framework
   runs on this path: it is what every API call pays (docs/adr/0002-gateway-proxy-path.md).
-- Anything else (websocket included): the gateway's own FastAPI app (`admin.py`, the token
-  endpoint, JWKS and discovery of `oauth.py`, and the aggregated OpenAPI / AsyncAPI documents
-  and their pages of `docs/`), its answers completed by the edge.
+- Anything else (websocket included): the gateway's own FastAPI app (`/healthz` of
+  `admin.py`, the token endpoint, JWKS and discovery of `oauth.py`, and the aggregated
+  OpenAPI / AsyncAPI documents and their pages of `docs/`), its answers completed by the edge.
+- Readiness and metrics are NOT on this port: `admin_listener` serves them on the admin port
+  (`python -m gateway` runs both listeners; docs/adr/0055).
 - Every HTTP answer carries the edge's security headers (and CORS headers for an allowed
   origin).
 """
@@ -23,7 +25,7 @@ from collections.abc import Sequence
 
 from starlette.types import Receive, Scope, Send
 
-from gateway.admin import create_admin_app
+from gateway.admin import create_admin_listener, create_own_app
 from gateway.docs import mount_docs
 from gateway.edge import Edge, header_value
 from gateway.headers import new_request_id, read_request_headers, valid_request_id
@@ -71,11 +73,13 @@ class GatewayApp:
         self.pool = UpstreamPool(self.routes, settings)
         self.edge = Edge(settings)
         self.proxy = Proxy(self.pool, settings.max_body_bytes, owned_headers=self.edge.owned)
-        self.admin = create_admin_app(self.pool)
+        self.own_app = create_own_app(self.pool)
         self.auth = AuthServer(settings)
-        install_auth_routes(self.admin, self.auth)
-        self.docs = mount_docs(self.admin, settings)
-        self._own = self.edge.wrap(self.admin)
+        install_auth_routes(self.own_app, self.auth)
+        self.docs = mount_docs(self.own_app, settings)
+        self._own = self.edge.wrap(self.own_app)
+        # Served on the admin port by `python -m gateway` (readiness details and metrics).
+        self.admin_listener = create_admin_listener(self.pool, lambda: self.started)
         self.verifier = verifier
         self._rate_limit = (
             [RateLimit(RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst))]
@@ -85,6 +89,7 @@ class GatewayApp:
         self._extra_steps = tuple(extra_steps)
         self._steps: tuple[ProxyStep, ...] = (_not_started,)
         self.revocations: RevocationList | None = None
+        self.started = False
         self._metrics = {u.name: PROXY_METRICS.for_upstream(u.name) for u in self.routes.upstreams}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -154,7 +159,7 @@ class GatewayApp:
     async def start(self) -> None:
         if self.verifier is None:
             self.verifier = self._verifier_from_settings()
-        self.admin.state.verifier = self.verifier
+        self.own_app.state.verifier = self.verifier
         await self.auth.start()
         if self.auth.store is not None:
             # The clients live in this gateway's schema: their revocations apply at once.
@@ -168,9 +173,11 @@ class GatewayApp:
         self._steps = (authenticate, *self._rate_limit, *self._extra_steps)
         await self.pool.open()
         self.docs.openapi.refresh_in_background()
+        self.started = True
         log.info("gateway.started", upstreams={u.name: u.base_url for u in self.routes.upstreams})
 
     async def stop(self) -> None:
+        self.started = False
         await self.docs.openapi.aclose()
         await self.pool.close()
         if self.revocations is not None:

@@ -31,6 +31,11 @@ class GatewaySettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
+    admin_host: str = Field(
+        "127.0.0.1",
+        description="Where /readyz and /metrics listen: never the public door (ADR 0055).",
+    )
+    admin_port: int = Field(9000, ge=0, le=65535, description="The admin listener's port.")
     catalog_url: str = "http://127.0.0.1:8001"
     nomination_url: str = "http://127.0.0.1:8002"
     vetting_url: str = "http://127.0.0.1:8003"
