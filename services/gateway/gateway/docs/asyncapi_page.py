@@ -10,6 +10,7 @@ from typing import Any
 
 from gateway.docs.asyncapi_parts import CE_HEADERS, DLQ_HEADERS
 from gateway.docs.refs import parse_component_ref
+from shared.contracts.types import UNKNOWN_CODE_KEY
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;
@@ -88,7 +89,12 @@ def _constraints(schema: dict[str, Any]) -> list[str]:
         "maxLength": "max length",
         "default": "default",
         "examples": "e.g.",
+        UNKNOWN_CODE_KEY: "other codes read as",
     }
+    # An optional code's marker sits on its non-null option (`anyOf`).
+    for option in schema.get("anyOf", []):
+        if isinstance(option, dict) and UNKNOWN_CODE_KEY in option:
+            schema = {UNKNOWN_CODE_KEY: option[UNKNOWN_CODE_KEY], **schema}
     notes = []
     for key, label in labels.items():
         if key in schema:

@@ -206,3 +206,16 @@ def test_text_from_the_contracts_is_escaped_on_the_page() -> None:
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert re.search(r'id="topic-imet\.docsprobe\.events"', html)
+
+
+def test_reasons_are_documented_as_open_code_sets_on_the_page() -> None:
+    document = build_asyncapi(published_events(), KafkaServer())
+
+    html = render_asyncapi_page(document)
+
+    for event_type, code in (("imet.catalog.class_cancelled.v1", "instructor_unavailable"),
+                             ("imet.nomination.withdrawn.v1", "operational_needs")):  # fmt: skip
+        section = html.split(f'id="message-{event_type}"')[1].split("<h3")[0]
+        row = section.split("<td><code>reason</code></td>")[1].split("</tr>")[0]
+        assert f"<code>{code}</code>" in row
+        assert "other codes read as <code>other</code>" in row
