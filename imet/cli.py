@@ -58,6 +58,8 @@ def run(
     typer.echo("")
     typer.echo(f"IMET Pipeline is running. Gateway: {stack.gateway_url}")
     typer.echo(f"  API docs (Swagger UI): {stack.gateway_url}/docs")
+    typer.echo(f"  Readiness and metrics (loopback only): {stack.gateway_admin_url}/readyz, "
+               "/metrics")  # fmt: skip
     typer.echo("  Token for a quick try: .venv/bin/imet dev-token --role admin")
     typer.echo(f"  Logs: {stack.log_dir}/   Stop: Ctrl-C or `make stop`")
     try:

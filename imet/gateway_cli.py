@@ -116,7 +116,8 @@ def revoke(
     client_id: str = typer.Argument(..., help="The client to revoke."),
     actor: str = typer.Option(None, help="Who revokes it (default: operator:<os user>)."),
 ) -> None:
-    """Revoke a client: no new token. Tokens it holds stay valid until they expire (<= TTL)."""
+    """Revoke a client: no new token, and every gateway refuses the tokens it holds within
+    seconds (GATEWAY_REVOCATION_REFRESH_SECONDS)."""
     from gateway.clients.store import UnknownClient
     from gateway.settings import GatewaySettings
 
@@ -125,9 +126,9 @@ def revoke(
     except UnknownClient as exc:
         typer.echo(f"error: no client {client_id}", err=True)
         raise typer.Exit(1) from exc
-    ttl = GatewaySettings().token_ttl_seconds
-    typer.echo(f"revoked {client.client_id} at {client.revoked_at:%Y-%m-%d %H:%M:%S %Z}; tokens "
-               f"it already holds expire within {ttl // 60} min")  # fmt: skip
+    refresh = GatewaySettings().revocation_refresh_seconds
+    typer.echo(f"revoked {client.client_id} at {client.revoked_at:%Y-%m-%d %H:%M:%S %Z}; every "
+               f"gateway refuses the tokens it holds within about {refresh:g} s")  # fmt: skip
 
 
 def _key_dir(key_dir: Path | None) -> Path:

@@ -18,6 +18,7 @@ SERVICE_MODULES = {
 DOMAIN_SERVICES = tuple(SERVICE_MODULES)
 HTTP_PORTS = {
     "gateway": 8000,
+    "gateway_admin": 9000,  # the gateway's readiness and metrics (never the public door)
     "catalog": 8001,
     "nomination": 8002,
     "vetting": 8003,

@@ -78,6 +78,11 @@ class Stack:
         return f"http://127.0.0.1:{self.options.ports['gateway']}"
 
     @property
+    def gateway_admin_url(self) -> str:
+        """Readiness and metrics of the gateway (its admin listener, loopback only)."""
+        return f"http://127.0.0.1:{self.options.ports['gateway_admin']}"
+
+    @property
     def key_dir(self) -> Path:
         return self.options.var / "keys"
 
@@ -162,13 +167,16 @@ class Stack:
             **{name: os.environ.get(name, value) for name, value in DEV_RATE_LIMITS.items()},
             "IMET_ENV": os.environ.get("IMET_ENV", "dev"),
             **{f"{n.upper()}_DATABASE_URL": db.url for n, db in self.databases.items()},
-            **{f"{n.upper()}_HTTP_PORT": str(p) for n, p in o.ports.items() if n != "gateway"},
+            **{
+                f"{n.upper()}_HTTP_PORT": str(p) for n, p in o.ports.items() if n in DOMAIN_SERVICES
+            },
             **{
                 f"GATEWAY_{n.upper()}_URL": f"http://127.0.0.1:{p}"
                 for n, p in o.ports.items()
-                if n != "gateway"
+                if n in DOMAIN_SERVICES
             },
             "GATEWAY_PORT": str(o.ports["gateway"]),
+            "GATEWAY_ADMIN_PORT": str(o.ports["gateway_admin"]),
             **o.extra_env,
         }
 
@@ -185,9 +193,8 @@ class Stack:
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.options.ready_timeout
-        pending = {
-            name: f"http://127.0.0.1:{self.options.ports[name]}/readyz" for name in self.processes
-        }
+        ports = {**self.options.ports, "gateway": self.options.ports["gateway_admin"]}
+        pending = {name: f"http://127.0.0.1:{ports[name]}/readyz" for name in self.processes}
         with httpx.Client(timeout=2.0) as client:
             while pending:
                 for name, proc in self.processes.items():

@@ -142,6 +142,7 @@ def _start_everything(
     # The per-caller rate limit stays ON (its cost is part of the path) but high enough that
     # one token at full speed is never refused.
     gateway_env = {**env, "GATEWAY_PORT": str(gw_port), "GATEWAY_CATALOG_URL": upstream,
+                   "GATEWAY_ADMIN_PORT": str(free_port()),
                    "GATEWAY_KEY_DIR": str(key_dir), "AUTH_JWKS_FILE": str(key_dir / "jwks.json"),
                    "AUTH_ISSUER": ISSUER, "AUTH_AUDIENCE": AUDIENCE,
                    "GATEWAY_RATE_LIMIT_PER_SECOND": "1000000",

@@ -11,7 +11,9 @@ Verification invariants:
 - Keys are found only by `kid` in the configured JWKS; `jku`/`x5u` headers are ignored.
 - A token that verified is cached (by SHA-256 of the token, bounded LRU) until its `exp` plus
   leeway: the gateway verifies every request. Consequence: removing a key from the JWKS does
-  not revoke tokens already seen before they expire; keep token lifetimes short.
+  not revoke tokens already seen before they expire; keep token lifetimes short. Revoking a
+  client is checked apart from the cache (the gateway's revocation list), which also drops
+  the client's entries (`forget_clients`).
 - Role `sco` is country-scoped: an sco token without a valid `country` claim is invalid.
 - Several issuers can be trusted at once (the gateway's own, and an external OIDC issuer for
   people): a token is checked against the issuer its `iss` names, with THAT issuer's keys,
@@ -28,7 +30,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,7 @@ _DETAILS = {
     "unknown_kid": "The token is signed by an unknown key.",
     "disallowed_algorithm": "The token's signing algorithm is not accepted.",
     "invalid_claims": "The token's claims are missing or malformed.",
+    "revoked": "The client this token was issued to has been revoked.",
 }
 
 # Most specific first: several of these subclass DecodeError.
@@ -151,6 +154,14 @@ class _VerifiedTokens:
             self._entries.move_to_end(digest)
             return entry[0]
 
+    def forget(self, matches: Callable[[Principal], bool]) -> int:
+        """Drop every entry whose principal `matches`; returns how many went."""
+        with self._lock:
+            gone = [digest for digest, (who, _) in self._entries.items() if matches(who)]
+            for digest in gone:
+                del self._entries[digest]
+        return len(gone)
+
     def put(self, digest: bytes, principal: Principal, valid_until: float) -> None:
         with self._lock:
             self._entries[digest] = (principal, valid_until)
@@ -215,6 +226,13 @@ class TokenVerifier:
         # Refused before anything else is parsed: `none`, HS* and whatever no issuer uses.
         self._any_algorithm = frozenset(a for i in self.issuers.values() for a in i.algorithms)
         self._verified = _VerifiedTokens(cache_size)
+
+    def forget_clients(self, client_ids: Collection[str]) -> int:
+        """Forget the verified tokens of these clients (they were revoked): the next use of
+        such a token is verified again, and refused by whoever checks revocations."""
+        if not client_ids:
+            return 0
+        return self._verified.forget(lambda principal: principal.client_id in client_ids)
 
     def verify(self, token: str) -> Principal:
         """Verify synchronously (a URL source may fetch its JWKS inline)."""

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
-from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 COUNTRY_RE = re.compile(r"^[A-Z]{3}$")
 MASL_RE = re.compile(r"^[BDPMZQ][0-9]{6}$")
@@ -61,3 +71,43 @@ def fiscal_year_of(day: date) -> int:
 def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:
     """First and last day of a fiscal year."""
     return date(fiscal_year - 1, 10, 1), date(fiscal_year, 9, 30)
+
+
+UNKNOWN_CODE_KEY = "x-unknown-reads-as"
+
+
+@dataclass(frozen=True)
+class OpenCode:
+    """Marks a `Literal` of reason codes as an OPEN code set: `Annotated[Codes, OpenCode()]`.
+
+    - Validation reads any string outside the set as `unknown` ("other"). Records published
+      before a field became a code hold free text, and a newer producer may know codes an
+      older reader does not: neither may poison a consumer. It also means no free text can
+      ever be published through such a field - it leaves the producer as `unknown`.
+    - The JSON Schema is the enum plus `x-unknown-reads-as`, which the contract check
+      (`shared.contracts.compat`) reads: codes may be added to an open set (readers map new
+      ones to `unknown`), and a plain string may become one (a narrowing every reader of the
+      old schema accepts). docs/adr/0057.
+    """
+
+    unknown: str = "other"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        codes = frozenset(get_args(source))
+        if self.unknown not in codes:
+            raise TypeError(f"an open code set must contain its fallback {self.unknown!r}")
+        unknown = self.unknown
+
+        def read(value: Any) -> Any:
+            return unknown if isinstance(value, str) and value not in codes else value
+
+        return core_schema.no_info_before_validator_function(read, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema[UNKNOWN_CODE_KEY] = self.unknown
+        return json_schema

@@ -2,18 +2,21 @@
 
 Every service app gets: problem+json for every error, X-Request-ID/traceparent, Prometheus
 metrics, Idempotency-Key replay for state-changing requests, `/healthz` and `/readyz` (at the
-root and under the service's public prefix, so they answer through the gateway) and stable
-operation ids `"{tag}-{name}"`.
+root for the orchestrator, and under the service's public prefix so they answer through the
+gateway: `healthz` to anyone, `readyz` - which names failing dependencies - to admins only)
+and stable operation ids `"{tag}-{name}"`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.responses import JSONResponse, Response
 
+from shared.auth.deps import require_roles
+from shared.auth.principal import Role
 from shared.http.audit import audit_router
 from shared.http.idempotency import IdempotencyMiddleware
 from shared.http.metrics import MetricsMiddleware, metrics_endpoint
@@ -69,6 +72,8 @@ def health_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
         )  # fmt: skip
 
     prefix = runtime.definition.api_prefix
+    # Through the gateway, dependency state is for admins (the orchestrator asks the root).
+    guards = {"healthz": [], "readyz": [Depends(require_roles(Role.ADMIN))]}
     for endpoint, name in ((healthz, "healthz"), (readyz, "readyz")):
         router.add_api_route(f"/{name}", endpoint, methods=["GET"], include_in_schema=False)
         router.add_api_route(
@@ -77,6 +82,7 @@ def health_router(runtime: ServiceRuntime[Any, Any]) -> APIRouter:
             methods=["GET"],
             name=f"{name}-public",
             responses=_health_examples(runtime.definition.name)[name],
+            dependencies=guards[name],
         )
     router.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     return router

@@ -521,6 +521,50 @@ def test_network_policies_deny_by_default_and_allow_the_documented_paths() -> No
         assert not missing, f"{doc['kind']}/{doc['metadata']['name']}: no egress to {missing}"
 
 
+def ingress_sources(labels: dict[str, str], policies: list[dict[str, Any]]) -> dict[int, list[Any]]:
+    """Port -> the `from:` peers NetworkPolicy admits to a pod with `labels` on that port."""
+    sources: dict[int, list[Any]] = {}
+    for p in policies:
+        if "Ingress" not in p["spec"]["policyTypes"] or not selects(
+            p["spec"]["podSelector"], labels
+        ):
+            continue
+        for rule in p["spec"].get("ingress", []):
+            for port in rule.get("ports", []):
+                sources.setdefault(port["port"], []).extend(rule.get("from", [{"any": True}]))
+    return sources
+
+
+def test_the_gateways_admin_port_is_for_probes_and_monitoring_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = all_k8s_docs()
+    gateway = by_kind(docs, "Deployment")["gateway"]
+    template = gateway["spec"]["template"]
+    (c,) = template["spec"]["containers"]
+    env, secret_names = container_env(c, docs)
+    process = process_of(argv_of(c))
+    settings = check_environment("gateway", process, env, monkeypatch,
+                                 secret_names=secret_names)[1]  # fmt: skip
+    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+    policies = list(by_kind(docs, "NetworkPolicy").values())
+    sources = ingress_sources(template["metadata"]["labels"], policies)
+    service_ports = [p["port"] for p in by_kind(docs, "Service")["gateway"]["spec"]["ports"]]
+    monitoring = {"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": "monitoring"}}}  # fmt: skip
+
+    # The admin listener (readiness details, /metrics) listens on the pod IP, on its own port.
+    assert (settings.admin_host, settings.admin_port) == ("0.0.0.0", ports["admin"])
+    assert settings.admin_port != settings.port == ports["http"]
+    # Nothing routes to it: not the Service (so not the Ingress), only the scraper's policy.
+    assert service_ports == [settings.port]
+    assert sources[settings.admin_port] == [monitoring]
+    assert monitoring not in sources[settings.port]
+    annotations = template["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(settings.admin_port)
+    assert annotations["prometheus.io/path"] == "/metrics"
+
+
 def test_kubernetes_environments_load_the_settings_in_production(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -741,6 +785,22 @@ def test_compose_environments_load_the_settings_in_production(
             gateway_db_urls["deploy"] = env["GATEWAY_DATABASE_URL"]
     # The gateway connects to exactly the role and schema init provisioned.
     assert gateway_db_urls["gateway"] == gateway_db_urls["deploy"]
+
+
+def test_compose_checks_the_gateway_on_its_unpublished_admin_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model, _ = compose_model()
+    gateway = model["services"]["gateway"]
+    env = {k: str(v) for k, v in gateway["environment"].items()}
+    settings = check_environment("gateway", process_of(compose_argv(gateway)), env, monkeypatch,
+                                 secret_names=set())[1]  # fmt: skip
+    probe = urlsplit(gateway["healthcheck"]["test"][-1])
+
+    assert (probe.hostname, probe.port, probe.path) == ("127.0.0.1", settings.admin_port, "/readyz")
+    assert settings.admin_host == "127.0.0.1"  # inside the container only
+    published = [str(p).rsplit(":", 1)[-1] for p in gateway["ports"]]
+    assert str(settings.admin_port) not in published
 
 
 def loaded_gateway_port(services: dict[str, Any]) -> int:

@@ -1,6 +1,6 @@
 """An agency system through the running stack: registered with `imet clients create`, it gets
 a token at the gateway's token endpoint and a service (which verifies the token itself) acts on
-it; once revoked, it gets no new token."""
+it; once revoked, it gets no new token and the one it holds is refused within seconds."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from imet.cli import app
 from imet.stack import Stack
 from tests.e2e.driver import CATALOG
+from tests.helpers.waiting import eventually
 
 
 async def _cli(stack: Stack, *args: str) -> str:
@@ -43,8 +44,15 @@ async def test_a_registered_client_uses_the_api_until_it_is_revoked(
     courses = await gateway.get(f"{CATALOG}/courses?limit=1", headers=bearer)
     await _cli(stack, "clients", "revoke", agency_client["client_id"])
     refused = await gateway.post("/api/v1/auth/token", data=grant, auth=credentials)
+    # The token it already holds stops working within seconds (ADR 0056), not at its expiry.
+    held = await eventually(
+        lambda: gateway.get(f"{CATALOG}/courses?limit=1", headers=bearer),
+        lambda r: r.status_code == 401, timeout=20,
+    )  # fmt: skip
 
     assert issued.status_code == 200
     assert courses.status_code == 200
     assert refused.status_code == 401
     assert refused.json()["error"] == "invalid_client"
+    assert held.status_code == 401
+    assert held.json()["reason"] == "revoked"

@@ -1,12 +1,20 @@
-"""`python -m gateway`: serve the gateway with uvicorn (settings from GATEWAY_* variables)."""
+"""`python -m gateway`: serve the gateway with uvicorn (settings from GATEWAY_* variables).
+
+Two listeners in one process and one event loop: the public door (`GATEWAY_HOST`:`GATEWAY_PORT`,
+the gateway app with its lifespan) and the admin listener (`GATEWAY_ADMIN_HOST`:
+`GATEWAY_ADMIN_PORT`: readiness and metrics, docs/adr/0055), run by `listeners.Listeners`.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import sys
 
 import uvicorn
 
 from gateway.app import create_app
+from gateway.listeners import Listeners
 from gateway.settings import GatewaySettings
 from shared.observability import configure_logging
 
@@ -24,7 +32,7 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    uvicorn.run(
+    public = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -37,6 +45,18 @@ def main() -> None:
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips,
     )
+    admin = uvicorn.Config(
+        app.admin_listener,
+        host=settings.admin_host,
+        port=settings.admin_port,
+        lifespan="off",  # the public listener's lifespan opens what both use
+        access_log=False,
+        log_config=None,
+        proxy_headers=False,
+    )
+    with asyncio.Runner(loop_factory=public.get_loop_factory()) as runner:
+        clean = runner.run(Listeners(public, admin).run())
+    sys.exit(0 if clean else 1)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,20 @@
-"""The gateway's own routes (everything that is not proxied): health, readiness, metrics, docs.
+"""The gateway's own routes that are not proxied, on two listeners (docs/adr/0055).
 
-A plain FastAPI app: these routes are few and not hot, so they get the framework's comfort.
-It has no lifespan of its own; `GatewayApp` owns every resource and shares them through
-`app.state` (`pool`, and `verifier` once the gateway started).
+- The public port (`GATEWAY_PORT`): `create_own_app` - `/healthz` only (alive, reveals
+  nothing), to which `app.py` adds the token endpoint, JWKS, discovery and the docs.
+- The admin port (`GATEWAY_ADMIN_HOST`:`GATEWAY_ADMIN_PORT`, 127.0.0.1:9000 by default):
+  `create_admin_listener` - `/healthz`, `/readyz` (every upstream's readiness: which service is
+  down and why) and `/metrics` (Prometheus). They are for the orchestrator and the monitoring
+  system only, so they never share a port with the public door; a deployment exposes the
+  admin port to its probes and scraper, never to the Ingress.
+
+Plain FastAPI apps: these routes are few and not hot. They own no resources: `GatewayApp`
+opens and closes the upstream pool they read, and shares it (`app.state.pool`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,13 +27,6 @@ from shared.http.problems import install_problem_handlers, problem_response
 from shared.http.request_id import RequestContextMiddleware
 
 API_VERSION = "1.0.0"
-_READY_EXAMPLE = {
-    "status": "ready",
-    "upstreams": {
-        name: {"ready": True, "status": 200}
-        for name in ("catalog", "nomination", "vetting", "funding")
-    },
-}
 
 
 def _example(value: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
@@ -36,7 +37,13 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0] if route.tags else 'default'}-{route.name}"
 
 
-def create_admin_app(pool: UpstreamPool) -> FastAPI:
+async def healthz() -> dict[str, str]:
+    """Alive: the gateway process answers. Says nothing about the services behind it."""
+    return {"status": "ok", "service": "gateway"}
+
+
+def create_own_app(pool: UpstreamPool) -> FastAPI:
+    """The public port's own app: `/healthz`; the rest is added by `GatewayApp`."""
     app = FastAPI(
         title="IMET Pipeline API gateway",
         description="The single public door to the catalog, nomination, vetting and funding "
@@ -52,21 +59,27 @@ def create_admin_app(pool: UpstreamPool) -> FastAPI:
     app.state.pool = pool
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    app.add_api_route(
+        "/healthz", healthz, methods=["GET"], tags=["health"],
+        responses=_example({"status": "ok", "service": "gateway"}),
+    )  # fmt: skip
+    return app
 
-    @app.get(
-        "/healthz", tags=["health"], responses=_example({"status": "ok", "service": "gateway"})
-    )
-    async def healthz() -> dict[str, str]:
-        """Alive: the gateway process answers. Says nothing about the services behind it."""
-        return {"status": "ok", "service": "gateway"}
 
-    @app.get(
-        "/readyz",
-        tags=["health"],
-        responses={**_example(_READY_EXAMPLE), 503: {"description": "An upstream not ready"}},
-    )
+def create_admin_listener(pool: UpstreamPool, started: Callable[[], bool]) -> FastAPI:
+    """The admin port's app: health, readiness with details, and metrics. No documents."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.pool = pool
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+
     async def readyz() -> Response:
-        """Ready: every upstream's `/readyz` answered 200 within the readiness timeout."""
+        """Ready: the gateway started and every upstream's `/readyz` answered 200 in time."""
+        if not started():
+            return problem_response(
+                503, "not-ready", "Gateway not ready", "The gateway is starting.",
+                instance="/readyz", headers={"Retry-After": "1"},
+            )  # fmt: skip
         upstreams = await pool.readiness()
         if all(result["ready"] for result in upstreams.values()):
             return JSONResponse({"status": "ready", "upstreams": upstreams})
@@ -76,5 +89,7 @@ def create_admin_app(pool: UpstreamPool) -> FastAPI:
             instance="/readyz", headers={"Retry-After": "1"}, extra={"upstreams": upstreams},
         )  # fmt: skip
 
-    app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/healthz", healthz, methods=["GET"])
+    app.add_api_route("/readyz", readyz, methods=["GET"])
+    app.add_api_route("/metrics", metrics_endpoint, methods=["GET"])
     return app

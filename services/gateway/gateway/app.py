@@ -1,16 +1,19 @@
 """The composed gateway: one raw ASGI callable in front of everything.
 
 Dispatch:
-- `lifespan`: opens the upstream sessions, the token verifier and the token issuer (signing
-  keys, client registrations); closes them on shutdown.
+- `lifespan`: opens the upstream sessions, the token verifier, the token issuer (signing
+  keys, client registrations) and the revocation list of those clients; closes them on
+  shutdown.
 - A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method), any path: answered
   by the edge (`edge.py`), unauthenticated, never forwarded.
 - HTTP under a proxied prefix (`routing.py`): request id and traceparent, then the proxy steps
   (authentication, then the per-caller rate limit), then `Proxy.forward`. No framework
   runs on this path: it is what every API call pays (docs/adr/0002-gateway-proxy-path.md).
-- Anything else (websocket included): the gateway's own FastAPI app (`admin.py`, the token
-  endpoint, JWKS and discovery of `oauth.py`, and the aggregated OpenAPI / AsyncAPI documents
-  and their pages of `docs/`), its answers completed by the edge.
+- Anything else (websocket included): the gateway's own FastAPI app (`/healthz` of
+  `admin.py`, the token endpoint, JWKS and discovery of `oauth.py`, and the aggregated
+  OpenAPI / AsyncAPI documents and their pages of `docs/`), its answers completed by the edge.
+- Readiness and metrics are NOT on this port: `admin_listener` serves them on the admin port
+  (`python -m gateway` runs both listeners; docs/adr/0055).
 - Every HTTP answer carries the edge's security headers (and CORS headers for an allowed
   origin).
 """
@@ -22,7 +25,7 @@ from collections.abc import Sequence
 
 from starlette.types import Receive, Scope, Send
 
-from gateway.admin import create_admin_app
+from gateway.admin import create_admin_listener, create_own_app
 from gateway.docs import mount_docs
 from gateway.edge import Edge, header_value
 from gateway.headers import new_request_id, read_request_headers, valid_request_id
@@ -31,6 +34,7 @@ from gateway.oauth import AuthServer, install_auth_routes
 from gateway.problems import send_problem
 from gateway.proxy import Exchange, Proxy, ProxyStep
 from gateway.ratelimit import RateLimit, RateLimiter
+from gateway.revocations import RevocationList
 from gateway.routing import Upstream, route_table
 from gateway.settings import GatewaySettings
 from gateway.steps import Authenticate
@@ -38,7 +42,13 @@ from gateway.upstreams import UpstreamPool
 from shared.auth.keys import ensure_dev_keys
 from shared.auth.tokens import TokenVerifier, verifier_from_settings
 from shared.http.problems import ProblemException
-from shared.observability import child_traceparent, get_logger, request_id_var, traceparent_var
+from shared.observability import (
+    child_traceparent,
+    get_logger,
+    parse_traceparent,
+    request_id_var,
+    traceparent_var,
+)
 
 log = get_logger("gateway")
 
@@ -63,11 +73,13 @@ class GatewayApp:
         self.pool = UpstreamPool(self.routes, settings)
         self.edge = Edge(settings)
         self.proxy = Proxy(self.pool, settings.max_body_bytes, owned_headers=self.edge.owned)
-        self.admin = create_admin_app(self.pool)
+        self.own_app = create_own_app(self.pool)
         self.auth = AuthServer(settings)
-        install_auth_routes(self.admin, self.auth)
-        self.docs = mount_docs(self.admin, settings)
-        self._own = self.edge.wrap(self.admin)
+        install_auth_routes(self.own_app, self.auth)
+        self.docs = mount_docs(self.own_app, settings)
+        self._own = self.edge.wrap(self.own_app)
+        # Served on the admin port by `python -m gateway` (readiness details and metrics).
+        self.admin_listener = create_admin_listener(self.pool, lambda: self.started)
         self.verifier = verifier
         self._rate_limit = (
             [RateLimit(RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst))]
@@ -76,6 +88,8 @@ class GatewayApp:
         )
         self._extra_steps = tuple(extra_steps)
         self._steps: tuple[ProxyStep, ...] = (_not_started,)
+        self.revocations: RevocationList | None = None
+        self.started = False
         self._metrics = {u.name: PROXY_METRICS.for_upstream(u.name) for u in self.routes.upstreams}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,6 +113,8 @@ class GatewayApp:
         headers = read_request_headers(scope["headers"])
         request_id = valid_request_id(headers.request_id) or new_request_id()
         traceparent = child_traceparent(headers.traceparent)
+        if headers.tracestate is not None and parse_traceparent(headers.traceparent) is None:
+            headers.tracestate = None  # it belongs to a trace we do not continue
         rid_token = request_id_var.set(request_id)
         tp_token = traceparent_var.set(traceparent)
         path = scope["path"]
@@ -143,16 +159,29 @@ class GatewayApp:
     async def start(self) -> None:
         if self.verifier is None:
             self.verifier = self._verifier_from_settings()
-        self.admin.state.verifier = self.verifier
+        self.own_app.state.verifier = self.verifier
         await self.auth.start()
-        self._steps = (Authenticate(self.verifier), *self._rate_limit, *self._extra_steps)
+        if self.auth.store is not None:
+            # The clients live in this gateway's schema: their revocations apply at once.
+            self.revocations = RevocationList(
+                self.auth.store.revoked_ids,
+                refresh_seconds=self.settings.revocation_refresh_seconds,
+                on_revoked=self.verifier.forget_clients,
+            )
+            await self.revocations.start()
+        authenticate = Authenticate(self.verifier, self.revocations)
+        self._steps = (authenticate, *self._rate_limit, *self._extra_steps)
         await self.pool.open()
         self.docs.openapi.refresh_in_background()
+        self.started = True
         log.info("gateway.started", upstreams={u.name: u.base_url for u in self.routes.upstreams})
 
     async def stop(self) -> None:
+        self.started = False
         await self.docs.openapi.aclose()
         await self.pool.close()
+        if self.revocations is not None:
+            await self.revocations.stop()
         await self.auth.stop()
         log.info("gateway.stopped")
 

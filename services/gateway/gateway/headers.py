@@ -7,7 +7,9 @@ Invariants:
 - Upstream gets: Host of the upstream (aiohttp sets it from the URL), X-Forwarded-For with the
   client's address appended (only the right-most entry is the gateway's own observation),
   X-Forwarded-Proto and X-Forwarded-Host as the gateway saw them, the request id and a
-  traceparent for the gateway's hop. Authorization is forwarded: services verify it again.
+  traceparent for the gateway's hop (continuing the client's trace only when its traceparent
+  is valid W3C trace context; its `tracestate` travels only then, and only up to
+  `TRACESTATE_MAX_LENGTH`). Authorization is forwarded: services verify it again.
 - The client gets the upstream's end-to-end headers plus `x-request-id`; the upstream's
   `date`/`server` are dropped because the gateway's server writes its own.
 """
@@ -27,8 +29,8 @@ HOP_BY_HOP = frozenset(
 )  # fmt: skip
 # Replaced by the gateway (or, for `expect`, already answered to the client by the server).
 _REPLACED = frozenset(
-    {"host", "expect", "x-request-id", "traceparent", "x-forwarded-for", "x-forwarded-proto",
-     "x-forwarded-host"}
+    {"host", "expect", "x-request-id", "traceparent", "tracestate", "x-forwarded-for",
+     "x-forwarded-proto", "x-forwarded-host"}
 )  # fmt: skip
 _NOT_FORWARDED = HOP_BY_HOP | _REPLACED
 _CONNECTION_OPTIONS = frozenset({"close", "keep-alive", ""})
@@ -37,6 +39,8 @@ _DROPPED_FROM_RESPONSE = frozenset(
     {name.encode() for name in HOP_BY_HOP} | {b"date", b"server", b"x-request-id"}
 )
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# W3C trace context: vendors propagate at least 512 characters; a longer state is dropped.
+TRACESTATE_MAX_LENGTH = 512
 
 
 _UUID_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
@@ -64,6 +68,7 @@ class RequestHeaders:
     forward: list[tuple[str, str]] = field(default_factory=list)
     request_id: str | None = None
     traceparent: str | None = None
+    tracestate: str | None = None
     authorization: str | None = None
     content_length: str | None = None
     chunked: bool = False
@@ -90,6 +95,10 @@ def read_request_headers(raw: Iterable[tuple[bytes, bytes]]) -> RequestHeaders:
                 parsed.request_id = value
             elif name == "traceparent":
                 parsed.traceparent = value
+            elif name == "tracestate":
+                # Several tracestate headers are one comma-separated list (RFC 9110 5.3).
+                state = value if parsed.tracestate is None else f"{parsed.tracestate},{value}"
+                parsed.tracestate = state
             elif name == "host":
                 parsed.host = value
             elif name == "x-forwarded-for":
@@ -121,6 +130,8 @@ def upstream_headers(
     headers = list(parsed.forward)
     headers.append(("x-request-id", request_id))
     headers.append(("traceparent", traceparent))
+    if parsed.tracestate and len(parsed.tracestate) <= TRACESTATE_MAX_LENGTH:
+        headers.append(("tracestate", parsed.tracestate))
     if client_host:
         chain = f"{parsed.forwarded_for}, {client_host}" if parsed.forwarded_for else client_host
         headers.append(("x-forwarded-for", chain))

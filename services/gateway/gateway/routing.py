@@ -2,8 +2,10 @@
 
 Every proxied prefix is `/api/v1/<segment>`, so a lookup is one `str.find` and one dict get:
 `/api/v1/catalog` and `/api/v1/catalog/...` go to catalog; `/api/v1/catalogue` goes nowhere.
-Only `<prefix>/healthz` and `<prefix>/readyz` are public (exactly these paths, so no other path
-of a service can slip past authentication by ending in `/healthz`).
+Only `<prefix>/healthz` is public (exactly this path, so no other path of a service can slip
+past authentication by ending in `/healthz`). `<prefix>/readyz` tells which dependency is
+down: it needs a token like any route (and the service answers it to admins only); the
+gateway's own readiness probe asks the service's root `/readyz` on its port instead.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from gateway.settings import GatewaySettings
 
 API_ROOT = "/api/v1/"
-PUBLIC_SUFFIXES = ("/healthz", "/readyz")
+PUBLIC_SUFFIXES = ("/healthz",)
 
 
 @dataclass(eq=False)
@@ -32,7 +34,8 @@ class Upstream:
 
     @property
     def readyz_url(self) -> str:
-        return f"{self.base_url}{self.prefix}/readyz"
+        """The service's own readiness, at the root of its port (for orchestrators)."""
+        return f"{self.base_url}/readyz"
 
 
 class RouteTable:

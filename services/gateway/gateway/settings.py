@@ -11,14 +11,18 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.settings import PlatformSettings
 
-# Swagger UI, Redoc and the AsyncAPI page load their bundles from jsdelivr and start with an
-# inline script; Redoc runs a web worker from a blob: URL and shows its logo from redoc.ly.
+# The docs pages (Swagger UI, Redoc, AsyncAPI) load every script, style sheet, font and image
+# from the gateway itself (gateway.docs.pages) and run no inline script (ADR 0058). Beyond
+# 'self' only: data: images and fonts embedded in the bundles' style sheets, the blob: web
+# worker of Redoc's search, and the hash of the EMPTY string in style-src - Redoc's
+# styled-components creates an empty <style> element and fills it through the CSSOM
+# (insertRule, which CSP does not govern); no inline style with content is allowed.
+# Checked in headless Chromium: Swagger UI, Redoc and /asyncapi render with no violation but
+# one decorative inline style of Redoc and its footer logo from cdn.redoc.ly (both blocked).
+EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 DOCS_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-    "https://unpkg.com; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-    "https://unpkg.com https://fonts.googleapis.com; img-src 'self' data: "
-    "https://fastapi.tiangolo.com https://cdn.jsdelivr.net https://cdn.redoc.ly; font-src "
-    "'self' data: https://fonts.gstatic.com; connect-src 'self'; worker-src blob:; "
+    f"default-src 'none'; script-src 'self'; style-src 'self' {EMPTY_STYLE_HASH}; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -31,6 +35,11 @@ class GatewaySettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
+    admin_host: str = Field(
+        "127.0.0.1",
+        description="Where /readyz and /metrics listen: never the public door (ADR 0055).",
+    )
+    admin_port: int = Field(9000, ge=0, le=65535, description="The admin listener's port.")
     catalog_url: str = "http://127.0.0.1:8001"
     nomination_url: str = "http://127.0.0.1:8002"
     vetting_url: str = "http://127.0.0.1:8003"
@@ -75,6 +84,11 @@ class GatewaySettings(BaseSettings):
         None, description="Public base URL for the discovery document (default: the request's)."
     )
     token_ttl_seconds: int = Field(900, ge=1, le=3600, description="Client-credentials tokens.")
+    revocation_refresh_seconds: float = Field(
+        2.0, gt=0, le=60,
+        description="How often the revoked client ids are reloaded: a revoked client's tokens "
+        "are refused by every replica within about this long.",
+    )  # fmt: skip
     token_requests_per_minute_per_client: int = Field(
         30, ge=1, description="FAILED token requests per client_id (brute force)."
     )

@@ -7,6 +7,7 @@ step appended after authentication (so it can key on the principal).
 from __future__ import annotations
 
 from gateway.proxy import Exchange
+from gateway.revocations import RevocationList
 from shared.auth.deps import bearer_token, unauthorized
 from shared.auth.tokens import AuthError, TokenVerifier
 
@@ -15,17 +16,23 @@ class Authenticate:
     """Every proxied request needs a valid bearer token, except the public health paths.
 
     Verified tokens are cached by the verifier, so a client reusing its token costs a hash and
-    a dict lookup here, not a signature check.
+    a dict lookup here, not a signature check. The revocation list (when the gateway has its
+    client registrations) is checked after the cache, on every request: a revoked client's
+    token is refused however recently it verified.
     """
 
-    def __init__(self, verifier: TokenVerifier) -> None:
+    def __init__(self, verifier: TokenVerifier, revocations: RevocationList | None = None) -> None:
         self.verifier = verifier
+        self.revocations = revocations
 
     async def __call__(self, exchange: Exchange) -> None:
         if exchange.public:
             return
         try:
             token = bearer_token(exchange.headers.authorization)
-            exchange.principal = await self.verifier.averify(token)
+            principal = await self.verifier.averify(token)
+            if self.revocations is not None:
+                self.revocations.check(principal)
         except AuthError as exc:
             raise unauthorized(exc) from None
+        exchange.principal = principal

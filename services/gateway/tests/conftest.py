@@ -23,7 +23,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
-from gateway.app import create_app
+from gateway.app import GatewayApp, create_app
+from gateway.listeners import Listeners
 from gateway.settings import GatewaySettings
 from imet.infra.process import free_port
 from shared.auth.keys import FileJwksSource, ensure_dev_keys
@@ -202,10 +203,50 @@ def gateway_settings(
     return GatewaySettings(**(fields | overrides))
 
 
+@contextlib.contextmanager
+def serve_gateway(app: GatewayApp) -> Iterator[tuple[str, str]]:
+    """Both listeners of a gateway on one event loop, as `python -m gateway` runs them (in a
+    background thread, signals left to pytest); yields (public URL, admin URL)."""
+    public, admin = free_port(), free_port()
+    configs = [
+        uvicorn.Config(app, host="127.0.0.1", port=public, lifespan="on", log_level="warning",
+                       access_log=False, proxy_headers=False),
+        uvicorn.Config(app.admin_listener, host="127.0.0.1", port=admin, lifespan="off",
+                       log_level="warning", access_log=False, proxy_headers=False),
+    ]  # fmt: skip
+    listeners = Listeners(*configs)
+    thread = threading.Thread(
+        target=lambda: asyncio.run(listeners.run(handle_signals=False)), daemon=True,
+        name=f"gateway-{public}",
+    )  # fmt: skip
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not listeners.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"gateway on ports {public}/{admin} did not start")
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{public}", f"http://127.0.0.1:{admin}"
+    finally:
+        listeners.stop()
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
-def gateway_url(upstreams: Upstreams, verifier: TokenVerifier) -> Iterator[str]:
-    with serve(create_app(gateway_settings(upstreams), verifier=verifier)) as url:
-        yield url
+def gateway_listeners(upstreams: Upstreams, verifier: TokenVerifier) -> Iterator[tuple[str, str]]:
+    with serve_gateway(create_app(gateway_settings(upstreams), verifier=verifier)) as urls:
+        yield urls
+
+
+@pytest.fixture(scope="session")
+def gateway_url(gateway_listeners: tuple[str, str]) -> str:
+    return gateway_listeners[0]
+
+
+@pytest.fixture(scope="session")
+def gateway_admin_url(gateway_listeners: tuple[str, str]) -> str:
+    """The admin listener (readiness and metrics) of the session's gateway."""
+    return gateway_listeners[1]
 
 
 GatewayFactory = Callable[..., contextlib.AbstractContextManager[str]]
@@ -226,11 +267,12 @@ def start_gateway(upstreams: Upstreams, verifier: TokenVerifier) -> GatewayFacto
 
 
 @pytest.fixture
-def all_ready_gateway_url(upstreams: Upstreams, verifier: TokenVerifier) -> Iterator[str]:
-    """A second gateway whose funding route points at a live echo server."""
+def all_ready_gateway_admin_url(upstreams: Upstreams, verifier: TokenVerifier) -> Iterator[str]:
+    """The admin listener of a second gateway whose funding route points at a live echo
+    server."""
     settings = gateway_settings(upstreams, funding_url=upstreams.urls["vetting"])
-    with serve(create_app(settings, verifier=verifier)) as url:
-        yield url
+    with serve_gateway(create_app(settings, verifier=verifier)) as (_, admin_url):
+        yield admin_url
 
 
 @pytest.fixture

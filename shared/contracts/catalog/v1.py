@@ -2,19 +2,20 @@
 
 Course and class events carry the full current state (state-carrying events), so consumers
 keep read models from them without calling the catalog. Seat events are keyed by the class, so
-every seat movement of a class, and of each nomination in it, stays in order.
+every seat movement of a class, and of each nomination in it, stays in order. Reasons travel
+as codes; a catalog manager's own words stay in the catalog (docs/adr/0057).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.types import FiscalYear, MaslId, Money
+from shared.contracts.types import FiscalYear, MaslId, Money, OpenCode
 from shared.messaging.envelope import IntegrationEvent
 
 TOPIC = "imet.catalog.events"
@@ -22,6 +23,16 @@ TOPIC = "imet.catalog.events"
 CourseCategory = Literal["pme", "technical", "english_language", "other"]
 EnglishTest = Literal["ecl", "toefl_ibt"]
 ClassStatus = Literal["open", "full", "closed", "cancelled"]
+# Why a class was cancelled (an open code set: unknown values read as "other").
+ClassCancelReason = Literal[
+    "instructor_unavailable",
+    "insufficient_enrollment",
+    "facility_unavailable",
+    "course_withdrawn",
+    "schedule_change",
+    "security_conditions",
+    "other",
+]
 SeatReleaseReason = Literal[
     "withdrawn",
     "cancelled",
@@ -128,7 +139,11 @@ class ClassCancelledV1(IntegrationEvent):
 
     class_id: UUID
     masl_id: MaslId
-    reason: str
+    reason: Annotated[ClassCancelReason, OpenCode()] = Field(
+        description="Why, as a code. The catalog manager's explanation stays in the catalog "
+        "(`cancel_reason` of the class); events published before 2026-12 may hold free "
+        "text here, which readers see as `other`."
+    )
     cancelled_at: datetime
     affected_nomination_ids: list[UUID]
 

@@ -2,17 +2,19 @@
 
 Obligation events are keyed by the nomination (one training line per nomination), so all money
 movements of a nomination stay in order. Amounts are USD strings with 2 decimals on the wire.
+Reasons travel as codes; a funding officer's own words stay in the funding service (its
+allocation history and ledger), readable there by role (docs/adr/0057).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.types import CountryCode, FiscalYear, MaslId, Money
+from shared.contracts.types import CountryCode, FiscalYear, MaslId, Money, OpenCode
 from shared.messaging.envelope import IntegrationEvent
 
 TOPIC = "imet.funding.events"
@@ -26,6 +28,27 @@ RejectionReason = Literal[
     "class_unknown",
 ]
 FundingSource = Literal["imet", "eimet"]
+# Why an allocation was set or changed (open code sets: unknown values read as "other").
+AllocationReason = Literal[
+    "initial_allocation",
+    "reprogramming",
+    "congressional_action",
+    "rescission",
+    "correction",
+    "other",
+]
+# Why an obligation was released.
+DeobligationReason = Literal[
+    "withdrawn",
+    "cancelled_class_cancelled",
+    "cancelled_sanctions",
+    "cancelled_administrative",
+    "vetting_denied",
+    "training_ended_early",
+    "seat_refilled",
+    "other",
+]
+_LEGACY_TEXT = "Events published before 2026-12 may hold free text here, read as `other`."
 
 
 class TrancheV1(BaseModel):
@@ -57,7 +80,10 @@ class _AllocationEvent(IntegrationEvent):
     country: CountryCode
     fiscal_year: FiscalYear
     amount: Money
-    reason: str
+    reason: Annotated[AllocationReason, OpenCode()] = Field(
+        description="Why, as a code. The funding officer's explanation stays in the funding "
+        f"service (the allocation's history). {_LEGACY_TEXT}"
+    )
 
 
 class AllocationSetV1(_AllocationEvent):
@@ -117,7 +143,9 @@ class DeobligatedV1(_LineEvent):
     obligation_id: UUID
     amount_returned: Money
     penalty_amount: Money
-    reason: str
+    reason: Annotated[DeobligationReason, OpenCode()] = Field(
+        description=f"Why the obligation was released, as a code. {_LEGACY_TEXT}"
+    )
     amount_lapsed: Money | None = Field(
         None, description="Released after the funds expired: lapsed, NOT returned to the allocation"
     )

@@ -4,18 +4,20 @@ The nomination service is the process manager of the pipeline; its events drive 
 No personal data on this topic: the candidate appears as an id and a keyed fingerprint
 (HMAC of normalized names, date of birth and country) that lets vetting recognise the same
 person without learning who it is. Vetters read the person's details from the nomination API
-with their own token (ADR 0005).
+with their own token (ADR 0005). Reasons travel as codes: what an SCO or an administrator
+writes in their own words stays in the nomination service (its status reason and history,
+readable by role through its API; docs/adr/0057).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from shared.contracts.types import CountryCode, FiscalYear, MaslId
+from shared.contracts.types import CountryCode, FiscalYear, MaslId, OpenCode
 from shared.messaging.envelope import IntegrationEvent
 
 TOPIC = "imet.nomination.events"
@@ -37,6 +39,73 @@ NominationState = Literal[
     "withdrawn",
     "cancelled",
 ]
+
+# Why the SCO withdrew a nomination (open code sets: unknown values read as "other").
+WithdrawalReason = Literal[
+    "candidate_unavailable",
+    "operational_needs",
+    "course_mismatch",
+    "duplicate_nomination",
+    "not_stated",
+    "other",
+]
+# Why a nomination changed state: its own commands, the cancellations, and the facts and
+# reason codes of the other services' events that moved it (each one listed here; a test
+# holds the list complete against those services' code sets).
+StateChangeReason = Literal[
+    # commands of the nomination API
+    "submitted",
+    "withdrawn_by_sco",
+    "funding_retried",
+    "reported",
+    "completed",
+    "terminated",
+    # cancellations (NominationCancelledV1.reason)
+    "class_cancelled",
+    "sanctions",
+    "administrative",
+    # facts learned from the other services
+    "case_opened",
+    "vetting_approved",
+    "vetting_suspended",
+    "vetting_denied",
+    "vetting_expired",
+    "vetting_cancelled",
+    "seat_held",
+    "seat_waitlisted",
+    "seat_confirmed",
+    "seat_released",
+    "obligation_recorded",
+    "obligation_rejected",
+    "deobligated",
+    "promoted_from_waitlist",
+    "class_full",
+    # vetting's reason codes
+    "insufficient_information",
+    "under_review",
+    "derogatory_information",
+    "unit_blocked",
+    "nomination_withdrawn",
+    "approval_lapsed",
+    "prior_approval_reused",
+    "cleared",
+    # funding's rejection reasons
+    "insufficient_funds",
+    "funds_expired",
+    "no_allocation",
+    "no_appropriation",
+    "no_tuition_rate",
+    "class_unknown",
+    # catalog's seat release reasons
+    "seat_released_withdrawn",
+    "seat_released_cancelled",
+    "seat_released_vetting_denied",
+    "seat_released_hold_expired",
+    "seat_released_class_cancelled",
+    "seat_released_released_by_manager",
+    "other",
+]
+_LEGACY_TEXT = "Events published before 2026-12 may hold free text here, read as `other`."
 
 
 class _NominationEvent(IntegrationEvent):
@@ -85,7 +154,9 @@ class NominationStateChangedV1(_NominationEvent):
 
     from_state: NominationState
     to_state: NominationState
-    reason: str | None = None
+    reason: Annotated[StateChangeReason, OpenCode()] | None = Field(
+        None, description=f"Why, as a code (never the words of a person). {_LEGACY_TEXT}"
+    )
     cause_event_id: str | None = None
 
 
@@ -112,7 +183,11 @@ class NominationWithdrawnV1(_NominationEvent):
     fiscal_year: FiscalYear
     withdrawn_on: date
     from_state: NominationState
-    reason: str | None = None
+    reason: Annotated[WithdrawalReason, OpenCode()] | None = Field(
+        None,
+        description="The SCO's reason, as a code; the SCO's own words stay in the nomination "
+        f"service (status reason and history). {_LEGACY_TEXT}",
+    )
 
 
 class NominationCancelledV1(_NominationEvent):

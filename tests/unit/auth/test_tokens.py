@@ -217,6 +217,22 @@ def test_cache_forgets_the_least_recently_used_token_beyond_its_size(
     assert _reason(verifier, first) == "unknown_kid"
 
 
+def test_forgetting_a_client_drops_its_verified_tokens_and_keeps_the_others(
+    key_dir: Path, issuer: TokenIssuer, verifier: TokenVerifier
+) -> None:
+    revoked = issuer.issue("imet_a", ["auditor"], client_id="imet_a")
+    kept = issuer.issue("imet_b", ["auditor"], client_id="imet_b")
+    verifier.verify(revoked)
+    verifier.verify(kept)
+    (key_dir / "jwks.json").write_text(json.dumps({"keys": [_other_public_jwk()]}))
+
+    forgotten = verifier.forget_clients({"imet_a"})
+
+    assert forgotten == 1
+    assert _reason(verifier, revoked) == "unknown_kid"  # verified again, not from the cache
+    assert verifier.verify(kept).client_id == "imet_b"
+
+
 def test_cache_entry_is_gone_once_its_token_expired() -> None:
     cache = _VerifiedTokens(max_entries=10)
     cache.put(b"live", Principal(subject="a"), time.time() + 60)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel
 
 from shared.contracts.compat import breaking_changes
+from shared.contracts.types import OpenCode
 
 
 class Base(BaseModel):
@@ -73,3 +74,58 @@ def test_changing_only_descriptions_is_compatible() -> None:
         kind: Literal["x", "y"]
 
     assert breaking_changes(_schema(Base), _schema(New)) == []
+
+
+Code = Literal["a", "b", "other"]
+
+
+class Texted(BaseModel):
+    reason: str
+    note: str | None = None
+
+
+class Coded(BaseModel):
+    reason: Annotated[Code, OpenCode()]
+    note: Annotated[Code, OpenCode()] | None = None
+
+
+def test_free_text_narrowed_to_an_open_code_set_is_compatible() -> None:
+    assert breaking_changes(_schema(Texted), _schema(Coded)) == []
+
+
+def test_an_open_code_set_may_gain_codes() -> None:
+    class More(BaseModel):
+        reason: Annotated[Literal["a", "b", "c", "other"], OpenCode()]
+        note: Annotated[Literal["a", "b", "c", "other"], OpenCode()] | None = None
+
+    assert breaking_changes(_schema(Coded), _schema(More)) == []
+
+
+def test_an_open_code_set_that_becomes_text_again_or_changes_its_fallback_breaks() -> None:
+    class OtherFallback(BaseModel):
+        reason: Annotated[Literal["a", "b", "unknown"], OpenCode("unknown")]
+        note: Annotated[Code, OpenCode()] | None = None
+
+    assert breaking_changes(_schema(Coded), _schema(Texted)) == [
+        "$.note|0: type, format or allowed values changed",
+        "$.reason: type, format or allowed values changed",
+    ]
+    assert breaking_changes(_schema(Coded), _schema(OtherFallback)) == [
+        "$.reason: the fallback of an open code set changed"
+    ]
+
+
+def test_a_closed_enum_narrowed_from_text_still_breaks() -> None:
+    class Closed(BaseModel):
+        reason: Code
+        note: str | None = None
+
+    assert breaking_changes(_schema(Texted), _schema(Closed)) == [
+        "$.reason: type, format or allowed values changed"
+    ]
+
+
+def test_an_open_code_reads_free_text_as_its_fallback() -> None:
+    coded = Coded.model_validate({"reason": "Returned home: John Smith", "note": "b"})
+
+    assert (coded.reason, coded.note) == ("other", "b")

@@ -121,7 +121,7 @@ def stage(
                 v1.ClassCancelledV1(
                     class_id=event.class_id,
                     masl_id=event.masl_id,
-                    reason=event.reason,
+                    reason=event.reason_code,  # never the manager's words (ADR 0057)
                     cancelled_at=event.cancelled_at,
                     affected_nomination_ids=list(event.affected_nomination_ids),
                 )

@@ -78,9 +78,10 @@ class ClassChanged:
 class ClassCancelled:
     class_id: UUID
     masl_id: str
-    reason: str
+    reason: str  # the catalog manager's words: they stay in the catalog
     cancelled_at: datetime
     affected_nomination_ids: tuple[UUID, ...]
+    reason_code: str = "other"  # what the event says (shared.contracts ClassCancelReason)
 
 
 SeatEvent = SeatHeld | SeatWaitlisted | SeatConfirmed | SeatReleased

@@ -173,8 +173,9 @@ class SeatBook:
             promoted.append(seat)
         return promoted
 
-    def cancel_class(self, seats: Iterable[Seat], reason: str) -> None:
-        """Cancel the class: every hold, confirmed seat and waitlist place is released."""
+    def cancel_class(self, seats: Iterable[Seat], reason: str, reason_code: str = "other") -> None:
+        """Cancel the class: every hold, confirmed seat and waitlist place is released. The
+        `reason` text stays with the class; only `reason_code` is told to other services."""
         o = self.offering
         o.ensure_not_cancelled()
         affected = []
@@ -185,7 +186,9 @@ class SeatBook:
         self._freed_by.clear()
         o.status, o.cancel_reason, o.cancelled_at = ClassStatus.CANCELLED, reason, self.now
         o.version += 1
-        self.events.append(ClassCancelled(o.id, o.masl_id, reason, self.now, tuple(affected)))
+        self.events.append(
+            ClassCancelled(o.id, o.masl_id, reason, self.now, tuple(affected), reason_code)
+        )
         self.events.append(ClassChanged(o.id))
 
     def settle(self) -> None:

@@ -113,15 +113,17 @@ async def cancel(
     check: VersionCheck,
     policy: HoldPolicy,
     now: datetime,
+    reason_code: str = "other",
 ) -> CourseClass:
     """Cancel a class for good: every hold, confirmed seat and waitlist place is released
     (`seat_released`, reason `class_cancelled`, one per nomination) and the nominations are told
-    at once (`class_cancelled` with the affected nomination ids)."""
+    at once (`class_cancelled` with the affected nomination ids and `reason_code`; the words of
+    `reason` stay on the class)."""
     offering = await load_class(uow, class_id, lock=True)
     check(offering.id, offering.version)
     offering.ensure_not_cancelled()
     changes = SeatChanges(uow, SeatBook(offering, policy, now))
     seats = [changes.track(s) for s in await uow.seats.active_in_class(class_id)]
-    changes.book.cancel_class(seats, reason)
+    changes.book.cancel_class(seats, reason, reason_code)
     await changes.commit_to_uow(class_action="class.cancelled")
     return offering

@@ -194,7 +194,7 @@ async def test_cancelling_a_class_releases_every_seat_and_tells_the_nominations(
 
     cancelled = await client.post(
         f"{url}/cancel",
-        json={"reason": "Instructor shortage"},
+        json={"reason": "Instructor shortage", "reason_code": "instructor_unavailable"},
         headers={**manager, "If-Match": etag},
     )
     again = await client.post(
@@ -227,7 +227,9 @@ async def test_cancelling_a_class_releases_every_seat_and_tells_the_nominations(
     assert {r["reason"] for r in released} == {"class_cancelled"}
     notice = payloads(events, "class_cancelled")[0]
     assert sorted(notice["affected_nomination_ids"]) == sorted(map(str, nominations))
-    assert notice["reason"] == "Instructor shortage"
+    # The event names the code; the manager's words stay on the class (ADR 0057).
+    assert notice["reason"] == "instructor_unavailable"
+    assert cancelled.json()["cancel_reason"] == "Instructor shortage"
     assert payloads(events, "class_changed")[-1]["status"] == "cancelled"
     assert [t for t, _ in events][-2:] == [
         "imet.catalog.class_cancelled.v1",

@@ -24,6 +24,7 @@ from funding.domain.ledger import Account, EntryKind, Posting
 from funding.service_layer.unit_of_work import FundingUnitOfWork
 from shared.contracts.funding.v1 import (
     AllocationChangedV1,
+    AllocationReason,
     AllocationSetV1,
     AppropriationSetV1,
     TrancheV1,
@@ -167,7 +168,13 @@ async def _move_ceiling(
 
 
 async def set_allocation(
-    uow: FundingUnitOfWork, country: str, fiscal_year: int, amount: Decimal, reason: str
+    uow: FundingUnitOfWork,
+    country: str,
+    fiscal_year: int,
+    amount: Decimal,
+    reason: str,
+    *,
+    reason_code: AllocationReason = "initial_allocation",
 ) -> AllocationRecord:
     """Set a country's allocation (ceiling) for a fiscal year. The fiscal year's allocations
     together never exceed its appropriation: checked under a lock on the appropriation and
@@ -186,7 +193,7 @@ async def set_allocation(
         "allocation.set",
         "allocation",
         str(record.id),
-        after=_allocation_view(record) | {"reason": reason},
+        after=_allocation_view(record) | {"reason": reason, "reason_code": reason_code},
     )
     uow.publish(
         AllocationSetV1(
@@ -194,7 +201,7 @@ async def set_allocation(
             country=country,
             fiscal_year=fiscal_year,
             amount=amount,
-            reason=reason,
+            reason=reason_code,  # the words of `reason` stay here (ADR 0057)
         )
     )
     await uow.commit()
@@ -207,6 +214,8 @@ async def change_allocation(
     amount: Decimal,
     reason: str,
     precondition: Precondition,
+    *,
+    reason_code: AllocationReason = "reprogramming",
 ) -> AllocationRecord:
     """Reprogram a country's allocation; the reason and the actor are recorded. An increase must
     fit the unallocated part of the appropriation; a decrease never goes below what is already
@@ -229,7 +238,7 @@ async def change_allocation(
         "allocation",
         str(record.id),
         before=before,
-        after=_allocation_view(record) | {"reason": reason},
+        after=_allocation_view(record) | {"reason": reason, "reason_code": reason_code},
     )
     uow.publish(
         AllocationChangedV1(
@@ -237,7 +246,7 @@ async def change_allocation(
             country=record.country,
             fiscal_year=record.fiscal_year,
             amount=amount,
-            reason=reason,
+            reason=reason_code,  # the words of `reason` stay here (ADR 0057)
             previous_amount=previous,
         )
     )

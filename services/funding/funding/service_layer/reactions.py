@@ -66,7 +66,8 @@ async def when_nomination_withdrawn_deobligate(
         event.masl_id,
         initiated_by=Initiator.COUNTRY,
         cancelled_on=event.withdrawn_on,
-        reason=f"withdrawn: {event.reason}" if event.reason else "withdrawn",
+        # A code only: the SCO's words stay in the nomination service (ADR 0057).
+        reason="withdrawn",
         today=today(),
     )
 
@@ -80,7 +81,7 @@ async def when_nomination_cancelled_deobligate(
         event.masl_id,
         initiated_by=Initiator(event.initiated_by),
         cancelled_on=event.cancelled_on,
-        reason=f"cancelled: {event.reason}",
+        reason=f"cancelled_{event.reason}",
         today=today(),
     )
 
@@ -104,7 +105,7 @@ async def when_nomination_denied_release_funds(
         masl_id,
         initiated_by=Initiator.US_GOVERNMENT,
         cancelled_on=today(),
-        reason="vetting denied",
+        reason="vetting_denied",
         today=today(),
     )
 

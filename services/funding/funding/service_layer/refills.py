@@ -51,5 +51,5 @@ async def refund_refilled_penalty(
     ob.penalty_refundable = False
     await write_postings(uow, allocation, ob, postings, tranches)
     uow.audit("obligation.penalty_refunded", "obligation", str(ob.id), after=line_summary(ob))
-    uow.publish(deobligated_event(ob, postings, penalty=ZERO, reason="seat refilled"))
+    uow.publish(deobligated_event(ob, postings, penalty=ZERO, reason="seat_refilled"))
     await uow.commit()

@@ -144,7 +144,7 @@ async def settle_training_end(
         charge=charge,
         decision=decision,
         status=ObligationStatus.TERMINATED,
-        reason="training ended early",
+        reason="training_ended_early",
         today=today,
     )
     await uow.commit()

@@ -219,7 +219,7 @@ async def test_withdrawals_deobligate_minus_a_penalty_where_a_rule_applies_and_a
         "deobligated",
     ]
     assert events[1][1]["rule"] == "dedicated_course_cancellation"
-    assert (events[3][1]["reason"], events[3][1]["amount_returned"]) == ("seat refilled", "8000.00")
+    assert (events[3][1]["reason"], events[3][1]["amount_returned"]) == ("seat_refilled", "8000.00")
 
 
 async def test_a_denial_after_funding_releases_the_whole_line_without_penalty(

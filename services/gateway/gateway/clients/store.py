@@ -116,7 +116,9 @@ class ClientStore:
         return _client(row._mapping) if row is not None else None
 
     async def revoke(self, client_id: str, *, actor: str) -> Client:
-        """Revoke a client: it gets no new token. Revoking a revoked client changes nothing."""
+        """Revoke a client: it gets no new token, and every gateway refuses the tokens it holds
+        once its revocation list is refreshed (seconds). Revoking a revoked client changes
+        nothing."""
         async with self.engine.begin() as conn:
             row = (
                 await conn.execute(
@@ -141,6 +143,13 @@ class ClientStore:
             after = _client(changed._mapping)
             await _audit(conn, actor, "client.revoked", client_id, before.public(), after.public())
         return after
+
+    async def revoked_ids(self) -> frozenset[str]:
+        """Every revoked client id (the gateway's revocation list; revocation is final and
+        rare, so the whole set is small)."""
+        query = select(client_table.c.client_id).where(client_table.c.status == "revoked")
+        async with self.engine.connect() as conn:
+            return frozenset((await conn.scalars(query)).all())
 
     async def authenticate(self, client_id: str, secret: str) -> tuple[Client | None, str]:
         """(client, "ok") when the secret is right and the client active; else (None, reason)."""

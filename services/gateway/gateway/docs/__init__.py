@@ -1,5 +1,7 @@
 """The gateway's documentation routes: one OpenAPI document for the whole API, its Swagger UI
-and Redoc pages, and the AsyncAPI document of every topic (JSON and a readable page).
+and Redoc pages, and the AsyncAPI document of every topic (JSON and a readable page). Every
+file the pages load is served here too (`/docs/assets/...`, `pages.py`): nothing comes from
+another origin.
 
 `mount_docs(app, settings)` adds them to the gateway's own FastAPI app, which must not serve its
 own `/openapi.json`, `/docs` or `/redoc` (create it with `openapi_url=None, docs_url=None,
@@ -12,32 +14,30 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import (
-    get_redoc_html,
-    get_swagger_ui_html,
-    get_swagger_ui_oauth2_redirect_html,
-)
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from gateway.docs.asyncapi import KafkaServer, build_asyncapi
 from gateway.docs.asyncapi_page import render_asyncapi_page
 from gateway.docs.openapi import Fetch, OpenApiAggregator, fetcher
+from gateway.docs.pages import ASSETS_PATH, AssetFiles, redoc_page, swagger_ui_page
 from gateway.docs.settings import DocsSettings
 from gateway.routing import route_table
 from gateway.settings import GatewaySettings
 from shared.contracts.registry import published_events
+from shared.http.problems import problem_response
 from shared.messaging.envelope import IntegrationEvent
 
 __all__ = ["DocsSettings", "DocsState", "mount_docs"]
 
 OPENAPI_PATH = "/openapi.json"
+TITLE = "IMET Pipeline API"
 DOC_PATHS = (
     OPENAPI_PATH,
     "/docs",
-    "/docs/oauth2-redirect",
     "/redoc",
     "/asyncapi.json",
     "/asyncapi",
+    ASSETS_PATH + "/{name}",
 )
 
 
@@ -69,7 +69,8 @@ def mount_docs(
     fetch: Fetch | None = None,
     events: Mapping[str, type[IntegrationEvent]] | None = None,
 ) -> DocsState:
-    """Add `/openapi.json`, `/docs`, `/redoc`, `/asyncapi.json` and `/asyncapi` to `app`."""
+    """Add `/openapi.json`, `/docs`, `/redoc`, `/asyncapi.json`, `/asyncapi` and the pages'
+    files (`/docs/assets/{name}`) to `app`."""
     taken = {app.openapi_url, app.docs_url, app.redoc_url} & set(DOC_PATHS)
     if taken:
         raise ValueError(
@@ -86,6 +87,7 @@ def mount_docs(
     )
     asyncapi = build_asyncapi(events or published_events(), _kafka_server(settings, docs))
     asyncapi_page = render_asyncapi_page(asyncapi)
+    assets = AssetFiles()
     state = DocsState(aggregator, asyncapi)
     app.state.docs = state
 
@@ -96,27 +98,18 @@ def mount_docs(
         return Response(await aggregator.body(), media_type="application/json")
 
     async def swagger_ui(request: Request) -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=_url(request, OPENAPI_PATH),
-            title="IMET Pipeline API",
-            swagger_js_url=docs.swagger_js_url,
-            swagger_css_url=docs.swagger_css_url,
-            swagger_favicon_url=docs.favicon_url,
-            oauth2_redirect_url=_url(request, "/docs/oauth2-redirect"),
-            swagger_ui_parameters={"persistAuthorization": True, "displayOperationId": True},
-        )
-
-    async def swagger_ui_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+        root = _url(request, "")
+        return swagger_ui_page(root=root, openapi_url=root + OPENAPI_PATH, title=TITLE)
 
     async def redoc(request: Request) -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=_url(request, OPENAPI_PATH),
-            title="IMET Pipeline API",
-            redoc_js_url=docs.redoc_js_url,
-            redoc_favicon_url=docs.favicon_url,
-            with_google_fonts=False,
-        )
+        root = _url(request, "")
+        return redoc_page(root=root, openapi_url=root + OPENAPI_PATH, title=TITLE)
+
+    async def asset(name: str) -> Response:
+        response = assets.response(name)
+        if response is None:
+            return problem_response(404, "not-found", "Not found", "No such documentation file.")
+        return response
 
     async def asyncapi_json() -> JSONResponse:
         return JSONResponse(asyncapi)
@@ -127,10 +120,10 @@ def mount_docs(
     endpoints: tuple[Callable[..., Awaitable[Response]], ...] = (
         openapi_json,
         swagger_ui,
-        swagger_ui_redirect,
         redoc,
         asyncapi_json,
         asyncapi_html,
+        asset,
     )
     for path, endpoint in zip(DOC_PATHS, endpoints, strict=True):
         app.add_api_route(path, endpoint, methods=["GET"], include_in_schema=False)

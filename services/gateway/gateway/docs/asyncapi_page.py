@@ -1,4 +1,5 @@
-"""`/asyncapi`: the AsyncAPI document as one readable HTML page, rendered here (no script)."""
+"""`/asyncapi`: the AsyncAPI document as one readable HTML page, rendered here: no script, and
+its style sheet is served by the gateway too (`/docs/assets/asyncapi.css`; CSP 'self')."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 from gateway.docs.asyncapi_parts import CE_HEADERS, DLQ_HEADERS
 from gateway.docs.refs import parse_component_ref
+from shared.contracts.types import UNKNOWN_CODE_KEY
 
-_STYLE = """
+STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;
 color:#1b1f24}
 h1,h2,h3{line-height:1.2}h2{margin-top:2.5rem;border-bottom:2px solid #d0d7de}
@@ -87,7 +89,12 @@ def _constraints(schema: dict[str, Any]) -> list[str]:
         "maxLength": "max length",
         "default": "default",
         "examples": "e.g.",
+        UNKNOWN_CODE_KEY: "other codes read as",
     }
+    # An optional code's marker sits on its non-null option (`anyOf`).
+    for option in schema.get("anyOf", []):
+        if isinstance(option, dict) and UNKNOWN_CODE_KEY in option:
+            schema = {UNKNOWN_CODE_KEY: option[UNKNOWN_CODE_KEY], **schema}
     notes = []
     for key, label in labels.items():
         if key in schema:
@@ -138,7 +145,11 @@ def _message(message_id: str, message: dict[str, Any], doc: dict[str, Any]) -> s
     )
 
 
-def render_asyncapi_page(doc: dict[str, Any], json_url: str = "/asyncapi.json") -> str:
+def render_asyncapi_page(
+    doc: dict[str, Any],
+    json_url: str = "/asyncapi.json",
+    css_url: str = "/docs/assets/asyncapi.css",
+) -> str:
     info, schemas = doc["info"], doc["components"]["schemas"]
     messages = doc["components"]["messages"]
     topics = {cid: ch for cid, ch in doc["channels"].items() if not cid.endswith(".dlq")}
@@ -171,7 +182,8 @@ def render_asyncapi_page(doc: dict[str, Any], json_url: str = "/asyncapi.json") 
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(info["title"])}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="{escape(css_url, quote=True)}">
 </head><body>
 <h1>{escape(info["title"])} <small class="meta">v{escape(info["version"])}</small></h1>
 <p class="meta">AsyncAPI {escape(doc["asyncapi"])} · machine-readable:

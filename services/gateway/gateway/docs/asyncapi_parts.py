@@ -115,7 +115,11 @@ its owner's topic, `imet.<service>.events`.
   byte for byte, to `<topic>.dlq` with `x-dlq-*` headers.
 - **Versions**: within `v1` changes are additive (new optional fields); read tolerantly and
   ignore unknown fields. A breaking change is published as a new type (`.v2`) beside `v1`.
-- **Personal data** never appears on these topics (ADR 0005).
+- **Personal data** never appears on these topics (ADR 0005). Every `reason` is a code
+  from a documented set, never a person's words (those stay in the owning service and are
+  read through its API, ADR 0057). The reason sets are open (`x-unknown-reads-as`): read a
+  code you do not know - a newer one, or the free text of a record published before the
+  change - as `other`.
 
 A readable version of this document is served at `/asyncapi`."""
 

@@ -35,7 +35,11 @@ GLOBAL_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"oauth2": []
 
 DEFAULT_TAGS = (
     {"name": "auth", "description": "Tokens for agency systems and the keys that verify them."},
-    {"name": "health", "description": "Liveness and readiness of the gateway (no token)."},
+    {
+        "name": "health",
+        "description": "Liveness of the gateway (no token). Its readiness and "
+        "metrics are on the admin listener, not here.",
+    },
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.admin import create_admin_app
+from gateway.admin import create_own_app
 from gateway.docs.openapi import OpenApiAggregator
 from gateway.oauth import AuthServer, install_auth_routes
 from gateway.routing import Upstream, route_table
@@ -28,7 +28,7 @@ async def real_document(
 
     settings = GatewaySettings(**{f"{name}_url": f"http://{name}.test" for name in specs})
     upstreams = list(route_table(settings).upstreams)
-    gateway_app = create_admin_app(UpstreamPool(route_table(settings), settings))
+    gateway_app = create_own_app(UpstreamPool(route_table(settings), settings))
     install_auth_routes(gateway_app, AuthServer(settings))
     docs = OpenApiAggregator(gateway_app, upstreams, fetch)
     await docs.refresh()

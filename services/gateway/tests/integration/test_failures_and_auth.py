@@ -135,16 +135,17 @@ async def test_gateway_healthz_answers_without_token(client: httpx.AsyncClient) 
     assert response.json() == {"status": "ok", "service": "gateway"}
 
 
-async def test_readyz_is_503_listing_the_upstream_that_is_down(client: httpx.AsyncClient) -> None:
-    response = await client.get("/readyz")
+async def test_readyz_is_503_listing_the_upstream_that_is_down(gateway_admin_url: str) -> None:
+    async with httpx.AsyncClient(base_url=gateway_admin_url, timeout=scaled(10)) as http:
+        response = await http.get("/readyz")
 
     body = _assert_problem(response, 503, "not-ready")
     assert body["upstreams"]["funding"]["ready"] is False
     assert body["upstreams"]["catalog"] == {"ready": True, "status": 200}
 
 
-async def test_readyz_is_200_when_every_upstream_is_ready(all_ready_gateway_url: str) -> None:
-    async with httpx.AsyncClient(base_url=all_ready_gateway_url, timeout=scaled(10)) as http:
+async def test_readyz_is_200_when_every_upstream_is_ready(all_ready_gateway_admin_url: str) -> None:
+    async with httpx.AsyncClient(base_url=all_ready_gateway_admin_url, timeout=scaled(10)) as http:
         response = await http.get("/readyz")
 
     assert response.status_code == 200
@@ -152,14 +153,15 @@ async def test_readyz_is_200_when_every_upstream_is_ready(all_ready_gateway_url:
 
 
 async def test_metrics_count_proxied_requests_per_upstream_and_status_class(
-    client: httpx.AsyncClient, auth: dict[str, str]
+    client: httpx.AsyncClient, auth: dict[str, str], gateway_admin_url: str
 ) -> None:
     sample = 'imet_gateway_requests_total{status_class="2xx",upstream="vetting"}'
-    before = _sample(await client.get("/metrics"), sample)
+    async with httpx.AsyncClient(base_url=gateway_admin_url, timeout=scaled(10)) as admin:
+        before = _sample(await admin.get("/metrics"), sample)
 
-    await client.get("/api/v1/vetting/cases", headers=auth)
+        await client.get("/api/v1/vetting/cases", headers=auth)
 
-    assert _sample(await client.get("/metrics"), sample) == before + 1
+        assert _sample(await admin.get("/metrics"), sample) == before + 1
 
 
 def _sample(response: httpx.Response, name: str) -> float:

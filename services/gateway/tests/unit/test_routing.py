@@ -42,7 +42,7 @@ def test_only_the_exact_health_paths_are_public(table: RouteTable) -> None:
     catalog = table.match("/api/v1/catalog")
 
     assert catalog is not None
-    assert catalog.public_paths == {"/api/v1/catalog/healthz", "/api/v1/catalog/readyz"}
+    assert catalog.public_paths == {"/api/v1/catalog/healthz"}
 
 
 def test_a_prefix_deeper_than_one_segment_is_refused() -> None:

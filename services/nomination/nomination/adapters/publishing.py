@@ -23,6 +23,7 @@ from shared.contracts.nomination.v1 import (
     NominationSubmittedV1,
     NominationWithdrawnV1,
     TrainingEndedV1,
+    WithdrawalReason,
 )
 from shared.contracts.nomination.v1 import NominationStateChangedV1 as StateChangedV1
 
@@ -87,7 +88,7 @@ def funding_requested(row: Row[Any], request_id: UUID) -> FundingRequestedV1:
 
 
 def withdrawn(
-    row: Row[Any], from_state: str, reason: str | None, on: date
+    row: Row[Any], from_state: str, reason: WithdrawalReason, on: date
 ) -> NominationWithdrawnV1:
     return NominationWithdrawnV1(
         nomination_id=row.id,

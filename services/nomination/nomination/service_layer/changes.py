@@ -55,24 +55,30 @@ async def apply_outcome(
     outcome: Outcome,
     *,
     reason: str | None = None,
+    note: str | None = None,
     values: dict[str, Any] | None = None,
     action: str = "nomination.changed",
 ) -> Row[Any]:
-    """Write the outcome on the (locked) row; record, audit and publish what changed."""
+    """Write the outcome on the (locked) row; record, audit and publish what changed.
+
+    `reason` is a code (`StateChangeReason`): it is what the event and the log say. `note` is
+    a person's own words (an SCO's or an administrator's): it becomes the status reason and
+    the history's reason, readable through this service's API, and never leaves it."""
     before = progress_of(row)
     after = outcome.progress
     changes: dict[str, Any] = {**progress_values(after), **(values or {})}
     moved = after.state is not before.state
     if moved:
-        changes["status_reason"] = reason
+        changes["status_reason"] = note or reason
     request_id = uuid4() if Action.REQUEST_FUNDING in outcome.actions else None
     if request_id is not None:
         changes["funding_request_id"] = request_id
     new = await uow.nominations.update(row, changes)
     if moved:
         await add_history(
-            uow, new, "transition", reason=reason, from_state=before.state, to_state=after.state
-        )
+            uow, new, "transition", reason=note or reason, from_state=before.state,
+            to_state=after.state,
+        )  # fmt: skip
         uow.publish(
             publishing.state_changed(new, before.state, after.state, reason, uow.cause_event_id)
         )

@@ -10,6 +10,7 @@ from sqlalchemy import Row
 
 from nomination.adapters import publishing
 from nomination.adapters.nomination_repository import progress_of
+from nomination.adapters.publishing import WithdrawalReason
 from nomination.domain.commands import Command, Context, decide
 from nomination.domain.errors import TransitionRefused
 from nomination.service_layer import process
@@ -21,14 +22,15 @@ from shared.auth.principal import Principal
 
 
 async def withdraw_nomination(
-    uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID, reason: str | None
-) -> Row[Any]:
+    uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID, reason: str | None,
+    reason_code: WithdrawalReason = "not_stated",
+) -> Row[Any]:  # fmt: skip
     """The SCO withdraws the nomination at any step before training. Publishes
     `nomination.withdrawn`: catalog releases the seat or waitlist place, funding deobligates
     (minus any penalty), vetting cancels an undecided case; each confirmation is recorded."""
     row = await visible_nomination(uow, principal, nomination_id, for_update=True)
     require_own_country(principal, row.country)
-    new = await process.withdraw(uow, row, reason)
+    new = await process.withdraw(uow, row, reason, reason_code)
     await uow.commit()
     return new
 
@@ -99,7 +101,7 @@ async def end_training(
             "More days attended than days between start and end.", failed=["days_attended"]
         )
     new = await apply_outcome(
-        uow, row, outcome, reason=reason or ("completed" if completed else "terminated"),
+        uow, row, outcome, reason="completed" if completed else "terminated", note=reason,
         values={"training_ended_on": on, "days_attended": attended},
         action="nomination.training_ended",
     )  # fmt: skip

@@ -21,7 +21,7 @@ from sqlalchemy import Row
 
 from nomination.adapters import publishing
 from nomination.adapters.nomination_repository import progress_of
-from nomination.adapters.publishing import CancelReason, Initiator
+from nomination.adapters.publishing import CancelReason, Initiator, WithdrawalReason
 from nomination.domain import compensation
 from nomination.domain.commands import Command, decide
 from nomination.domain.machine import Fact, record, settle
@@ -80,16 +80,20 @@ async def record_fact(
     return new
 
 
-async def withdraw(uow: NominationUnitOfWork, row: Row[Any], reason: str | None) -> Row[Any]:
-    """End the nomination at the SCO's request; compensations follow (ADR 0004)."""
+async def withdraw(
+    uow: NominationUnitOfWork, row: Row[Any], reason: str | None,
+    reason_code: WithdrawalReason = "not_stated",
+) -> Row[Any]:  # fmt: skip
+    """End the nomination at the SCO's request; compensations follow (ADR 0004). The SCO's
+    words (`reason`) stay here; the events carry `reason_code` (ADR 0057)."""
     before = progress_of(row)
     outcome = decide(before, Command.WITHDRAW)
     steps = compensation.expected(before)
     new = await apply_outcome(
-        uow, row, outcome, reason=reason or "withdrawn_by_sco", values={"compensations": steps},
-        action="nomination.withdrawn",
+        uow, row, outcome, reason="withdrawn_by_sco", note=reason,
+        values={"compensations": steps}, action="nomination.withdrawn",
     )  # fmt: skip
-    uow.publish(publishing.withdrawn(new, before.state, reason, today()))
+    uow.publish(publishing.withdrawn(new, before.state, reason_code, today()))
     await _await_compensations(uow, new, steps)
     return new
 
@@ -103,7 +107,7 @@ async def cancel(
     outcome = decide(before, Command.CANCEL)
     steps = compensation.expected(before)
     new = await apply_outcome(
-        uow, row, outcome, reason=detail or reason, values={"compensations": steps},
+        uow, row, outcome, reason=reason, note=detail, values={"compensations": steps},
         action="nomination.cancelled",
     )  # fmt: skip
     uow.publish(publishing.cancelled(new, before.state, reason, initiated_by, today()))

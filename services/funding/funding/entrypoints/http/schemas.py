@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.funding.v1 import AllocationReason
 from shared.contracts.types import CountryCode, FiscalYear, MaslId, Money
 from shared.http.pagination import Page
 
@@ -71,13 +72,24 @@ class AllocationCreate(BaseModel):
     country: CountryCode
     fiscal_year: FiscalYear
     amount: NonNegativeMoney
-    reason: Reason = "initial allocation"
+    reason: Reason = Field(
+        "initial allocation",
+        description="In your words: kept in the allocation's history, never published",
+    )
+    reason_code: AllocationReason = Field(
+        "initial_allocation", description="Why, as a code: what `allocation_set` tells others"
+    )
 
 
 class AllocationUpdate(BaseModel):
     model_config = with_example(amount="1600000.00", reason="Reprogrammed from unused GHA ceiling")
     amount: NonNegativeMoney
-    reason: Reason
+    reason: Reason = Field(
+        description="In your words: kept in the allocation's history, never published"
+    )
+    reason_code: AllocationReason = Field(
+        "reprogramming", description="Why, as a code: what `allocation_changed` tells others"
+    )
 
 
 class AllocationPublic(BaseModel):

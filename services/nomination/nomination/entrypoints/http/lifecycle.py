@@ -44,8 +44,9 @@ async def withdraw_nomination(
     history."""
     async with runtime.uow(principal) as uow:
         row = await use_cases.withdraw_nomination(
-            uow, principal, nomination_id, body.reason if body else None
-        )
+            uow, principal, nomination_id, body.reason if body else None,
+            body.reason_code if body else "not_stated",
+        )  # fmt: skip
     return _answer(response, row, principal)
 
 

@@ -192,7 +192,8 @@ async def cancel_class(
     seat and waitlist place is released (`seat_released`, reason `class_cancelled`) and the
     nominations are told (`class_cancelled` with the affected nomination ids)."""
     async with runtime.uow(principal) as uow:
-        await use_cases.cancel(uow, class_id, body.reason, check, holds, utc_now())
+        await use_cases.cancel(uow, class_id, body.reason, check, holds, utc_now(),
+                               reason_code=body.reason_code)  # fmt: skip
         row = await _stored(uow, class_id)
         await uow.commit()
     set_etag(response, row.offering.id, row.offering.version)

@@ -18,6 +18,7 @@ from catalog.entrypoints.http.schemas.common import (
     PatchBody,
     RequestBody,
 )
+from shared.contracts.catalog.v1 import ClassCancelReason
 from shared.http.pagination import Page
 
 Capacity = Annotated[int, Field(ge=1, le=1000, description="Seats in the class")]
@@ -69,10 +70,18 @@ class ClassCancel(RequestBody):
         min_length=1,
         max_length=500,
         pattern=NO_NUL,
-        description="Why the class is cancelled (told to the SCOs)",
+        description="Why the class is cancelled, in your words: shown on the class "
+        "(`cancel_reason`), never published in an event",
+    )
+    reason_code: ClassCancelReason = Field(
+        "other", description="Why, as a code: what the `class_cancelled` event tells others"
     )
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Instructor shortage"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "Instructor shortage", "reason_code": "instructor_unavailable"}]
+        }
+    )
 
 
 class ClassPublic(BaseModel):

@@ -59,8 +59,9 @@ async def create_allocation(
     (409 `allocations-exceed-appropriation`); one allocation per country and year (409)."""
     async with runtime.uow(principal) as uow:
         record = await funds.set_allocation(
-            uow, body.country, body.fiscal_year, body.amount, body.reason
-        )
+            uow, body.country, body.fiscal_year, body.amount, body.reason,
+            reason_code=body.reason_code,
+        )  # fmt: skip
     async with runtime.sessions() as session:
         public, version = await _visible(session, principal, record.id)
     response.headers["Location"] = f"{router.prefix}/{record.id}"
@@ -82,8 +83,9 @@ async def change_allocation(
     or lapsed against it (409 `allocation-below-obligated`). Needs If-Match."""
     async with runtime.uow(principal) as uow:
         await funds.change_allocation(
-            uow, allocation_id, body.amount, body.reason, precondition_for(if_match, allocation_id)
-        )
+            uow, allocation_id, body.amount, body.reason, precondition_for(if_match, allocation_id),
+            reason_code=body.reason_code,
+        )  # fmt: skip
     async with runtime.sessions() as session:
         public, version = await _visible(session, principal, allocation_id)
     set_etag(response, allocation_id, version)

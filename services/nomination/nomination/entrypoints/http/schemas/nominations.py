@@ -16,7 +16,7 @@ from nomination.entrypoints.http.schemas.common import (
     ScreeningRecord,
     Strict,
 )
-from shared.contracts.nomination.v1 import NominationState
+from shared.contracts.nomination.v1 import NominationState, WithdrawalReason
 from shared.contracts.types import FiscalYear, MaslId
 from shared.http.pagination import Page
 
@@ -183,10 +183,20 @@ class NominationHistory(BaseModel):
 class WithdrawRequest(Strict):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"reason": "Candidate reassigned to a border unit"}]},
-    )
+        json_schema_extra={
+            "examples": [
+                {"reason": "Candidate reassigned to a border unit",
+                 "reason_code": "operational_needs"}
+            ]
+        },
+    )  # fmt: skip
 
-    reason: Reason | None = None
+    reason: Reason | None = Field(
+        None, description="In your words: the status reason and history here, never published"
+    )
+    reason_code: WithdrawalReason = Field(
+        "not_stated", description="Why, as a code: what `nomination.withdrawn` tells others"
+    )
 
 
 class CancelRequest(Strict):
