@@ -77,6 +77,7 @@ class ServiceRuntime(Generic[S, U]):
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_pool_overflow,
             lock_timeout_seconds=settings.db_lock_timeout_seconds,
+            command_timeout_seconds=settings.db_command_timeout_seconds,
         )
         self.gate = TransactionGate(
             service=definition.name,

@@ -93,6 +93,9 @@ class ServiceSettings(BaseSettings):
     db_max_transactions: int | None = Field(None, ge=1, le=100)
     db_queue_timeout_seconds: float = Field(20.0, gt=0.0, le=3600.0)
     db_lock_timeout_seconds: float = Field(10.0, gt=0.0, le=3600.0)
+    # The client gives up on one statement after this (above the lock timeout: a lock wait
+    # must end as the database's 55P03 refusal, not as a client-side timeout).
+    db_command_timeout_seconds: float = Field(30.0, gt=0.0, le=3600.0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(8001, ge=0, le=65535)
     consumer_retry_attempts: int = Field(3, ge=1, le=20)

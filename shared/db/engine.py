@@ -33,6 +33,7 @@ def create_engine(
     pool_size: int = 10,
     max_overflow: int = 10,
     lock_timeout_seconds: float = 10.0,
+    command_timeout_seconds: float = 30.0,
 ) -> AsyncEngine:
     return create_async_engine(
         asyncpg_sqlalchemy_url(url),
@@ -47,7 +48,7 @@ def create_engine(
                 "lock_timeout": f"{int(lock_timeout_seconds * 1000)}ms",
                 "idle_in_transaction_session_timeout": "60s",
             },
-            "command_timeout": 30,
+            "command_timeout": command_timeout_seconds,
         },
     )
 

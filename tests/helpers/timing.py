@@ -27,6 +27,7 @@ ENV = "IMET_TEST_TIME_SCALE"
 # tens of seconds, all of it legitimately queued.
 QUEUE_TIMEOUT_SECONDS = 240.0
 LOCK_TIMEOUT_SECONDS = 60.0
+COMMAND_TIMEOUT_SECONDS = 90.0
 
 
 def time_scale() -> float:
@@ -52,6 +53,7 @@ def product_timeouts_env(services: tuple[str, ...]) -> dict[str, str]:
         prefix = name.upper()
         env[f"{prefix}_DB_QUEUE_TIMEOUT_SECONDS"] = f"{scaled(QUEUE_TIMEOUT_SECONDS):g}"
         env[f"{prefix}_DB_LOCK_TIMEOUT_SECONDS"] = f"{scaled(LOCK_TIMEOUT_SECONDS):g}"
+        env[f"{prefix}_DB_COMMAND_TIMEOUT_SECONDS"] = f"{scaled(COMMAND_TIMEOUT_SECONDS):g}"
     return env
 
 

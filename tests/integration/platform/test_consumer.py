@@ -71,7 +71,10 @@ async def _settle(runtime: Any, topic: str, keys: list[str]) -> None:
     await produce(topic, [_record(k, SENTINEL) for k in keys])
 
     async def sentinels() -> int:
-        return sum(any(r.value == SENTINEL for r in await _effects(runtime, k)) for k in keys)
+        seen = 0
+        for k in keys:
+            seen += any(r.value == SENTINEL for r in await _effects(runtime, k))
+        return seen
 
     assert await eventually(sentinels, lambda seen: seen == len(keys)) == len(keys)
 
