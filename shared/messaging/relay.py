@@ -22,18 +22,16 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from prometheus_client import Counter
 
 from shared.messaging.backoff import Backoff, sleep_or_stop
 from shared.messaging.kafka import make_producer, physical_topic
 from shared.messaging.locks import lock_key
+from shared.messaging.metrics import FAILURES, PUBLISHED
 from shared.observability import get_logger
 from shared.settings import PlatformSettings
 
 log = get_logger("messaging.relay")
 
-PUBLISHED = Counter("imet_outbox_published_total", "Outbox rows published", ["service"])
-FAILURES = Counter("imet_outbox_publish_failures_total", "Failed publish attempts", ["service"])
 
 _CLAIM = """
 SELECT id, aggregateid, topic, payload::text AS payload, headers::text AS headers

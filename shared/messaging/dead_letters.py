@@ -1,0 +1,94 @@
+"""Dead-lettering: a record no retry can fix goes to `<topic>.dlq` with headers saying why.
+
+The DLQ record keeps the original key, value and headers, plus `x-dlq-*` headers. Sending is
+retried until the broker takes it (a broker outage is not the record's fault); only then does
+the caller move the partition's offset past the record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from shared.messaging.backoff import Backoff, sleep_or_stop
+from shared.messaging.failures import Stopping, safe_error
+from shared.messaging.kafka import dlq_topic, make_producer
+from shared.observability import get_logger
+from shared.settings import PlatformSettings
+
+log = get_logger("messaging.dead_letters")
+
+
+class DeadLetters:
+    def __init__(self, consumer: str, platform: PlatformSettings) -> None:
+        self.consumer = consumer
+        self.platform = platform
+        self._producer: AIOKafkaProducer | None = None
+
+    def headers(
+        self,
+        tp: TopicPartition,
+        record: ConsumerRecord[Any, Any],
+        exc: BaseException,
+        attempts: int,
+    ) -> list[tuple[str, bytes]]:
+        return [
+            *record.headers,
+            ("x-dlq-consumer", self.consumer.encode()),
+            ("x-dlq-original-topic", tp.topic.encode()),
+            ("x-dlq-original-partition", str(tp.partition).encode()),
+            ("x-dlq-original-offset", str(record.offset).encode()),
+            ("x-dlq-error-type", type(exc).__name__.encode()),
+            ("x-dlq-error-message", safe_error(exc).encode()),
+            ("x-dlq-attempts", str(attempts).encode()),
+            ("x-dlq-failed-at", datetime.now(UTC).isoformat().encode()),
+        ]
+
+    async def send(
+        self,
+        tp: TopicPartition,
+        record: ConsumerRecord[Any, Any],
+        exc: BaseException,
+        *,
+        attempts: int,
+        stop: asyncio.Event,
+    ) -> None:
+        """Send until the broker acknowledges; raises `Stopping` on shutdown."""
+        headers = self.headers(tp, record, exc, attempts)
+        backoff = Backoff(initial=0.2, maximum=5.0)
+        while True:
+            try:
+                producer = await self._get_producer()
+                await producer.send_and_wait(
+                    dlq_topic(tp.topic), value=record.value, key=record.key, headers=headers
+                )
+                return
+            except Exception as send_exc:
+                log.warning(
+                    "consumer.dlq_unavailable",
+                    consumer=self.consumer,
+                    error=type(send_exc).__name__,
+                )
+                await self.close()
+                if await sleep_or_stop(stop, backoff.next()):
+                    raise Stopping from send_exc
+
+    async def _get_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.platform, client_id=f"imet-{self.consumer}-dlq")
+            await asyncio.wait_for(
+                producer.start(), timeout=self.platform.kafka_request_timeout_ms / 1000
+            )
+            self._producer = producer
+        return self._producer
+
+    async def close(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), timeout=2)
