@@ -1,14 +1,19 @@
 """The consumer loop: at-least-once delivery, exactly-once effects.
 
-For each record, in partition order: lock the partition's offset row and check the offset ->
-advance it -> insert the inbox row `(consumer, ce_id)` (duplicate: skip the effect) -> run the
-reaction -> commit (`applier.py`). The offset lives in the service's own schema and is
-committed in the SAME transaction as the effect, inbox row and any outbox rows (ADR 0003), so
-a crash at any point either applied all of it or none of it.
+For each run of records of a partition: lock the partition's offset row and drop what it
+covers -> decode -> store the offset -> insert the inbox rows (duplicates stop here) -> run the
+reactions -> commit (`applier.py`). The offset lives in the service's own schema and is
+committed in the SAME transaction as the effects, inbox rows and outbox rows (ADR 0003), so a
+crash at any point either applied all of it or none of it.
 
-The pieces: partitions are leased among instances with advisory locks (`leases.py`), offsets
-(`offsets.py`), the inbox (`inbox.py`), the retry policy (`handling.py`) and dead-lettering
-(`dead_letters.py`). This module runs the session: connect, lease, assign, fetch, hand over.
+The pieces: partition leases among instances (`leases.py`) on a watched lock connection
+(`connections.py`), offsets (`offsets.py`), the inbox (`inbox.py`), the retry policy
+(`handling.py`), dead-lettering (`dead_letters.py`) and idle pausing (`idle.py`). This module
+runs the session: connect, lease, assign, fetch, pause when idle, hand over.
+
+A rebalance keeps the fetch position of every partition this instance keeps (`assign()` in
+aiokafka rebuilds all partition state, which would restart them from the log's start); only a
+newly acquired partition starts at its stored offset (ADR 0050).
 """
 
 from __future__ import annotations
@@ -18,27 +23,31 @@ import contextlib
 import time
 from collections.abc import Mapping
 
-import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.auth.principal import system_actor
 from shared.db.platform_tables import PlatformTables
 from shared.messaging.applier import Applier, Reaction, UowFactory
-from shared.messaging.backoff import Backoff, sleep_or_stop
+from shared.messaging.backoff import Backoff, sleep_or_stop, wait_any
+from shared.messaging.broker_health import BrokerProbe
+from shared.messaging.connections import LockConnection, LockTimings
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.envelope import IntegrationEvent
-from shared.messaging.failures import Stopping, is_kafka_error, is_transient
+from shared.messaging.failures import LeaseLost, Stopping, is_infrastructure, is_kafka_error
 from shared.messaging.handling import RecordHandler
+from shared.messaging.idle import PUBLISHED_CHANNEL, IdleFetching
 from shared.messaging.inbox import Inbox
 from shared.messaging.kafka import make_consumer, physical_topic
-from shared.messaging.leases import Partition, PartitionLeases
-from shared.messaging.offsets import OffsetStore
+from shared.messaging.leases import LEASES_CHANNEL, Partition, PartitionLeases
+from shared.messaging.metrics import BROKER_UP
+from shared.messaging.offsets import OffsetStore, start_offsets
 from shared.observability import get_logger
 from shared.settings import PlatformSettings
 
 log = get_logger("messaging.consumer")
 
 __all__ = ["EventConsumer", "Reaction", "UowFactory"]
+BROKER_CHECK_SECONDS = 15.0
 
 
 def _tp(p: Partition) -> TopicPartition:
@@ -58,20 +67,25 @@ class EventConsumer:
         reactions: Mapping[type[IntegrationEvent], Reaction],
         retry_attempts: int = 3,
         retry_backoff_seconds: float = 0.2,
+        transient_attempts: int = 8,
         batch_size: int = 200,
-        rebalance_seconds: float = 1.0,
+        rebalance_seconds: float = 2.0,
         transaction_size: int = 50,
+        idle_pause_seconds: float = 0.5,
+        idle_poll_seconds: float = 1.0,
+        heartbeat_seconds: float = 2.0,
+        session_timeout_seconds: float = 10.0,
     ) -> None:
-        self.name = name
-        self.schema = schema
-        self.dsn = dsn
-        self.platform = platform
+        self.name, self.schema, self.dsn, self.platform = name, schema, dsn, platform
         self.topics = sorted(
             {physical_topic(m.TOPIC, platform.kafka_topic_prefix) for m in reactions}
         )
         self.batch_size = batch_size
         self.rebalance_seconds = rebalance_seconds
         self.transaction_size = transaction_size
+        self.idle_pause_seconds, self.idle_poll_seconds = idle_pause_seconds, idle_poll_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        self.session_timeout_seconds = session_timeout_seconds
         self.offsets = OffsetStore(name, tables)
         self.applier = Applier(
             name=name, actor=system_actor(name), uow_factory=uow_factory, reactions=reactions,
@@ -81,75 +95,137 @@ class EventConsumer:
         self.handler = RecordHandler(
             name=name, applier=self.applier, dead_letters=self.dead_letters,
             retry_attempts=retry_attempts, retry_backoff_seconds=retry_backoff_seconds,
+            transient_attempts=transient_attempts,
         )  # fmt: skip
         self.owned: set[Partition] = set()
+        self.paused = False  # fetching stopped while idle (visible for tests and metrics)
 
     async def run(self, stop: asyncio.Event) -> None:
         if not self.topics:
             return
         backoff = Backoff(initial=0.2, maximum=5.0)
+        probe = BrokerProbe(self.platform, cache_seconds=BROKER_CHECK_SECONDS)
         try:
             while not stop.is_set():
                 try:
-                    await self._session(stop, backoff)
+                    await self._session(stop, backoff, probe)
                 except Stopping:
                     return
                 except Exception as exc:
-                    if not is_transient(exc) and not is_kafka_error(exc):
-                        log.exception("consumer.crashed", consumer=self.name)
-                    else:
+                    if is_infrastructure(exc) or is_kafka_error(exc):
                         log.warning(
                             "consumer.reconnecting", consumer=self.name, error=type(exc).__name__
                         )
-                    self.owned = set()
+                    else:
+                        log.exception("consumer.crashed", consumer=self.name)
+                    self.owned, self.paused = set(), False
                     await sleep_or_stop(stop, backoff.next())
         finally:
             await self.dead_letters.close()
+            await probe.aclose()
 
-    async def _session(self, stop: asyncio.Event, backoff: Backoff) -> None:
-        conn: asyncpg.Connection = await asyncpg.connect(
-            self.dsn,
-            server_settings={
-                "search_path": self.schema,
-                "application_name": f"imet-{self.name}-consumer",
-            },
+    async def _session(self, stop: asyncio.Event, backoff: Backoff, probe: BrokerProbe) -> None:
+        timings = LockTimings(self.heartbeat_seconds, self.session_timeout_seconds)
+        locks = LockConnection(self.dsn, schema=self.schema, timings=timings,
+                               application_name=f"imet-{self.name}-consumer")  # fmt: skip
+        idle = IdleFetching(
+            self.topics, pause_after=self.idle_pause_seconds, poll_every=self.idle_poll_seconds
         )
+        lease_change = asyncio.Event()
         kafka = make_consumer(self.platform, client_id=f"imet-{self.name}-consumer")
+        leases = PartitionLeases(locks, self.name)
+        self.handler.database_healthy = locks.ping
+        self.handler.lease_lost = locks.lost.is_set
         try:
-            leases = PartitionLeases(conn, self.name)
+            await locks.open()
+            await locks.listen(PUBLISHED_CHANNEL, idle.on_published)
+            await locks.listen(
+                LEASES_CHANNEL, lambda who: lease_change.set() if who == self.name else None
+            )
             await leases.join()
             await asyncio.wait_for(
                 kafka.start(), timeout=self.platform.kafka_request_timeout_ms / 1000
             )
             partitions = await self._partitions(kafka, stop)
             log.info("consumer.started", consumer=self.name, topics=self.topics, slot=leases.slot)
-            next_rebalance = 0.0
-            while not stop.is_set():
-                if time.monotonic() >= next_rebalance:
-                    acquired, released = await leases.rebalance(partitions)
-                    if acquired or released:
-                        await self._assign(kafka, conn, leases.owned, acquired)
-                        log.info(
-                            "consumer.assigned", consumer=self.name, partitions=len(leases.owned)
-                        )
-                    self.owned = set(leases.owned)
-                    next_rebalance = time.monotonic() + self.rebalance_seconds
-                if not leases.owned:
-                    await sleep_or_stop(stop, self.rebalance_seconds)
-                    continue
-                batches = await kafka.getmany(timeout_ms=200, max_records=self.batch_size)
-                for tp, records in batches.items():
-                    for i in range(0, len(records), self.transaction_size):
-                        if stop.is_set():
-                            raise Stopping
-                        chunk = records[i : i + self.transaction_size]
-                        await self.handler.handle_batch(tp, chunk, stop)
-                backoff.reset()
+            await self._loop(stop, backoff, probe, locks, leases, kafka, partitions, idle,
+                             lease_change)  # fmt: skip
         finally:
+            if not locks.lost.is_set():
+                with contextlib.suppress(Exception):
+                    await leases.leave()
+            self.owned, self.paused = set(), False
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(kafka.stop(), timeout=5)
-            with contextlib.suppress(Exception):
-                await conn.close(timeout=2)
+            await locks.close()
+
+    async def _loop(
+        self,
+        stop: asyncio.Event,
+        backoff: Backoff,
+        probe: BrokerProbe,
+        locks: LockConnection,
+        leases: PartitionLeases,
+        kafka: AIOKafkaConsumer,
+        partitions: list[Partition],
+        idle: IdleFetching,
+        lease_change: asyncio.Event,
+    ) -> None:
+        positions: dict[Partition, int] = {}  # the next offset to process, per kept partition
+        next_rebalance = next_broker_check = 0.0
+        while not stop.is_set():
+            if locks.lost.is_set():
+                raise LeaseLost
+            now = time.monotonic()
+            if lease_change.is_set() or now >= next_rebalance:
+                lease_change.clear()
+                acquired, released = await leases.rebalance(partitions)
+                if acquired or released:
+                    await self._assign(kafka, locks, leases.owned, acquired, positions)
+                    idle.active()
+                    log.info("consumer.assigned", consumer=self.name, partitions=len(leases.owned))
+                self.owned = set(leases.owned)
+                next_rebalance = now + self.rebalance_seconds
+            if now >= next_broker_check:
+                BROKER_UP.labels(self.name, "consumer").set(1 if (await probe.check())[0] else 0)
+                next_broker_check = now + BROKER_CHECK_SECONDS
+            until_rebalance = next_rebalance - time.monotonic()
+            if not leases.owned:
+                await wait_any(stop, lease_change, locks.lost, seconds=until_rebalance)
+                continue
+            if idle.should_pause():
+                await self._idle(kafka, idle, stop, lease_change, locks, until_rebalance)
+            batches = await kafka.getmany(timeout_ms=100, max_records=self.batch_size)
+            for tp, records in batches.items():
+                idle.active()
+                for i in range(0, len(records), self.transaction_size):
+                    if stop.is_set():
+                        raise Stopping
+                    chunk = records[i : i + self.transaction_size]
+                    await self.handler.handle_batch(tp, chunk, stop)
+                    positions[Partition(tp.topic, tp.partition)] = chunk[-1].offset + 1
+            backoff.reset()
+
+    async def _idle(
+        self,
+        kafka: AIOKafkaConsumer,
+        idle: IdleFetching,
+        stop: asyncio.Event,
+        lease_change: asyncio.Event,
+        locks: LockConnection,
+        until_rebalance: float,
+    ) -> None:
+        """Stop fetching until something may have arrived (idle.py)."""
+        assigned = list(kafka.assignment())
+        idle.wake.clear()
+        kafka.pause(*assigned)
+        self.paused = True
+        try:
+            timeout = min(idle.poll_every, max(until_rebalance, 0.0))
+            await wait_any(stop, idle.wake, lease_change, locks.lost, seconds=timeout)
+        finally:
+            self.paused = False
+            kafka.resume(*assigned)
 
     async def _partitions(self, kafka: AIOKafkaConsumer, stop: asyncio.Event) -> list[Partition]:
         """All partitions of our topics; waits until the topics exist."""
@@ -171,22 +247,17 @@ class EventConsumer:
     async def _assign(
         self,
         kafka: AIOKafkaConsumer,
-        conn: asyncpg.Connection,
+        locks: LockConnection,
         owned: set[Partition],
         acquired: set[Partition],
+        positions: dict[Partition, int],
     ) -> None:
+        """Assign `owned`; kept partitions continue at their position, acquired ones (and any
+        without a known position) start at the stored offset."""
+        for p in set(positions) - (owned - acquired):
+            del positions[p]
         kafka.assign([_tp(p) for p in sorted(owned)])
-        if not acquired:
-            return
-        tps = [_tp(p) for p in sorted(acquired)]
-        ends = await kafka.end_offsets(tps)
-        for tp in tps:
-            stored = await self.offsets.stored(conn, tp)
-            if stored > ends[tp]:
-                # The log is shorter than what we applied: the broker lost its data (dev broker
-                # restarted). Start over from the beginning; the inbox drops what we already saw.
-                log.warning("consumer.offset_beyond_end", consumer=self.name, topic=tp.topic,
-                            partition=tp.partition, stored=stored, end=ends[tp])  # fmt: skip
-                await self.offsets.reset(conn, tp)
-                stored = 0
-            kafka.seek(tp, stored)
+        fresh = sorted(p for p in owned if p not in positions)
+        positions.update(await start_offsets(self.offsets, kafka, locks, fresh))
+        for p in sorted(owned):
+            kafka.seek(_tp(p), positions[p])

@@ -91,13 +91,16 @@ async def ensure_topics(
         await admin.close()
 
 
-def make_producer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaProducer:
+def make_producer(
+    settings: PlatformSettings, *, client_id: str, max_batch_size: int = 16384
+) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=client_id,
         acks="all",
         enable_idempotence=False,
         linger_ms=2,
+        max_batch_size=max_batch_size,
         max_request_size=MAX_REQUEST_SIZE,
         request_timeout_ms=settings.kafka_request_timeout_ms,
         retry_backoff_ms=100,
