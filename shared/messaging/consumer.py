@@ -196,7 +196,9 @@ class EventConsumer:
             if idle.should_pause():
                 await self._idle(kafka, idle, stop, lease_change, locks, until_rebalance)
             batches = await kafka.getmany(timeout_ms=100, max_records=self.batch_size)
-            for tp, records in batches.items():
+            # Partitions fetched together go oldest first (producer time): across topics there
+            # is no order to keep, but the likeliest one is the order the events were written.
+            for tp, records in sorted(batches.items(), key=lambda b: b[1][0].timestamp):
                 idle.active()
                 for i in range(0, len(records), self.transaction_size):
                     if stop.is_set():
