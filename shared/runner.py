@@ -41,7 +41,7 @@ def build_consumer(runtime: ServiceRuntime[Any, Any]) -> EventConsumer:
         batch_size=s.consumer_batch_size,
         rebalance_seconds=s.consumer_rebalance_seconds,
         idle_pause_seconds=s.consumer_idle_pause_seconds,
-        idle_poll_seconds=s.consumer_idle_poll_seconds,
+        idle_poll_seconds=runtime.platform.consumer_idle_poll_seconds,
         heartbeat_seconds=s.lock_heartbeat_seconds,
         session_timeout_seconds=s.lock_session_timeout_seconds,
     )

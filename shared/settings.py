@@ -29,6 +29,11 @@ class PlatformSettings(BaseSettings):
     kafka_topic_partitions: int = Field(4, ge=1, le=256)
     kafka_request_timeout_ms: int = Field(5000, ge=500)
     kafka_fetch_max_wait_ms: int = Field(20, ge=1, le=1000)
+    consumer_idle_poll_seconds: float = Field(
+        5.0, gt=0.0, le=60.0,
+        description="An idle (paused) consumer fetches once this often anyway: the wait of an "
+        "event from a producer that does not NOTIFY (relays do; tests' direct producers not)",
+    )  # fmt: skip
     kafka_replication_factor: int = Field(1, ge=1, le=10, description="For `imet topics`")
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
@@ -100,16 +105,15 @@ class ServiceSettings(BaseSettings):
     )  # fmt: skip
     consumer_batch_size: int = Field(200, ge=1, le=5000)
     consumer_rebalance_seconds: float = Field(
-        2.0, gt=0.0, le=60.0, description="Lease scan when no join/leave was announced"
+        5.0, gt=0.0, le=60.0, description="Lease scan when no join/leave was announced"
     )
     consumer_idle_pause_seconds: float = Field(
         0.5, gt=0.0, le=60.0, description="Stop fetching after this long without records"
     )
-    consumer_idle_poll_seconds: float = Field(
-        1.0, gt=0.0, le=60.0, description="While paused, fetch once this often anyway"
-    )
     relay_batch_size: int = Field(500, ge=1, le=10000)
-    relay_poll_seconds: float = Field(1.0, gt=0.0, le=60.0)
+    relay_poll_seconds: float = Field(
+        5.0, gt=0.0, le=60.0, description="Outbox scan when no NOTIFY arrived (a safety net)"
+    )
     relay_handover_after_seconds: float = Field(
         30.0, gt=0.0, le=3600.0, description="A leader that cannot publish this long stands by"
     )

@@ -23,11 +23,12 @@ import contextlib
 import time
 from collections.abc import Mapping
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from shared.auth.principal import system_actor
 from shared.db.platform_tables import PlatformTables
 from shared.messaging.applier import Applier, Reaction, UowFactory
+from shared.messaging.assignment import assign, topic_partitions
 from shared.messaging.backoff import Backoff, sleep_or_stop, wait_any
 from shared.messaging.broker_health import BrokerProbe
 from shared.messaging.connections import LockConnection, LockTimings
@@ -40,7 +41,7 @@ from shared.messaging.inbox import Inbox
 from shared.messaging.kafka import make_consumer, physical_topic
 from shared.messaging.leases import LEASES_CHANNEL, Partition, PartitionLeases
 from shared.messaging.metrics import BROKER_UP
-from shared.messaging.offsets import OffsetStore, start_offsets
+from shared.messaging.offsets import OffsetStore
 from shared.observability import get_logger
 from shared.settings import PlatformSettings
 
@@ -48,10 +49,6 @@ log = get_logger("messaging.consumer")
 
 __all__ = ["EventConsumer", "Reaction", "UowFactory"]
 BROKER_CHECK_SECONDS = 15.0
-
-
-def _tp(p: Partition) -> TopicPartition:
-    return TopicPartition(p.topic, p.partition)
 
 
 class EventConsumer:
@@ -69,10 +66,10 @@ class EventConsumer:
         retry_backoff_seconds: float = 0.2,
         transient_attempts: int = 8,
         batch_size: int = 200,
-        rebalance_seconds: float = 2.0,
+        rebalance_seconds: float = 5.0,
         transaction_size: int = 50,
         idle_pause_seconds: float = 0.5,
-        idle_poll_seconds: float = 1.0,
+        idle_poll_seconds: float = 5.0,
         heartbeat_seconds: float = 2.0,
         session_timeout_seconds: float = 10.0,
     ) -> None:
@@ -146,7 +143,7 @@ class EventConsumer:
             await asyncio.wait_for(
                 kafka.start(), timeout=self.platform.kafka_request_timeout_ms / 1000
             )
-            partitions = await self._partitions(kafka, stop)
+            partitions = await topic_partitions(kafka, self.name, self.topics, stop)
             log.info("consumer.started", consumer=self.name, topics=self.topics, slot=leases.slot)
             await self._loop(stop, backoff, probe, locks, leases, kafka, partitions, idle,
                              lease_change)  # fmt: skip
@@ -181,7 +178,7 @@ class EventConsumer:
                 lease_change.clear()
                 acquired, released = await leases.rebalance(partitions)
                 if acquired or released:
-                    await self._assign(kafka, locks, leases.owned, acquired, positions)
+                    await assign(kafka, self.offsets, locks, leases.owned, acquired, positions)
                     idle.active()
                     log.info("consumer.assigned", consumer=self.name, partitions=len(leases.owned))
                 self.owned = set(leases.owned)
@@ -194,7 +191,13 @@ class EventConsumer:
                 await wait_any(stop, lease_change, locks.lost, seconds=until_rebalance)
                 continue
             if idle.should_pause():
-                await self._idle(kafka, idle, stop, lease_change, locks, until_rebalance)
+                self.paused = True
+                try:
+                    await idle.pause_until_woken(
+                        kafka, stop, lease_change, locks.lost, seconds=until_rebalance
+                    )
+                finally:
+                    self.paused = False
             batches = await kafka.getmany(timeout_ms=100, max_records=self.batch_size)
             # Partitions fetched together go oldest first (producer time): across topics there
             # is no order to keep, but the likeliest one is the order the events were written.
@@ -207,59 +210,3 @@ class EventConsumer:
                     await self.handler.handle_batch(tp, chunk, stop)
                     positions[Partition(tp.topic, tp.partition)] = chunk[-1].offset + 1
             backoff.reset()
-
-    async def _idle(
-        self,
-        kafka: AIOKafkaConsumer,
-        idle: IdleFetching,
-        stop: asyncio.Event,
-        lease_change: asyncio.Event,
-        locks: LockConnection,
-        until_rebalance: float,
-    ) -> None:
-        """Stop fetching until something may have arrived (idle.py)."""
-        assigned = list(kafka.assignment())
-        idle.wake.clear()
-        kafka.pause(*assigned)
-        self.paused = True
-        try:
-            timeout = min(idle.poll_every, max(until_rebalance, 0.0))
-            await wait_any(stop, idle.wake, lease_change, locks.lost, seconds=timeout)
-        finally:
-            self.paused = False
-            kafka.resume(*assigned)
-
-    async def _partitions(self, kafka: AIOKafkaConsumer, stop: asyncio.Event) -> list[Partition]:
-        """All partitions of our topics; waits until the topics exist."""
-        while True:
-            await kafka._client.force_metadata_update()
-            found: list[Partition] = []
-            missing = []
-            for topic in self.topics:
-                parts = kafka.partitions_for_topic(topic)
-                if not parts:
-                    missing.append(topic)
-                found.extend(Partition(topic, p) for p in parts or ())
-            if not missing:
-                return found
-            log.warning("consumer.waiting_for_topics", consumer=self.name, missing=missing)
-            if await sleep_or_stop(stop, 1.0):
-                raise Stopping
-
-    async def _assign(
-        self,
-        kafka: AIOKafkaConsumer,
-        locks: LockConnection,
-        owned: set[Partition],
-        acquired: set[Partition],
-        positions: dict[Partition, int],
-    ) -> None:
-        """Assign `owned`; kept partitions continue at their position, acquired ones (and any
-        without a known position) start at the stored offset."""
-        for p in set(positions) - (owned - acquired):
-            del positions[p]
-        kafka.assign([_tp(p) for p in sorted(owned)])
-        fresh = sorted(p for p in owned if p not in positions)
-        positions.update(await start_offsets(self.offsets, kafka, locks, fresh))
-        for p in sorted(owned):
-            kafka.seek(_tp(p), positions[p])

@@ -14,16 +14,15 @@ A crash between the two sends the record again on restart: DLQ entries are at le
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from shared.messaging.backoff import Backoff, sleep_or_stop
 from shared.messaging.failures import Failure, Stopping
-from shared.messaging.kafka import dlq_topic, make_producer
+from shared.messaging.kafka import LazyProducer, dlq_topic
 from shared.observability import get_logger
 from shared.settings import PlatformSettings
 
@@ -34,7 +33,7 @@ class DeadLetters:
     def __init__(self, consumer: str, platform: PlatformSettings) -> None:
         self.consumer = consumer
         self.platform = platform
-        self._producer: AIOKafkaProducer | None = None
+        self._producers = LazyProducer(platform, client_id=f"imet-{consumer}-dlq")
 
     def headers(
         self, tp: TopicPartition, record: ConsumerRecord[Any, Any], failure: Failure, attempts: int
@@ -67,7 +66,7 @@ class DeadLetters:
         backoff = Backoff(initial=0.2, maximum=5.0)
         while True:
             try:
-                producer = await self._get_producer()
+                producer = await self._producers.get()
                 await producer.send_and_wait(
                     dlq_topic(tp.topic), value=record.value, key=record.key, headers=headers
                 )
@@ -82,17 +81,5 @@ class DeadLetters:
                 if await sleep_or_stop(stop, backoff.next()):
                     raise Stopping from send_exc
 
-    async def _get_producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = make_producer(self.platform, client_id=f"imet-{self.consumer}-dlq")
-            await asyncio.wait_for(
-                producer.start(), timeout=self.platform.kafka_request_timeout_ms / 1000
-            )
-            self._producer = producer
-        return self._producer
-
     async def close(self) -> None:
-        producer, self._producer = self._producer, None
-        if producer is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(producer.stop(), timeout=2)
+        await self._producers.drop()

@@ -19,6 +19,10 @@ import asyncio
 import time
 from collections.abc import Iterable
 
+from aiokafka import AIOKafkaConsumer
+
+from shared.messaging.backoff import wait_any
+
 PUBLISHED_CHANNEL = "imet_published"
 
 
@@ -40,3 +44,16 @@ class IdleFetching:
 
     def should_pause(self) -> bool:
         return time.monotonic() - self._last_activity >= self.pause_after
+
+    async def pause_until_woken(
+        self, kafka: AIOKafkaConsumer, *others: asyncio.Event, seconds: float
+    ) -> None:
+        """Pause every assigned partition until a wake, one of `others`, or the poll time."""
+        assigned = list(kafka.assignment())
+        self.wake.clear()
+        kafka.pause(*assigned)
+        try:
+            timeout = min(self.poll_every, max(seconds, 0.0))
+            await wait_any(self.wake, *others, seconds=timeout)
+        finally:
+            kafka.resume(*assigned)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -32,31 +31,17 @@ from aiokafka import AIOKafkaProducer
 from shared.messaging.backoff import Backoff, sleep_or_stop, wait_any
 from shared.messaging.connections import LockConnection, LockTimings, work_server_settings
 from shared.messaging.horizon import HorizonWaitAborted, OutboxHorizon
-from shared.messaging.idle import PUBLISHED_CHANNEL
-from shared.messaging.kafka import make_producer
+from shared.messaging.kafka import LazyProducer
 from shared.messaging.locks import lock_key
-from shared.messaging.metrics import BROKER_UP, FAILURES, HANDOVERS, LEADER, PUBLISHED
-from shared.messaging.relay_sender import send_rows
+from shared.messaging.metrics import BROKER_UP, FAILURES, HANDOVERS, LEADER
+from shared.messaging.outbox_round import PublishFailed, publish_round
 from shared.observability import get_logger
 from shared.settings import PlatformSettings
 
 log = get_logger("messaging.relay")
 
-_CLAIM = """
-SELECT seq, id, aggregateid, topic, payload::text AS payload, headers::text AS headers
-FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1
-"""
-_MARK = """
-WITH marked AS (
-  UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[]) AND published_at IS NULL
-)
-SELECT pg_notify($2, topic) FROM unnest($3::text[]) AS topic
-"""
 RELAY_BATCH_BYTES = 1024 * 1024
-
-
-class PublishFailed(RuntimeError):
-    pass
+STANDBY_POLL_SECONDS = 1.0  # a standby asks for the lead this often (only standbys pay it)
 
 
 class OutboxRelay:
@@ -68,7 +53,7 @@ class OutboxRelay:
         dsn: str,
         platform: PlatformSettings,
         batch_size: int = 500,
-        poll_seconds: float = 1.0,
+        poll_seconds: float = 5.0,
         handover_after_seconds: float = 30.0,
         standby_seconds: float = 10.0,
         heartbeat_seconds: float = 2.0,
@@ -83,7 +68,9 @@ class OutboxRelay:
         self.session_timeout_seconds = session_timeout_seconds
         self.channel = f"{schema}_outbox"
         self.is_leader = False
-        self._producer: AIOKafkaProducer | None = None
+        self._producers = LazyProducer(
+            platform, client_id=f"imet-{service}-relay", max_batch_size=RELAY_BATCH_BYTES
+        )
         self._standby_until = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -134,7 +121,7 @@ class OutboxRelay:
             ):
                 return True
             log.debug("relay.standby", service=self.service)
-            await wait_any(stop, locks.lost, seconds=self.poll_seconds)
+            await wait_any(stop, locks.lost, seconds=min(self.poll_seconds, STANDBY_POLL_SECONDS))
             if locks.lost.is_set():
                 raise asyncpg.InterfaceError("lock connection lost")
         return False
@@ -153,7 +140,12 @@ class OutboxRelay:
         while not aborted():
             wake.clear()
             try:
-                sent = await self._publish_round(work, horizon, aborted)
+                sent = await publish_round(
+                    work, horizon, self._get_producer, service=self.service,
+                    batch_size=self.batch_size, prefix=self.platform.kafka_topic_prefix,
+                    ack_timeout=self.platform.kafka_request_timeout_ms / 1000 * 2,
+                    aborted=aborted,
+                )  # fmt: skip
             except HorizonWaitAborted:
                 break
             except PublishFailed as exc:
@@ -186,56 +178,8 @@ class OutboxRelay:
         LEADER.labels(self.service).set(0)
         self._standby_until = time.monotonic() + self.standby_seconds
 
-    async def _publish_round(
-        self, work: asyncpg.Connection, horizon: OutboxHorizon, aborted: Callable[[], bool]
-    ) -> int:
-        rows = await work.fetch(_CLAIM, self.batch_size)
-        if not rows:
-            return 0
-        ready = horizon.publishable(rows)
-        if not ready:
-            await horizon.resolve(work, aborted)
-            # Claim again: rows of the transactions we waited for are visible only now, and
-            # they may come before the ones claimed above.
-            ready = horizon.publishable(await work.fetch(_CLAIM, self.batch_size))
-        if not ready:
-            return 0
-        try:
-            producer = await self._get_producer()
-            result = await send_rows(
-                producer, ready, prefix=self.platform.kafka_topic_prefix,
-                ack_timeout=self.platform.kafka_request_timeout_ms / 1000 * 2,
-            )  # fmt: skip
-        except Exception as exc:  # broker unreachable, metadata timeout, ...
-            raise PublishFailed(type(exc).__name__) from exc
-        if result.acked:
-            await work.fetch(_MARK, result.acked, PUBLISHED_CHANNEL, sorted(result.topics))
-            PUBLISHED.labels(self.service).inc(len(result.acked))
-            BROKER_UP.labels(self.service, "relay").set(1)
-            log.debug("outbox.published", service=self.service, count=len(result.acked))
-        if result.failure is not None:
-            raise PublishFailed(type(result.failure).__name__) from result.failure
-        return len(result.acked)
-
     async def _get_producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = make_producer(
-                self.platform, client_id=f"imet-{self.service}-relay",
-                max_batch_size=RELAY_BATCH_BYTES,
-            )  # fmt: skip
-            try:
-                await asyncio.wait_for(
-                    producer.start(), timeout=self.platform.kafka_request_timeout_ms / 1000
-                )
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(producer.stop(), timeout=2)
-                raise
-            self._producer = producer
-        return self._producer
+        return await self._producers.get()
 
     async def _drop_producer(self) -> None:
-        producer, self._producer = self._producer, None
-        if producer is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(producer.stop(), timeout=2)
+        await self._producers.drop()

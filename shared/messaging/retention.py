@@ -1,8 +1,9 @@
 """Retention: prune published outbox rows and inbox rows no duplicate can need any more.
 
-Runs in every service's `jobs` role, one round every `RETENTION_INTERVAL_SECONDS`, in batches
-of `RETENTION_BATCH_SIZE` rows, each batch a transaction that first takes a transaction-scoped
-advisory lock: with several instances, one works and the others skip the round.
+Runs in every service's `jobs` role, a minute after start and then every
+`RETENTION_INTERVAL_SECONDS`, in batches of `RETENTION_BATCH_SIZE` rows, each batch a
+transaction that first takes a transaction-scoped advisory lock: with several instances, one
+works and the others skip the round.
 
 - outbox: a row published more than `OUTBOX_RETENTION_DAYS` ago. The relay never reads a
   published row again; the rows are kept a while only to look into (and for a CDC switch-over).
@@ -35,6 +36,7 @@ from shared.messaging.metrics import RETENTION_DELETED, RETENTION_RUNS
 from shared.observability import get_logger
 
 log = get_logger("messaging.retention")
+FIRST_ROUND_AFTER_SECONDS = 60.0
 
 _OUTBOX = text("""
 DELETE FROM outbox WHERE id IN (
@@ -101,7 +103,10 @@ async def retention_job(
 ) -> None:
     """The job loop: a round, then wait the interval (or stop)."""
     service = runtime.definition.name
-    while not await sleep_or_stop(stop, runtime.settings.retention_interval_seconds):
+    interval = runtime.settings.retention_interval_seconds
+    wait = min(FIRST_ROUND_AFTER_SECONDS, interval)  # a process restarted often prunes too
+    while not await sleep_or_stop(stop, wait):
+        wait = interval
         try:
             deleted = await prune_once(runtime, policy(runtime.settings))
         except Exception as exc:
