@@ -37,6 +37,7 @@ from shared.db.engine import plain_dsn
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 TICKS = os.sysconf("SC_CLK_TCK")
 CONSUMERS = ("nomination", "funding", "vetting")
+REACTING = ("nomination", "funding")  # the consumers of catalog.course_published
 
 
 def _stat(pid: int) -> tuple[int, int] | None:
@@ -135,7 +136,7 @@ async def _stream(admin: str, stack: Stack, count: int, interval: float) -> dict
             ids.append(new)
             await asyncio.sleep(interval)
         latencies: dict[str, list[float]] = {}
-        for consumer in CONSUMERS:
+        for consumer in REACTING:
             deadline = time.monotonic() + 60
             while True:
                 rows = await conn.fetch(
