@@ -38,6 +38,12 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 TICKS = os.sysconf("SC_CLK_TCK")
 CONSUMERS = ("nomination", "funding", "vetting")
 REACTING = ("nomination", "funding")  # the consumers of catalog.course_published
+_LATENCY = """
+SELECT extract(epoch FROM i.received_at - o.created_at) * 1000 AS ms,
+       extract(epoch FROM o.published_at - o.created_at) * 1000 AS relay_ms
+FROM {consumer}.inbox i JOIN catalog.outbox o ON o.id::text = i.message_id
+WHERE i.message_id = ANY($1::text[])
+"""
 
 
 def _stat(pid: int) -> tuple[int, int] | None:
@@ -85,11 +91,11 @@ async def _cpu_over(stack: Stack, seconds: float) -> dict[str, float]:
     return _share(before, _ticks(stack), time.monotonic() - start)
 
 
-async def _settle(admin: str, *, quiet_for: float = 8.0, timeout: float = 180.0) -> None:
+async def _settle(admin: str, *, quiet_for: float = 8.0, within: float = 180.0) -> None:
     """Wait until no outbox has unpublished rows and no consumer offset moved for a while."""
     conn = await asyncpg.connect(admin)
     try:
-        deadline, last, quiet_since = time.monotonic() + timeout, None, time.monotonic()
+        deadline, last, quiet_since = time.monotonic() + within, None, time.monotonic()
         while time.monotonic() < deadline:
             unpublished = 0
             for s in ("catalog", "nomination", "vetting", "funding"):
@@ -99,7 +105,9 @@ async def _settle(admin: str, *, quiet_for: float = 8.0, timeout: float = 180.0)
             offsets = []
             for s in CONSUMERS:
                 offsets.append(
-                    await conn.fetchval(f"SELECT coalesce(sum(next_offset), 0) FROM {s}.consumer_offset")  # noqa: S608,E501
+                    await conn.fetchval(
+                        f"SELECT coalesce(sum(next_offset), 0) FROM {s}.consumer_offset"
+                    )  # noqa: S608,E501
                 )
             state = (unpublished, tuple(offsets))
             if state != last or unpublished:
@@ -139,13 +147,7 @@ async def _stream(admin: str, stack: Stack, count: int, interval: float) -> dict
         for consumer in REACTING:
             deadline = time.monotonic() + 60
             while True:
-                rows = await conn.fetch(
-                    "SELECT extract(epoch FROM i.received_at - o.created_at) * 1000 AS ms,"
-                    " extract(epoch FROM o.published_at - o.created_at) * 1000 AS relay_ms"
-                    f" FROM {consumer}.inbox i JOIN catalog.outbox o"  # noqa: S608
-                    " ON o.id::text = i.message_id WHERE i.message_id = ANY($1::text[])",
-                    [str(i) for i in ids],
-                )
+                rows = await conn.fetch(_LATENCY.format(consumer=consumer), [str(i) for i in ids])
                 if len(rows) == count or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.5)
@@ -157,6 +159,9 @@ async def _stream(admin: str, stack: Stack, count: int, interval: float) -> dict
     finally:
         await conn.close()
     cpu = _share(before, _ticks(stack), time.monotonic() - start)
+    missing = [c for c in REACTING if len(latencies.get(c, ())) < count]
+    if missing:
+        raise RuntimeError(f"events not applied by {missing}: see {stack.log_dir}")
     return {
         "events": count,
         "interval_s": interval,

@@ -61,8 +61,10 @@ async def assign(
     offset. `positions` is updated in place (released partitions are forgotten)."""
     for p in set(positions) - (owned - acquired):
         del positions[p]
-    kafka.assign([_tp(p) for p in sorted(owned)])
     fresh = sorted(p for p in owned if p not in positions)
     positions.update(await start_offsets(offsets, kafka, locks, fresh))
+    # No await between assign() and the seeks: the fetch routine must never see a partition
+    # without a position (it would ask the broker to reset it to the log's start).
+    kafka.assign([_tp(p) for p in sorted(owned)])
     for p in sorted(owned):
         kafka.seek(_tp(p), positions[p])

@@ -122,7 +122,7 @@ def make_consumer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaCons
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         # The fetch routine's idle wake-up: a resume, an assignment or a consumed batch wake it
         # anyway, so 5 wake-ups a second (the default 0.2 s) only cost CPU in an idle consumer.
-        fetcher_timeout=1.0,
+        consumer_timeout_ms=1000,
         max_partition_fetch_bytes=MAX_REQUEST_SIZE,
         fetch_max_bytes=4 * MAX_REQUEST_SIZE,
         request_timeout_ms=max(settings.kafka_request_timeout_ms, 5000),
