@@ -106,8 +106,8 @@ async def _settle(admin: str, *, quiet_for: float = 8.0, within: float = 180.0) 
             for s in CONSUMERS:
                 offsets.append(
                     await conn.fetchval(
-                        f"SELECT coalesce(sum(next_offset), 0) FROM {s}.consumer_offset"
-                    )  # noqa: S608,E501
+                        f"SELECT coalesce(sum(next_offset), 0) FROM {s}.consumer_offset"  # noqa: S608
+                    )
                 )
             state = (unpublished, tuple(offsets))
             if state != last or unpublished:
