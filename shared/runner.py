@@ -17,6 +17,7 @@ import uvicorn
 
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.relay import OutboxRelay
+from shared.messaging.retention import retention_job
 from shared.observability import configure_logging, get_logger
 from shared.runtime import ServiceDefinition, ServiceRuntime
 
@@ -36,7 +37,13 @@ def build_consumer(runtime: ServiceRuntime[Any, Any]) -> EventConsumer:
         reactions=d.reactions(),
         retry_attempts=s.consumer_retry_attempts,
         retry_backoff_seconds=s.consumer_retry_backoff_seconds,
+        transient_attempts=s.consumer_transient_attempts,
         batch_size=s.consumer_batch_size,
+        rebalance_seconds=s.consumer_rebalance_seconds,
+        idle_pause_seconds=s.consumer_idle_pause_seconds,
+        idle_poll_seconds=runtime.platform.consumer_idle_poll_seconds,
+        heartbeat_seconds=s.lock_heartbeat_seconds,
+        session_timeout_seconds=s.lock_session_timeout_seconds,
     )
 
 
@@ -49,6 +56,9 @@ def build_relay(runtime: ServiceRuntime[Any, Any]) -> OutboxRelay:
         platform=runtime.platform,
         batch_size=s.relay_batch_size,
         poll_seconds=s.relay_poll_seconds,
+        handover_after_seconds=s.relay_handover_after_seconds,
+        heartbeat_seconds=s.lock_heartbeat_seconds,
+        session_timeout_seconds=s.lock_session_timeout_seconds,
     )
 
 
@@ -87,7 +97,7 @@ async def serve(definition: ServiceDefinition[Any, Any], roles: set[str]) -> Non
     if "relay" in roles:
         work.append(build_relay(runtime).run(stop))
     if "jobs" in roles:
-        work.extend(job(runtime, stop) for job in definition.jobs())
+        work.extend(job(runtime, stop) for job in (*definition.jobs(), retention_job))
 
     async def stop_http() -> None:
         await stop.wait()

@@ -29,6 +29,11 @@ class PlatformSettings(BaseSettings):
     kafka_topic_partitions: int = Field(4, ge=1, le=256)
     kafka_request_timeout_ms: int = Field(5000, ge=500)
     kafka_fetch_max_wait_ms: int = Field(20, ge=1, le=1000)
+    consumer_idle_poll_seconds: float = Field(
+        5.0, gt=0.0, le=60.0,
+        description="An idle (paused) consumer fetches once this often anyway: the wait of an "
+        "event from a producer that does not NOTIFY (relays do; tests' direct producers not)",
+    )  # fmt: skip
     kafka_replication_factor: int = Field(1, ge=1, le=10, description="For `imet topics`")
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
@@ -98,11 +103,47 @@ class ServiceSettings(BaseSettings):
     db_command_timeout_seconds: float = Field(30.0, gt=0.0, le=3600.0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(8001, ge=0, le=65535)
-    consumer_retry_attempts: int = Field(3, ge=1, le=20)
+    # Messaging (shared/messaging, docs/delivery-guarantees.md).
+    consumer_retry_attempts: int = Field(
+        3, ge=1, le=20, description="Tries of a record whose reaction fails, then the DLQ"
+    )
     consumer_retry_backoff_seconds: float = Field(0.2, ge=0.0, le=60.0)
+    consumer_transient_attempts: int = Field(
+        8, ge=1, le=100,
+        description="Tries of a record whose reaction times out or meets contention while the "
+        "database answers, then the DLQ (an unreachable database is retried without limit)",
+    )  # fmt: skip
     consumer_batch_size: int = Field(200, ge=1, le=5000)
+    consumer_rebalance_seconds: float = Field(
+        5.0, gt=0.0, le=60.0, description="Lease scan when no join/leave was announced"
+    )
+    consumer_idle_pause_seconds: float = Field(
+        0.5, gt=0.0, le=60.0, description="Stop fetching after this long without records"
+    )
     relay_batch_size: int = Field(500, ge=1, le=10000)
-    relay_poll_seconds: float = Field(1.0, gt=0.0, le=60.0)
+    relay_poll_seconds: float = Field(
+        5.0, gt=0.0, le=60.0, description="Outbox scan when no NOTIFY arrived (a safety net)"
+    )
+    relay_handover_after_seconds: float = Field(
+        30.0, gt=0.0, le=3600.0, description="A leader that cannot publish this long stands by"
+    )
+    lock_heartbeat_seconds: float = Field(2.0, gt=0.0, le=60.0)
+    lock_session_timeout_seconds: float = Field(
+        10.0, ge=1.0, le=600.0,
+        description="The server ends a lock session silent this long (a vanished pod)",
+    )  # fmt: skip
+    outbox_retention_days: float = Field(7.0, gt=0.0, description="Published outbox rows kept")
+    inbox_retention_days: float = Field(
+        14.0, gt=0.0, description="The replay horizon: inbox rows kept past their partition"
+    )
+    retention_interval_seconds: float = Field(3600.0, gt=0.0)
+    retention_batch_size: int = Field(1000, ge=1, le=100000)
+
+    @model_validator(mode="after")
+    def _heartbeat_within_session_timeout(self) -> ServiceSettings:
+        if self.lock_heartbeat_seconds * 2 > self.lock_session_timeout_seconds:
+            raise ValueError("LOCK_HEARTBEAT_SECONDS must be at most half the session timeout")
+        return self
 
     @property
     def admission_limit(self) -> int:

@@ -2,6 +2,8 @@
 
 `create_platform_v1` is frozen: a later change of the platform tables is a NEW helper
 (`upgrade_platform_v2`) called from a new revision, never an edit of this one.
+`upgrade_platform_v2` (issue 10): what the retention job needs - where each inbox row came from
+and its outcome, how far each partition was consumed, indexes to find old rows.
 """
 
 from __future__ import annotations
@@ -131,3 +133,29 @@ def drop_platform_v1(schema: str) -> None:
     op.execute(f"DROP FUNCTION IF EXISTS {schema}.notify_outbox()")
     for table in ("audit_log", "idempotency_key", "consumer_offset", "inbox", "outbox"):
         op.drop_table(table, schema=schema)
+
+
+def upgrade_platform_v2(schema: str) -> None:
+    op.add_column("inbox", sa.Column("topic", sa.String(200)), schema=schema)
+    op.add_column("inbox", sa.Column("partition", sa.Integer()), schema=schema)
+    op.add_column(
+        "inbox",
+        sa.Column("outcome", sa.String(20), server_default=sa.text("'applied'"), nullable=False),
+        schema=schema,
+    )
+    op.create_index("ix_inbox_received_at", "inbox", ["received_at"], schema=schema)
+    op.add_column(
+        "consumer_offset", sa.Column("record_time", sa.DateTime(timezone=True)), schema=schema
+    )
+    op.create_index(
+        "ix_outbox_published_at", "outbox", ["published_at"], schema=schema,
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+    )  # fmt: skip
+
+
+def downgrade_platform_v2(schema: str) -> None:
+    op.drop_index("ix_outbox_published_at", table_name="outbox", schema=schema)
+    op.drop_column("consumer_offset", "record_time", schema=schema)
+    op.drop_index("ix_inbox_received_at", table_name="inbox", schema=schema)
+    for column in ("outcome", "partition", "topic"):
+        op.drop_column("inbox", column, schema=schema)

@@ -3,9 +3,12 @@
 - `outbox` uses Debezium's outbox columns (`id, aggregatetype, aggregateid, type, payload`) plus
   `topic`, `headers`, `created_at`, `published_at` and an ordering `seq`, so a CDC relay could
   replace ours without touching any writer.
-- `inbox` is the primary key `(consumer, message_id)`, inserted in the handler's transaction.
+- `inbox` is the primary key `(consumer, message_id)`, inserted in the handler's transaction,
+  with the topic/partition the event came from and its `outcome` (`applied`, `dead_lettered`).
 - `consumer_offset` holds the next Kafka offset per (consumer, topic, partition), written in the
-  SAME transaction as the effect: Kafka's own offset store is not used (ADR 0003).
+  SAME transaction as the effect: Kafka's own offset store is not used (ADR 0003); and the
+  producer timestamp of the newest record applied (`record_time`), which tells the retention
+  job how far a partition has been consumed (`shared/messaging/retention.py`).
 - `audit_log` is append-only (a trigger refuses UPDATE and DELETE, even for the owner).
 """
 
@@ -58,6 +61,11 @@ def platform_tables(metadata: MetaData) -> PlatformTables:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True)),
         Index("ix_outbox_unpublished", "seq", postgresql_where=text("published_at IS NULL")),
+        Index(
+            "ix_outbox_published_at",
+            "published_at",
+            postgresql_where=text("published_at IS NOT NULL"),
+        ),
     )
     inbox = Table(
         "inbox",
@@ -66,7 +74,11 @@ def platform_tables(metadata: MetaData) -> PlatformTables:
         Column("message_id", String(200), nullable=False),
         Column("event_type", String(200), nullable=False),
         Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("topic", String(200)),
+        Column("partition", Integer),
+        Column("outcome", String(20), nullable=False, server_default=text("'applied'")),
         PrimaryKeyConstraint("consumer", "message_id"),
+        Index("ix_inbox_received_at", "received_at"),
     )
     consumer_offset = Table(
         "consumer_offset",
@@ -76,6 +88,7 @@ def platform_tables(metadata: MetaData) -> PlatformTables:
         Column("partition", Integer, nullable=False),
         Column("next_offset", BigInteger, nullable=False),
         Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("record_time", DateTime(timezone=True)),
         PrimaryKeyConstraint("consumer", "topic", "partition"),
     )
     idempotency_key = Table(

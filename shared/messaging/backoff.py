@@ -28,3 +28,18 @@ async def sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=max(seconds, 0.0))
     return stop.is_set()
+
+
+async def wait_any(*events: asyncio.Event, seconds: float) -> bool:
+    """Wait until one of `events` is set or `seconds` pass. True when an event was set."""
+    if any(e.is_set() for e in events):
+        return True
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        done, _ = await asyncio.wait(
+            waiters, timeout=max(seconds, 0.0), return_when=asyncio.FIRST_COMPLETED
+        )
+        return bool(done)
+    finally:
+        for w in waiters:
+            w.cancel()

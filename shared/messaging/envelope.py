@@ -3,7 +3,8 @@
 On the wire an event is a Kafka record whose key is the aggregate id, whose value is the JSON
 body of a pydantic model, and whose headers carry the CloudEvents attributes:
 `ce_specversion`, `ce_id`, `ce_type`, `ce_source`, `ce_time`, `ce_subject`, `content-type`,
-the extensions `ce_partitionkey` and `ce_requestid`, and the W3C `traceparent`.
+the extensions `ce_partitionkey`, `ce_requestid` and `ce_sequence` (added by the relay), and
+the W3C `traceparent`.
 
 Integration events are the published contracts: producers own them (`shared/contracts/<producer>/`),
 they evolve additively within a version, and consumers read them tolerantly (`extra="ignore"`).
@@ -79,6 +80,9 @@ class Envelope:
     traceparent: str | None = None
     request_id: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    #: `ce_sequence` (CloudEvents sequence extension): the producer's outbox order, zero-padded
+    #: so it sorts as text; set by the relay (ADR 0051), absent on records from elsewhere.
+    sequence: str | None = None
 
     def parse(self, model: builtins.type[IntegrationEvent]) -> IntegrationEvent:
         return model.model_validate(self.data)
@@ -146,7 +150,7 @@ def decode(
         time = datetime.now(UTC)
     known = {
         "ce_id", "ce_type", "ce_source", "ce_specversion", "ce_time", "ce_subject",
-        "traceparent", "ce_requestid",
+        "traceparent", "ce_requestid", "ce_sequence",
     }  # fmt: skip
     return Envelope(
         id=attrs["ce_id"],
@@ -158,4 +162,5 @@ def decode(
         traceparent=attrs.get("traceparent"),
         request_id=attrs.get("ce_requestid"),
         extra_headers={k: v for k, v in attrs.items() if k not in known},
+        sequence=attrs.get("ce_sequence"),
     )

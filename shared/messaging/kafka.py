@@ -7,6 +7,8 @@ partition assignment instead of group membership (ADR 0003), topics created expl
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -91,13 +93,16 @@ async def ensure_topics(
         await admin.close()
 
 
-def make_producer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaProducer:
+def make_producer(
+    settings: PlatformSettings, *, client_id: str, max_batch_size: int = 16384
+) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=client_id,
         acks="all",
         enable_idempotence=False,
         linger_ms=2,
+        max_batch_size=max_batch_size,
         max_request_size=MAX_REQUEST_SIZE,
         request_timeout_ms=settings.kafka_request_timeout_ms,
         retry_backoff_ms=100,
@@ -115,6 +120,9 @@ def make_consumer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaCons
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        # The fetch routine's idle wake-up: a resume, an assignment or a consumed batch wake it
+        # anyway, so 5 wake-ups a second (the default 0.2 s) only cost CPU in an idle consumer.
+        consumer_timeout_ms=1000,
         max_partition_fetch_bytes=MAX_REQUEST_SIZE,
         fetch_max_bytes=4 * MAX_REQUEST_SIZE,
         request_timeout_ms=max(settings.kafka_request_timeout_ms, 5000),
@@ -122,3 +130,33 @@ def make_consumer(settings: PlatformSettings, *, client_id: str) -> AIOKafkaCons
         metadata_max_age_ms=30000,
         **security_options(settings),
     )
+
+
+class LazyProducer:
+    """A producer started on first use and dropped (stopped) after a failure."""
+
+    def __init__(self, settings: PlatformSettings, *, client_id: str, **options: Any) -> None:
+        self.settings = settings
+        self.client_id = client_id
+        self.options = options
+        self._producer: AIOKafkaProducer | None = None
+
+    async def get(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.settings, client_id=self.client_id, **self.options)
+            try:
+                await asyncio.wait_for(
+                    producer.start(), timeout=self.settings.kafka_request_timeout_ms / 1000
+                )
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(producer.stop(), timeout=2)
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def drop(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), timeout=2)

@@ -35,6 +35,9 @@ os.environ.setdefault("IMET_ENV", "test")
 os.environ.setdefault("LOG_JSON", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("KAFKA_FETCH_MAX_WAIT_MS", "10")
+# Tests produce other services' events straight to the broker, without the relay's NOTIFY that
+# wakes an idle consumer at once: let idle consumers look every second (production: 5 s).
+os.environ.setdefault("CONSUMER_IDLE_POLL_SECONDS", "1")
 
 ALL_SERVICES = (*DOMAIN_SERVICES, "probe")
 for _name, _value in product_timeouts_env(ALL_SERVICES).items():

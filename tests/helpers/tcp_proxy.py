@@ -25,6 +25,7 @@ class TcpProxy:
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
     _cut: bool = False
+    _frozen: bool = False
 
     @property
     def address(self) -> str:
@@ -71,6 +72,8 @@ class TcpProxy:
                     break
                 if self.delay_seconds:
                     await asyncio.sleep(self.delay_seconds)
+                while self._frozen and not self._cut:
+                    await asyncio.sleep(0.05)
                 writer.write(data)
                 await writer.drain()
         except (OSError, asyncio.CancelledError):
@@ -97,9 +100,19 @@ class TcpProxy:
 
         self._call(_cut())
 
+    def freeze(self) -> None:
+        """Stop forwarding but keep every connection open: a peer that vanished without a FIN
+        (a pod gone with its network), as opposed to `cut()`, which resets connections."""
+
+        async def _freeze() -> None:
+            self._frozen = True
+
+        self._call(_freeze())
+
     def restore(self) -> None:
         async def _restore() -> None:
             self._cut = False
+            self._frozen = False
 
         self._call(_restore())
 

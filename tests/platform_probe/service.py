@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import Column, DateTime, Integer, String, Table, func, insert, select
+from sqlalchemy import Column, DateTime, Integer, String, Table, func, insert, select, text
 
 from shared.auth.deps import CurrentPrincipal
 from shared.db.metadata import make_metadata
@@ -55,6 +55,10 @@ class ThingHappenedV1(IntegrationEvent):
     key: str
     value: int
     fail: bool = False
+    #: The reaction's statement is cancelled by a statement timeout every time (SQLSTATE 57014).
+    stall: bool = False
+    #: The reaction casts the key to an integer: the database error message quotes the key.
+    cast_key: bool = False
 
 
 class ProbeUnitOfWork(SqlUnitOfWork):
@@ -81,6 +85,13 @@ async def when_thing_happened_record_it(
         await asyncio.sleep(delay)
     if event.fail:
         raise RuntimeError("the probe was asked to fail")
+    if event.stall:
+        await uow.session.execute(text("SET LOCAL statement_timeout = '50ms'"))
+        await uow.session.execute(text("SELECT pg_sleep(2)"))
+    if event.cast_key:
+        await uow.session.execute(
+            text("SELECT CAST(CAST(:key AS text) AS integer)"), {"key": event.key}
+        )
     await uow.commit()  # as real use cases do: the consumer must keep its batch one transaction
 
 

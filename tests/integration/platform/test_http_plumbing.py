@@ -93,9 +93,11 @@ async def test_health_answers_at_the_root_and_under_the_public_prefix(service_cl
     assert public.json() == {"status": "ok", "service": "probe"}
 
 
-async def test_readiness_reports_the_broker_truthfully(
+async def test_readiness_depends_on_the_database_only_so_a_broker_outage_keeps_apis_serving(
     make_runtime: Any, proxied_broker: TcpProxy
 ) -> None:
+    """Issue 10 item 7: writes succeed during a broker outage (the outbox holds the events), so
+    an API must stay in rotation; broker health is the consumer's and relay's to report."""
     from shared.http.app import create_service_app
 
     runtime = await make_runtime("probe")
@@ -111,18 +113,14 @@ async def test_readiness_reports_the_broker_truthfully(
 
     ready = await client.get("/readyz")
     proxy.cut()
-    not_ready = await client.get("/readyz")
+    during_outage = await client.get("/readyz")
     proxy.restore()
-    ready_again = await client.get("/readyz")
     await client.aclose()
 
     assert ready.status_code == 200
-    assert ready.json()["checks"]["database"]["ok"] is True
-    assert not_ready.status_code == 503
-    assert not_ready.headers["content-type"] == "application/problem+json"
-    assert not_ready.json()["checks"]["broker"]["ok"] is False
-    assert not_ready.json()["checks"]["database"]["ok"] is True
-    assert ready_again.status_code == 200
+    assert ready.json()["checks"] == {"database": {"ok": True}}
+    assert during_outage.status_code == 200
+    assert during_outage.json()["checks"] == {"database": {"ok": True}}
 
 
 async def test_metrics_are_exposed_for_prometheus(service_client: Any) -> None:

@@ -1,0 +1,22 @@
+"""Platform tables v2 (issue 10): inbox topic/partition/outcome, consumer_offset.record_time,
+indexes the retention job uses (shared/db/migration_helpers.py).
+
+Revision ID: funding_platform_v2
+Revises: funding_0003
+Create Date: 2026-12-02
+"""
+
+from shared.db.migration_helpers import downgrade_platform_v2, upgrade_platform_v2
+
+revision = "funding_platform_v2"
+down_revision = "funding_0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    upgrade_platform_v2("funding")
+
+
+def downgrade() -> None:
+    downgrade_platform_v2("funding")
