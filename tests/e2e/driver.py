@@ -197,6 +197,7 @@ class Driver:
         unit: str = "1st Infantry Brigade",
         ecl: int = 85,
         person: dict[str, Any] | None = None,
+        funding_source: str = "imet",
     ) -> dict[str, Any]:
         """Register a candidate (`person` overrides its fields) and nominate it for `klass`."""
         candidate = await self.call(
@@ -243,7 +244,7 @@ class Driver:
                 "class_id": klass["id"],
                 "masl_id": klass["masl_id"],
                 "fiscal_year": klass["fiscal_year"],
-                "funding_source": "imet",
+                "funding_source": funding_source,
                 "medical_clearance": screening,
                 "security_screening": screening,
             },

@@ -148,3 +148,35 @@ class ItoIssuedV1(_NominationEvent):
     ito_number: str
     version: int
     issued_at: datetime
+
+
+RecallReason = Literal[
+    "withdrawn",
+    "cancelled",
+    "vetting_denied",
+    "unit_listed",
+    "vetting_suspended",
+    "approval_lapsed",
+    "candidate_changed",
+    "revetting",
+    "seat_released",
+    "deobligated",
+    "eimet_certification_lapsed",
+    "screening_incomplete",
+]
+
+
+class ItoRecalledV1(_NominationEvent):
+    """An issued travel order stopped being valid: a fact behind it is no longer true.
+
+    The order (`ito_number` version `version`) can never be used again; a new version is issued
+    only once the whole gate holds again. `missing` lists the gate items that failed (codes).
+    """
+
+    TYPE: ClassVar[str] = "imet.nomination.ito_recalled.v1"
+
+    ito_number: str
+    version: int
+    recalled_at: datetime
+    reason: RecallReason
+    missing: list[str] = Field(default_factory=list)

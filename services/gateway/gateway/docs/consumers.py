@@ -76,6 +76,7 @@ CONSUMERS: Final[dict[str, dict[str, str]]] = {
         "and deobligates the rest",
     },
     "imet.nomination.ito_issued.v1": {},
+    "imet.nomination.ito_recalled.v1": {},
     "imet.vetting.case_opened.v1": {
         "nomination": "moves the nomination from `submitted` to `vetting` (a waitlisted one "
         "stays waitlisted)",

@@ -8,6 +8,7 @@ passport number or a medical detail (ADR 0005); a test checks every event type f
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any, Literal, cast
 from uuid import UUID
 
@@ -17,11 +18,13 @@ from nomination.domain.reference import ClassFacts
 from shared.contracts.nomination.v1 import (
     FundingRequestedV1,
     ItoIssuedV1,
+    ItoRecalledV1,
     NominationCancelledV1,
     NominationCreatedV1,
     NominationState,
     NominationSubmittedV1,
     NominationWithdrawnV1,
+    RecallReason,
     TrainingEndedV1,
 )
 from shared.contracts.nomination.v1 import NominationStateChangedV1 as StateChangedV1
@@ -137,6 +140,20 @@ def ito_issued(row: Row[Any], order: Row[Any]) -> ItoIssuedV1:
         ito_number=order.number,
         version=order.version,
         issued_at=order.issued_at,
+    )
+
+
+def ito_recalled(
+    row: Row[Any], order: Row[Any], reason: StrEnum, missing: list[str]
+) -> ItoRecalledV1:
+    return ItoRecalledV1(
+        nomination_id=row.id,
+        country=row.country,
+        ito_number=order.number,
+        version=order.version,
+        recalled_at=order.recalled_at,
+        reason=cast(RecallReason, reason.value),
+        missing=missing,
     )
 
 

@@ -54,6 +54,7 @@ class ReferenceRepository:
             "english_test": english.test if english else None,
             "english_min_score": english.min_score if english else None,
             "eimet_certified_on": event.eimet_certified_on,
+            "eimet_certified_through": event.eimet_certified_through,
             "dedicated_international": event.dedicated_international,
             "duration_weeks": event.duration_weeks,
             "active": event.active,
@@ -208,6 +209,7 @@ def course_facts(row: Row[Any]) -> CourseFacts:
         english=english,
         eimet_certified_on=row.eimet_certified_on,
         active=row.active,
+        eimet_certified_through=row.eimet_certified_through,
     )
 
 

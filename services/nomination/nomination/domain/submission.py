@@ -38,14 +38,6 @@ class Submission:
     funding_source: FundingSource
 
 
-def add_years(day: date, years: int) -> date:
-    """The same calendar day `years` later (Feb 29 becomes Feb 28 in a common year)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def english_problem(
     tests: tuple[EnglishTestResult, ...],
     course: CourseFacts,
@@ -84,21 +76,24 @@ def english_problem(
     return None
 
 
-def eimet_problem(
-    funding_source: FundingSource, course: CourseFacts, rules: Rules, today: date
-) -> Problem | None:
-    """E-IMET money only for an E-IMET-certified course whose certification has not lapsed."""
+def eimet_problem(funding_source: FundingSource, course: CourseFacts, on: date) -> Problem | None:
+    """E-IMET money only for a course whose E-IMET certification holds on `on`.
+
+    The catalog decides when a certification lapses and publishes its last day
+    (`eimet_certified_through`); this compares dates with it and never recomputes it, so the
+    catalog and the pipeline agree on every day, the anniversary included.
+    """
     if funding_source != "eimet":
         return None
-    if course.eimet_certified_on is None:
+    if course.eimet_certified_on is None or course.eimet_certified_through is None:
         return Problem(
             "course-not-eimet-certified", "funding_source", "the course is not E-IMET certified"
         )
-    if add_years(course.eimet_certified_on, rules.eimet_certification_years) < today:
+    if on > course.eimet_certified_through:
         return Problem(
             "eimet-certification-lapsed",
             "funding_source",
-            f"the E-IMET certification is older than {rules.eimet_certification_years} years",
+            f"the E-IMET certification lapsed after {course.eimet_certified_through.isoformat()}",
         )
     return None
 
@@ -164,7 +159,7 @@ def submission_problems(
         fy = submission.fiscal_year
         for found in (
             english_problem(person.english_tests, course, country, fy, rules, today),
-            eimet_problem(submission.funding_source, course, rules, today),
+            eimet_problem(submission.funding_source, course, today),
         ):
             if found is not None:
                 problems.append(found)

@@ -128,6 +128,12 @@ class World:
             "version": 1,
         }
         values.update(changes)
+        certified = values["eimet_certified_on"]
+        if certified is not None and "eimet_certified_through" not in changes:
+            # As the catalog publishes it: five years, through the day before the anniversary.
+            day = 28 if (certified.month, certified.day) == (2, 29) else certified.day
+            anniversary = certified.replace(year=certified.year + 5, day=day)
+            values["eimet_certified_through"] = anniversary - timedelta(days=1)
         return CoursePublishedV1(**values)
 
     def class_event(self, masl_id: str, **changes: Any) -> ClassScheduledV1:
@@ -292,3 +298,19 @@ async def inbox_has(runtime: ServiceRuntime[Any, Any], event_id: str) -> bool:
             select(inbox.c.message_id).where(inbox.c.message_id == event_id)
         )
         return found.first() is not None
+
+
+def pdf_text(document: bytes) -> str:
+    """The text operators of a reportlab PDF (page streams are ASCII85 + Flate encoded)."""
+    import base64
+    import re
+    import zlib
+
+    texts = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", document, re.DOTALL):
+        data = stream.strip()
+        try:
+            texts.append(zlib.decompress(base64.a85decode(data, adobe=True)).decode("latin-1"))
+        except (ValueError, zlib.error):
+            continue
+    return "\n".join(texts).replace("\\(", "(").replace("\\)", ")")
