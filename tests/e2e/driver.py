@@ -137,10 +137,15 @@ class Driver:
         weeks: int = 8,
         min_ecl: int = 70,
     ) -> dict[str, Any]:
-        """A fresh schoolhouse, course (tuition for the class's FY) and open class."""
+        """A fresh schoolhouse, course (tuition for the class's FY and the next) and open class.
+        `fiscal_year` is the year whose funds pay for it: the class's own, or this year's for a
+        class starting in the first quarter of the next one (fifth quarter, ADR 0061) - next
+        year's funds could not be obligated before 1 October."""
         start = self.today + timedelta(days=start_in_days)
         end = start + timedelta(weeks=weeks) - timedelta(days=1)
         fy = fiscal_year_of(start)
+        if fy == fiscal_year_of(self.today) + 1 and start.month in (10, 11, 12):
+            fy -= 1
         school = await self.call(
             "POST",
             f"{CATALOG}/institutions",

@@ -157,3 +157,13 @@ async def once_accepted(driver: Driver, path: str, country: str) -> dict[str, An
 
     accepted: dict[str, Any] = await until(attempt, what=f"POST {path} accepted")
     return accepted
+
+
+async def ready_until(
+    driver: Driver, country: str, klass: dict[str, Any], status: str, **nominate: Any
+) -> dict[str, Any]:
+    """Nominated, vetted and approved; the nomination once it reached `status`."""
+    nomination = await driver.nominate(country, klass, **nominate)
+    await driver.wait_status(nomination["id"], country, "vetting")
+    await driver.decide(nomination["id"], "approved")
+    return await driver.wait_status(nomination["id"], country, status)

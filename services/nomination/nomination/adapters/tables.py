@@ -169,6 +169,12 @@ nomination = Table(
     Column("obligation_id", Uuid),
     Column("obligated_amount", Numeric(14, 2)),
     Column("penalty_amount", Numeric(14, 2)),
+    # The living-allowance line funding obligated (printed on the travel order).
+    Column("living_allowance", Numeric(14, 2)),
+    Column("tla_lodging_per_day", Numeric(14, 2)),
+    Column("tla_meals_per_day", Numeric(14, 2)),
+    Column("tla_incidentals_per_day", Numeric(14, 2)),
+    Column("tla_days", Integer),
     Column("compensations", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("person_fingerprint", String(64)),
     Column("medical_cleared_on", Date),

@@ -98,6 +98,24 @@ def eimet_problem(funding_source: FundingSource, course: CourseFacts, on: date) 
     return None
 
 
+# The first quarter of a fiscal year: October, November, December (the "fifth quarter" of the
+# fiscal year before it).
+FIFTH_QUARTER_MONTHS = frozenset({10, 11, 12})
+
+
+def funding_fiscal_years(klass: ClassFacts) -> tuple[int, ...]:
+    """The fiscal years whose IMET funds may pay for a class (ADR 0061, SAMM chapter 10).
+
+    Training is funded from the fiscal year in which it starts; a class that starts in the first
+    quarter of its fiscal year (October to December, after the 30 September end of the year
+    before) may instead be funded with the previous year's funds - obligated while those are
+    still available. A class starting after 31 December belongs to its own year only.
+    """
+    if klass.start_date.month in FIFTH_QUARTER_MONTHS:
+        return (klass.fiscal_year - 1, klass.fiscal_year)
+    return (klass.fiscal_year,)
+
+
 def class_problems(submission: Submission, klass: ClassFacts | None, today: date) -> list[Problem]:
     """The class exists, takes nominations, has not started, and matches the nomination."""
     if klass is None:
@@ -107,9 +125,11 @@ def class_problems(submission: Submission, klass: ClassFacts | None, today: date
         problems.append(Problem("class-not-open", "class_id", f"the class is {klass.status}"))
     if klass.report_date < today:
         problems.append(Problem("class-started", "class_id", "the class's report date has passed"))
-    if submission.fiscal_year != klass.fiscal_year:
+    years = funding_fiscal_years(klass)
+    if submission.fiscal_year not in years:
+        allowed = " or ".join(f"FY{y}" for y in years)
         problems.append(
-            Problem("fiscal-year-mismatch", "fiscal_year", f"the class is in FY{klass.fiscal_year}")
+            Problem("fiscal-year-mismatch", "fiscal_year", f"the class is funded from {allowed}")
         )
     if submission.masl_id is not None and submission.masl_id != klass.masl_id:
         problems.append(

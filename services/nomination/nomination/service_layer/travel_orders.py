@@ -60,10 +60,24 @@ def _content(
             "source": row.funding_source,
             "obligation_id": str(row.obligation_id),
             "amount": f"{row.obligated_amount:.2f}" if row.obligated_amount is not None else None,
+            "living_allowance": _living_allowance(row),
         },
         "english": _english(course, exempt),
         "with_dependents": row.with_dependents,
         "fiscal_year": row.fiscal_year,
+    }
+
+
+def _living_allowance(row: Row[Any]) -> dict[str, Any] | None:
+    """The TLA line as funding obligated it: lodging, meals and incidentals per day, days."""
+    if row.tla_days is None:
+        return None
+    return {
+        "lodging_per_day": f"{row.tla_lodging_per_day:.2f}",
+        "meals_per_day": f"{row.tla_meals_per_day:.2f}",
+        "incidentals_per_day": f"{row.tla_incidentals_per_day:.2f}",
+        "days": row.tla_days,
+        "total": f"{row.living_allowance:.2f}",
     }
 
 

@@ -298,19 +298,3 @@ async def inbox_has(runtime: ServiceRuntime[Any, Any], event_id: str) -> bool:
             select(inbox.c.message_id).where(inbox.c.message_id == event_id)
         )
         return found.first() is not None
-
-
-def pdf_text(document: bytes) -> str:
-    """The text operators of a reportlab PDF (page streams are ASCII85 + Flate encoded)."""
-    import base64
-    import re
-    import zlib
-
-    texts = []
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", document, re.DOTALL):
-        data = stream.strip()
-        try:
-            texts.append(zlib.decompress(base64.a85decode(data, adobe=True)).decode("latin-1"))
-        except (ValueError, zlib.error):
-            continue
-    return "\n".join(texts).replace("\\(", "(").replace("\\)", ")")

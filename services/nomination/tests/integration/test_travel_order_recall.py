@@ -19,10 +19,10 @@ from services.nomination.tests.integration.support import (
     Bus,
     Until,
     World,
-    pdf_text,
 )
 from services.nomination.tests.integration.their import Their, to_ready
 from shared.contracts.catalog.v1 import CourseChangedV1
+from tests.helpers.pdf import pdf_text
 from tests.helpers.waiting import eventually
 
 

@@ -221,3 +221,26 @@ def test_an_eimet_certification_holds_through_its_published_last_day_and_not_a_d
 
 def test_imet_funding_does_not_care_about_eimet_certification() -> None:
     assert eimet_problem("imet", replace(COURSE, eimet_certified_on=None), TODAY) is None
+
+
+def test_a_class_starting_in_october_to_december_may_use_the_previous_years_funds() -> None:
+    december = replace(
+        KLASS, start_date=date(2027, 12, 6), end_date=date(2028, 2, 1), fiscal_year=2028
+    )
+
+    assert codes(klass=december, submission=replace(SUBMISSION, fiscal_year=2027)) == []
+    assert codes(klass=december, submission=replace(SUBMISSION, fiscal_year=2028)) == []
+    assert codes(klass=december, submission=replace(SUBMISSION, fiscal_year=2026)) == [
+        "fiscal-year-mismatch"
+    ]
+
+
+def test_a_class_starting_after_december_belongs_to_its_own_year_only() -> None:
+    january = replace(
+        KLASS, start_date=date(2028, 1, 3), end_date=date(2028, 3, 1), fiscal_year=2028
+    )
+
+    assert codes(klass=january, submission=replace(SUBMISSION, fiscal_year=2027)) == [
+        "fiscal-year-mismatch"
+    ]
+    assert codes(klass=january, submission=replace(SUBMISSION, fiscal_year=2028)) == []
