@@ -15,7 +15,7 @@ import httpx
 
 from shared.contracts.types import fiscal_year_bounds, fiscal_year_of
 from tests.e2e import screening
-from tests.e2e.driver import CATALOG, FUNDING, NOMINATIONS, Driver
+from tests.e2e.driver import CATALOG, FUNDING, NOMINATIONS, Driver, until
 
 
 def _fifth_quarter_dates(today: date) -> tuple[date, date]:
@@ -39,10 +39,16 @@ async def _class(driver: Driver, masl_id: str, start: date, report: date) -> dic
 
 
 async def _request_status(driver: Driver, nomination_id: str) -> str:
-    page = await driver.call(
-        "GET", f"{FUNDING}/requests", "funding_officer", params={"nomination_id": nomination_id}
-    )
-    return str(page["items"][0]["status"])
+    """The status of the nomination's funding request once funding has received it."""
+
+    async def probe() -> str | None:
+        page = await driver.call(
+            "GET", f"{FUNDING}/requests", "funding_officer", params={"nomination_id": nomination_id}
+        )
+        return str(page["items"][0]["status"]) if page["items"] else None
+
+    status: str = await until(probe, what=f"funding request of {nomination_id}")
+    return status
 
 
 async def test_next_years_funds_wait_for_their_year_and_this_years_pay_a_fifth_quarter_class(

@@ -72,7 +72,7 @@ def attack_bodies(world: World) -> dict[str, Any]:
     screening = {"recorded_on": "2026-01-05", "reference": "BOLA-1"}
     return {
         f"PATCH {NOMINATIONS}/{{nomination_id}}": {"medical_clearance": screening},
-        f"PATCH {NOMINATIONS}/candidates/{{candidate_id}}": {"given_names": "Mallory"},
+        f"PATCH {NOMINATIONS}/candidates/{{candidate_id}}": {"position": "Mallory"},
         f"POST {NOMINATIONS}/{{nomination_id}}/withdraw": {"reason": "bola"},
         f"POST {NOMINATIONS}/{{nomination_id}}/cancel": {"reason": "bola"},
         f"POST {NOMINATIONS}/{{nomination_id}}/terminate": {"days_attended": 1, "reason": "bola"},

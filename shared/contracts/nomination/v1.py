@@ -76,6 +76,9 @@ class NominationSubmittedV1(_NominationEvent):
     report_date: date
     with_dependents: bool = False
     submitted_at: datetime
+    vetted_revision: int | None = Field(
+        None, ge=0, description="Revision of the candidate's vetted facts this submission carries"
+    )
 
 
 class NominationStateChangedV1(_NominationEvent):
@@ -180,3 +183,35 @@ class ItoRecalledV1(_NominationEvent):
     recalled_at: datetime
     reason: RecallReason
     missing: list[str] = Field(default_factory=list)
+
+
+VettedField = Literal[
+    "family_names",
+    "given_names",
+    "date_of_birth",
+    "place_of_birth",
+    "unit_name",
+    "unit_id",
+    "service",
+    "rank",
+]
+
+
+class CandidateChangedV1(_NominationEvent):
+    """A fact vetting decided on changed for this nomination's candidate: vetting re-opens.
+
+    One event per active nomination of the person (keyed by the nomination, so it stays in
+    order with that nomination's submission). It names WHICH vetted fields changed, never their
+    values (ADR 0005): a vetter reads the person from the nomination API, audited. The unit is
+    an organisation and travels as on `submitted`; `vetted_revision` numbers the candidate's
+    vetted facts, and a decision on an older revision no longer counts.
+    """
+
+    TYPE: ClassVar[str] = "imet.nomination.candidate_changed.v1"
+
+    candidate_id: UUID
+    changed_fields: list[VettedField]
+    person_fingerprint: str = Field(description="HMAC-SHA256 of the normalized identity; no PII")
+    unit_name: str
+    vetted_revision: int = Field(ge=1)
+    changed_at: datetime

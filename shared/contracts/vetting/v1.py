@@ -10,6 +10,8 @@ from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from shared.contracts.types import CountryCode
 from shared.messaging.envelope import IntegrationEvent
 
@@ -61,6 +63,9 @@ class VettingApprovedV1(_CaseEvent):
     automatic: bool = False
     reused_from_case_id: UUID | None = None
     reason_code: ReasonCode = "cleared"
+    vetted_revision: int | None = Field(
+        None, ge=0, description="Revision of the candidate's vetted facts the approval is about"
+    )
 
 
 class VettingSuspendedV1(_CaseEvent):
@@ -99,3 +104,20 @@ class VettingExpiredV1(_CaseEvent):
     candidate_id: UUID
     lapsed_on: date
     report_date: date
+
+
+ReopenReason = Literal["candidate_changed"]
+
+
+class CaseReopenedV1(_CaseEvent):
+    """The facts the case was decided on changed (the candidate's names, birth, unit, service or
+    rank): a new vetting cycle started; any earlier result no longer counts."""
+
+    TYPE: ClassVar[str] = "imet.vetting.case_reopened.v1"
+
+    candidate_id: UUID
+    reason_code: ReopenReason
+    changed_fields: list[str]
+    reopened_on: date
+    due_on: date
+    vetted_revision: int = Field(ge=0)

@@ -7,7 +7,7 @@ passport number or a medical detail (ADR 0005); a test checks every event type f
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal, cast
 from uuid import UUID
@@ -16,6 +16,7 @@ from sqlalchemy import Row
 
 from nomination.domain.reference import ClassFacts
 from shared.contracts.nomination.v1 import (
+    CandidateChangedV1,
     FundingRequestedV1,
     ItoIssuedV1,
     ItoRecalledV1,
@@ -26,6 +27,7 @@ from shared.contracts.nomination.v1 import (
     NominationWithdrawnV1,
     RecallReason,
     TrainingEndedV1,
+    VettedField,
 )
 from shared.contracts.nomination.v1 import NominationStateChangedV1 as StateChangedV1
 
@@ -44,7 +46,9 @@ def created(row: Row[Any]) -> NominationCreatedV1:
     )
 
 
-def submitted(row: Row[Any], klass: ClassFacts, unit_name: str) -> NominationSubmittedV1:
+def submitted(
+    row: Row[Any], klass: ClassFacts, unit_name: str, vetted_revision: int
+) -> NominationSubmittedV1:
     return NominationSubmittedV1(
         nomination_id=row.id,
         country=row.country,
@@ -60,6 +64,7 @@ def submitted(row: Row[Any], klass: ClassFacts, unit_name: str) -> NominationSub
         report_date=klass.report_date,
         with_dependents=row.with_dependents,
         submitted_at=row.submitted_at,
+        vetted_revision=vetted_revision,
     )
 
 
@@ -154,6 +159,21 @@ def ito_recalled(
         recalled_at=order.recalled_at,
         reason=cast(RecallReason, reason.value),
         missing=missing,
+    )
+
+
+def candidate_changed(
+    row: Row[Any], candidate: Row[Any], fields: list[str], at: datetime
+) -> CandidateChangedV1:
+    return CandidateChangedV1(
+        nomination_id=row.id,
+        country=row.country,
+        candidate_id=candidate.id,
+        changed_fields=cast(list[VettedField], fields),
+        person_fingerprint=candidate.person_fingerprint or "",
+        unit_name=candidate.unit_name or "",
+        vetted_revision=candidate.vetted_revision,
+        changed_at=at,
     )
 
 

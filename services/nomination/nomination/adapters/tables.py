@@ -141,6 +141,8 @@ candidate = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("created_by", String(200), nullable=False),
+    # Grows with every change of a vetted field: a decision on an older revision is stale.
+    Column("vetted_revision", Integer, nullable=False, server_default=text("0")),
     UniqueConstraint("country", "passport_number"),
     Index("ix_candidate_country_created_at_id", "country", "created_at", "id"),
 )

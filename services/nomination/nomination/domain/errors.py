@@ -61,3 +61,9 @@ class NotEditable(Conflict):
 class TravelOrderGateClosed(Conflict):
     code = "ito-gate-closed"
     title = "The travel order cannot be issued: screening is incomplete"
+
+
+class NameChangeNeedsNewPassport(DomainError):
+    code = "name-change-needs-new-passport"
+    status = 422
+    title = "A change of names needs the new passport's number"

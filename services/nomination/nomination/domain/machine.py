@@ -40,7 +40,7 @@ class Fact(StrEnum):
     VETTING_DENIED = "vetting_denied"
     VETTING_EXPIRED = "vetting_expired"
     VETTING_CANCELLED = "vetting_cancelled"
-    VETTED_FACTS_CHANGED = "vetted_facts_changed"
+    VETTING_REOPENED = "vetting_reopened"
     SEAT_HELD = "seat_held"
     SEAT_WAITLISTED = "seat_waitlisted"
     SEAT_CONFIRMED = "seat_confirmed"
@@ -75,7 +75,7 @@ FACTS: Mapping[Fact, SubStep] = {
     Fact.VETTING_EXPIRED: _step("vetting", {V.APPROVED}, V.PENDING),
     # A vetted fact of the candidate changed (names, birth, unit, ...): the decision was about
     # someone else's facts, so it no longer counts; vetting re-opens the case.
-    Fact.VETTED_FACTS_CHANGED: _step("vetting", {V.APPROVED, V.SUSPENDED}, V.PENDING),
+    Fact.VETTING_REOPENED: _step("vetting", {V.APPROVED, V.SUSPENDED}, V.PENDING),
     Fact.VETTING_CANCELLED: _step(
         "vetting", {V.NONE, V.PENDING, V.APPROVED, V.SUSPENDED}, V.CANCELLED
     ),

@@ -18,7 +18,7 @@ NOMINATION_EVENTS = [m for m in published_events().values() if m.TOPIC == contra
 def test_the_nomination_service_publishes_these_event_types() -> None:
     assert {m.TYPE.split(".")[2] for m in NOMINATION_EVENTS} == {
         "created", "submitted", "state_changed", "funding_requested", "withdrawn", "cancelled",
-        "training_ended", "ito_issued", "ito_recalled",
+        "training_ended", "ito_issued", "ito_recalled", "candidate_changed",
     }  # fmt: skip
 
 

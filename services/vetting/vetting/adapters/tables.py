@@ -70,6 +70,8 @@ vetting_case = Table(
     Column("reused_from_case_id", Uuid),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Which revision of the candidate's vetted facts the case decides on (nomination counts).
+    Column("vetted_revision", Integer, nullable=False, server_default=text("0")),
     CheckConstraint(f"status IN {CASE_STATUSES}", name="status"),
     CheckConstraint(
         "status <> 'approved' OR valid_until IS NOT NULL", name="approved_has_validity"

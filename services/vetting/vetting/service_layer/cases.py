@@ -28,6 +28,7 @@ class OpenCase:
     unit_name: str
     class_id: UUID
     report_date: date
+    vetted_revision: int = 0
 
 
 async def open_case(
@@ -64,6 +65,7 @@ async def open_case(
         when=when,
         policy=policy,
         possible_duplicate_of=duplicate_of,
+        vetted_revision=command.vetted_revision,
     )
     blocking = await uow.registry.active_match(case.country, case.unit_name)
     reusable = reusable_approval(
@@ -72,6 +74,7 @@ async def open_case(
         unit_key=unit_key(case.unit_name),
         country=case.country,
         on=when.on,
+        vetted_revision=case.vetted_revision,
     )
     decision = automatic_decision(
         case,

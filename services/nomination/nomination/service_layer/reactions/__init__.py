@@ -32,6 +32,7 @@ def _handlers() -> Mapping[type[IntegrationEvent], Reaction]:
         vetting_v1.VettingDeniedV1: vetting.when_vetting_denied_end_nomination,
         vetting_v1.VettingCancelledV1: vetting.when_vetting_cancelled_record_or_cancel,
         vetting_v1.VettingExpiredV1: vetting.when_vetting_expired_revet,
+        vetting_v1.CaseReopenedV1: vetting.when_case_reopened_revet,
         funding_v1.ObligationRecordedV1: funding.when_obligation_recorded_record_it,
         funding_v1.ObligationRejectedV1: funding.when_obligation_rejected_wait_for_retry,
         funding_v1.DeobligatedV1: funding.when_deobligated_record_it,
