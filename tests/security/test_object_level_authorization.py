@@ -37,6 +37,7 @@ def object_values(world: World) -> dict[str, str]:
         "obligation_id": world.obligation["id"],
         "allocation_id": world.allocation["id"],
         "entry_id": world.registry_entry["entry_id"],
+        "unit_id": world.unit["unit_id"],
         "iso3": world.country,
         "country": world.country,
         "fiscal_year": str(world.fiscal_year),

@@ -79,6 +79,9 @@ class NominationSubmittedV1(_NominationEvent):
     vetted_revision: int | None = Field(
         None, ge=0, description="Revision of the candidate's vetted facts this submission carries"
     )
+    unit_id: UUID | None = Field(
+        None, description="The unit's registry identity (vetting units), when the SCO chose it"
+    )
 
 
 class NominationStateChangedV1(_NominationEvent):
@@ -215,3 +218,4 @@ class CandidateChangedV1(_NominationEvent):
     unit_name: str
     vetted_revision: int = Field(ge=1)
     changed_at: datetime
+    unit_id: UUID | None = Field(None, description="The unit's registry identity, if chosen")

@@ -121,3 +121,38 @@ class CaseReopenedV1(_CaseEvent):
     reopened_on: date
     due_on: date
     vetted_revision: int = Field(ge=0)
+
+
+class UnitRegisteredV1(IntegrationEvent):
+    """A security-force unit got its registry identity: country + normalized name + parent.
+
+    Candidates reference units by this id, so a registry listing reaches its members by
+    identity rather than by how a name was typed. Units are organisations: no personal data.
+    """
+
+    TYPE: ClassVar[str] = "imet.vetting.unit_registered.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "unit"
+    KEY_FIELD: ClassVar[str] = "unit_id"
+
+    unit_id: UUID
+    country: CountryCode
+    unit_name: str
+    parent_unit_id: UUID | None = None
+    registered_at: datetime
+
+
+SuspensionReason = Literal["unit_listed"]
+
+
+class ApprovalSuspendedV1(_CaseEvent):
+    """A still-valid approval was suspended by a registry review: the candidate's unit (or a
+    unit above it, when the entry covers subunits) was put on the derogatory-information
+    registry. Not cleared until a vetter re-approves after remediation."""
+
+    TYPE: ClassVar[str] = "imet.vetting.approval_suspended.v1"
+
+    decided_at: datetime
+    reason_code: SuspensionReason
+    registry_entry_id: UUID
+    unit_id: UUID | None = None

@@ -104,6 +104,13 @@ CONSUMERS: Final[dict[str, dict[str, str]]] = {
         "nomination": "the vetted facts changed: back to `vetting` until re-approved; seat and "
         "funds stay, the travel order is recalled",
     },
+    "imet.vetting.approval_suspended.v1": {
+        "nomination": "the unit was put on the registry: `vetting_suspended` (`unit_listed`), "
+        "the travel order is recalled; seat and funds stay until a vetter re-approves",
+    },
+    "imet.vetting.unit_registered.v1": {
+        "nomination": "keeps its read model of units (a candidate's `unit_id` must name one)",
+    },
     "imet.vetting.expired.v1": {
         "nomination": "an approval lapsed before the report date: back to `vetting` until "
         "re-approved; seat and funds stay",

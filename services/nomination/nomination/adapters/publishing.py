@@ -47,7 +47,7 @@ def created(row: Row[Any]) -> NominationCreatedV1:
 
 
 def submitted(
-    row: Row[Any], klass: ClassFacts, unit_name: str, vetted_revision: int
+    row: Row[Any], klass: ClassFacts, unit_name: str, vetted_revision: int, unit_id: UUID | None
 ) -> NominationSubmittedV1:
     return NominationSubmittedV1(
         nomination_id=row.id,
@@ -65,6 +65,7 @@ def submitted(
         with_dependents=row.with_dependents,
         submitted_at=row.submitted_at,
         vetted_revision=vetted_revision,
+        unit_id=unit_id,
     )
 
 
@@ -174,6 +175,7 @@ def candidate_changed(
         unit_name=candidate.unit_name or "",
         vetted_revision=candidate.vetted_revision,
         changed_at=at,
+        unit_id=candidate.unit_id,
     )
 
 

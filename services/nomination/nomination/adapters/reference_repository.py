@@ -15,7 +15,7 @@ from sqlalchemy import Row, case, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nomination.adapters.tables import country, country_revision, course, course_class
+from nomination.adapters.tables import country, country_revision, course, course_class, unit
 from nomination.domain.reference import ClassFacts, CountryFacts, CourseFacts, EnglishRequirement
 from shared.contracts.catalog.v1 import (
     ClassChangedV1,
@@ -23,6 +23,7 @@ from shared.contracts.catalog.v1 import (
     CourseChangedV1,
     CoursePublishedV1,
 )
+from shared.contracts.vetting.v1 import UnitRegisteredV1
 
 CourseState = CoursePublishedV1 | CourseChangedV1
 ClassState = ClassScheduledV1 | ClassChangedV1
@@ -100,6 +101,22 @@ class ReferenceRepository:
             where=course_class.c.version < stmt.excluded.version,
         ).returning(course_class.c.class_id)
         return (await self.session.execute(upsert)).first() is not None
+
+    async def upsert_unit(self, event: UnitRegisteredV1) -> None:
+        stmt = insert(unit).values(
+            unit_id=event.unit_id, country=event.country, name=event.unit_name,
+            parent_unit_id=event.parent_unit_id,
+        )  # fmt: skip
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[unit.c.unit_id],
+                set_={"name": stmt.excluded.name, "parent_unit_id": stmt.excluded.parent_unit_id,
+                      "updated_at": datetime.now(UTC)},
+            )
+        )  # fmt: skip
+
+    async def unit(self, unit_id: UUID) -> Row[Any] | None:
+        return (await self.session.execute(select(unit).where(unit.c.unit_id == unit_id))).first()
 
     async def cancel_class(self, class_id: UUID, cancelled_at: datetime) -> bool:
         self._facts.clear()

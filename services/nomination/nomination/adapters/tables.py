@@ -92,6 +92,17 @@ course_class = Table(
     Index("ix_course_class_masl_id", "masl_id"),
 )
 
+# Units' registry identity, as vetting announces them (`vetting.unit_registered`).
+unit = Table(
+    "unit",
+    metadata,
+    Column("unit_id", Uuid, primary_key=True),
+    Column("country", String(3), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("parent_unit_id", Uuid),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 country = Table(
     "country",
     metadata,
@@ -143,6 +154,8 @@ candidate = Table(
     Column("created_by", String(200), nullable=False),
     # Grows with every change of a vetted field: a decision on an older revision is stale.
     Column("vetted_revision", Integer, nullable=False, server_default=text("0")),
+    # The unit's registry identity (vetting's), when the SCO chose a registered unit.
+    Column("unit_id", Uuid),
     UniqueConstraint("country", "passport_number"),
     Index("ix_candidate_country_created_at_id", "country", "created_at", "id"),
 )

@@ -34,13 +34,14 @@ from nomination.domain.travel_order import is_data_complete
 from nomination.service_layer import revetting
 from nomination.service_layer.changes import add_history, today
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
+from nomination.service_layer.units import with_unit
 from shared.auth.principal import Principal, Role
 from shared.errors import Forbidden, PreconditionFailed
 from shared.http.etag import IfMatch, etag_for
 
 # Fields whose values the audit trail may hold (everything else is personal).
 _AUDITABLE = (
-    "country", "service", "rank", "pay_grade", "unit_name", "position", "version",
+    "country", "service", "rank", "pay_grade", "unit_name", "unit_id", "position", "version",
     "vetted_revision",
 )  # fmt: skip
 
@@ -55,8 +56,12 @@ def require_own_country(principal: Principal, country: str) -> None:
         raise Forbidden(f"An SCO of {principal.country} cannot act for {country}.")
 
 
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, UUID) else value
+
+
 def candidate_audit(row: Row[Any], changed: list[str] | None = None) -> dict[str, Any]:
-    view = {k: row._mapping[k] for k in _AUDITABLE}
+    view = {k: _plain(row._mapping[k]) for k in _AUDITABLE}
     view["id"] = str(row.id)
     if changed is not None:
         view["changed_fields"] = sorted(changed)
@@ -77,6 +82,7 @@ async def add_candidate(
 ) -> Row[Any]:
     """Stage a new candidate (the caller commits)."""
     require_own_country(principal, values["country"])
+    values = await with_unit(uow, values["country"], values)
     values = {**values, "id": uuid4(), "created_by": principal.subject}
     row = await uow.candidates.add(_with_fingerprint(values, key))
     if row is None:
@@ -129,6 +135,7 @@ async def update_candidate(
     if "country" in values and values["country"] != row.country:
         raise NotEditable("A candidate's country cannot change: register a new candidate.")
     before = dict(row._mapping)
+    values = await with_unit(uow, row.country, values, before)
     if name_change_unbacked(before, values):
         raise NameChangeNeedsNewPassport(
             "The names are exactly as on the passport: new names need the new passport's number "

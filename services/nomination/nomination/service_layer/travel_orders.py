@@ -46,6 +46,7 @@ def _content(
             "rank": candidate.rank,
             "pay_grade": candidate.pay_grade,
             "unit_name": candidate.unit_name,
+            "unit_id": str(candidate.unit_id) if candidate.unit_id else None,
             "position": candidate.position,
         },
         "course": {"masl_id": course.masl_id, "title": course.title},

@@ -18,6 +18,7 @@ from services.nomination.tests.integration.support import (
     passport,
 )
 from services.nomination.tests.integration.their import Their, to_ready
+from shared.auth.principal import system_actor
 from shared.contracts.vetting.v1 import CaseReopenedV1
 
 
@@ -165,3 +166,76 @@ async def _eventually_history(world: World, nomination_id: str, reason: str) -> 
     await eventually(
         lambda: world.history(nomination_id), lambda h: any(e["reason"] == reason for e in h)
     )
+
+
+async def test_a_candidate_references_a_registered_unit_and_takes_its_name(
+    world: World, bus: Bus, until: Until
+) -> None:
+    from datetime import UTC, datetime
+
+    from shared.contracts.vetting.v1 import UnitRegisteredV1
+
+    unit = UnitRegisteredV1(
+        unit_id=uuid.uuid4(), country="GTM", unit_name="Batallón de Policía Militar 3",
+        registered_at=datetime.now(UTC),
+    )  # fmt: skip
+    unknown = await world.client.post(
+        f"{BASE}/candidates",
+        json=world.candidate_body(unit_id=str(uunit := uuid.uuid4()), unit_name=None),
+        headers=world.as_("sco", "GTM"),
+    )
+    await bus.send(unit)
+    await _eventually_unit(world, unit.unit_id)
+    known = await world.client.post(
+        f"{BASE}/candidates",
+        json=world.candidate_body(unit_id=str(unit.unit_id), unit_name=None),
+        headers=world.as_("sco", "GTM"),
+    )
+    mismatch = await world.client.post(
+        f"{BASE}/candidates",
+        json=world.candidate_body(unit_id=str(unit.unit_id), unit_name="Another unit"),
+        headers=world.as_("sco", "GTM"),
+    )
+
+    assert unknown.status_code == 422
+    assert unknown.json()["type"].endswith("unit-unknown")
+    assert str(uunit) in unknown.text
+    assert known.status_code == 201
+    assert (known.json()["unit_id"], known.json()["unit_name"]) == (
+        str(unit.unit_id), "Batallón de Policía Militar 3"
+    )  # fmt: skip
+    assert mismatch.status_code == 422
+
+
+async def test_a_registry_suspension_recalls_the_order_as_unit_listed(
+    world: World, bus: Bus, until: Until
+) -> None:
+    from datetime import UTC, datetime
+
+    from shared.contracts.vetting.v1 import ApprovalSuspendedV1
+
+    nomination, their = await _issued(world, bus, until)
+    suspended = ApprovalSuspendedV1(
+        case_id=their.case_id, nomination_id=uuid.UUID(nomination["id"]), country="GTM",
+        decided_at=datetime.now(UTC), reason_code="unit_listed", registry_entry_id=uuid.uuid4(),
+    )  # fmt: skip
+
+    await bus.send(suspended)
+    row = await until(nomination["id"], lambda row: row.status == "vetting_suspended")
+    orders = await world.client.get(
+        f"{BASE}/{nomination['id']}/ito", headers=world.as_("sco", "GTM")
+    )
+
+    assert row.status_reason == "unit_listed"
+    assert (row.seat_status, row.funding_status) == ("confirmed", "obligated")
+    assert orders.json()["items"][-1]["recall_reason"] == "unit_listed"
+
+
+async def _eventually_unit(world: World, unit_id: uuid.UUID) -> None:
+    from tests.helpers.waiting import eventually
+
+    async def known() -> bool:
+        async with world.runtime.uow(system_actor("test")) as uow:
+            return await uow.reference.unit(unit_id) is not None
+
+    await eventually(known, bool)

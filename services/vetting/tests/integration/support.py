@@ -85,6 +85,7 @@ def open_command(event: NominationSubmittedV1) -> OpenCase:
         class_id=event.class_id,
         report_date=event.report_date,
         vetted_revision=event.vetted_revision or 0,
+        unit_id=event.unit_id,
     )
 
 

@@ -51,5 +51,6 @@ def test_no_vetting_event_schema_has_a_personal_data_field() -> None:
 
     assert {t.split(".")[2] for t in vetting} == {
         "case_opened", "approved", "suspended", "denied", "cancelled", "expired", "case_reopened",
+        "approval_suspended", "unit_registered",
     }  # fmt: skip
     assert all(not found for found in leaks.values()), leaks

@@ -10,6 +10,7 @@ from datetime import date
 from typing import cast
 
 from shared.contracts.vetting.v1 import (
+    ApprovalSuspendedV1,
     CaseOpenedV1,
     CaseReopenedV1,
     ReasonCode,
@@ -80,6 +81,20 @@ def reopened(case: VettingCase, fields: list[str], on: date) -> CaseReopenedV1:
         reopened_on=on,
         due_on=case.due_on,
         vetted_revision=case.vetted_revision,
+    )
+
+
+def approval_suspended(case: VettingCase, decision: Decision) -> ApprovalSuspendedV1:
+    if decision.registry_entry_id is None:
+        raise ValueError("a registry suspension names its entry")
+    return ApprovalSuspendedV1(
+        case_id=case.id,
+        nomination_id=case.nomination_id,
+        country=case.country,
+        decided_at=decision.effective_at,
+        reason_code="unit_listed",
+        registry_entry_id=decision.registry_entry_id,
+        unit_id=case.unit_id,
     )
 
 

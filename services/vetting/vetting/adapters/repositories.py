@@ -27,6 +27,7 @@ from vetting.domain.case import VettingCase
 from vetting.domain.checks import FingerprintMatch
 from vetting.domain.decision import Confirmation, Decision, Outcome, Result
 from vetting.domain.registry import unit_key
+from vetting.domain.units import UnitMatch
 from vetting.domain.validity import PriorApproval
 
 _CASE_FIELDS = (
@@ -46,6 +47,8 @@ _CASE_FIELDS = (
     "possible_duplicate_of",
     "version",
     "vetted_revision",
+    "unit_id",
+    "unit_match",
 )
 # The case's facts that change when the candidate's vetted facts do (`save` rewrites them).
 _FACT_FIELDS = (
@@ -54,6 +57,8 @@ _FACT_FIELDS = (
     "flagged_possible_duplicate",
     "possible_duplicate_of",
     "vetted_revision",
+    "unit_id",
+    "unit_match",
 )
 _DECISION_FIELDS = (
     "id",
@@ -209,6 +214,7 @@ class CaseRepository:
         if row is None:
             return None
         case = VettingCase(**{f: getattr(row, f) for f in _CASE_FIELDS})
+        case.unit_match = UnitMatch(row.unit_match)
         case.history = await self._history(case.id)
         self._stored[case.id] = {d.id: d.confirmation is not None for d in case.history}
         return case

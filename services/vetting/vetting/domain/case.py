@@ -47,6 +47,7 @@ from vetting.domain.errors import (
     TransitionNotAllowed,
     UnitBlocked,
 )
+from vetting.domain.units import Link, UnitMatch
 from vetting.domain.validity import approval_valid_until
 
 
@@ -69,6 +70,8 @@ class VettingCase(CaseCycles):
     history: list[Decision] = field(default_factory=list)
     version: int = 1
     vetted_revision: int = 0
+    unit_id: UUID | None = None
+    unit_match: UnitMatch = UnitMatch.UNREGISTERED
 
     @classmethod
     def open(
@@ -85,6 +88,7 @@ class VettingCase(CaseCycles):
         policy: DecisionPolicy,
         possible_duplicate_of: UUID | None = None,
         vetted_revision: int = 0,
+        link: Link | None = None,
     ) -> VettingCase:
         """A new case, due `turnaround_working_days` working days after the day it opens."""
         return cls(
@@ -103,6 +107,8 @@ class VettingCase(CaseCycles):
             flagged_possible_duplicate=possible_duplicate_of is not None,
             possible_duplicate_of=possible_duplicate_of,
             vetted_revision=vetted_revision,
+            unit_id=link.unit_id if link else None,
+            unit_match=link.match if link else UnitMatch.UNREGISTERED,
         )
 
     # -- derived from the history -------------------------------------------------------------

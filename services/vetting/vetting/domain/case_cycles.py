@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from uuid import UUID
 
 from vetting.domain.calendar import add_working_days
 from vetting.domain.decision import (
@@ -80,6 +81,19 @@ class CaseCycles:
         )
         return self._reopen("candidate_changed", rationale, by, when, policy)
 
+    def suspend_for_listing(self, *, entry_id: UUID, by: str, when: Clock) -> Decision | None:
+        """The unit was put on the registry: a still-standing approval no longer clears the
+        person (held for a vetter's review; re-approved after remediation). Only approvals."""
+        if self._status is not CaseStatus.APPROVED:
+            return None
+        rationale = (
+            f"Automatic registry review: the unit was put on the derogatory-information registry "
+            f"(entry {entry_id}); the approval is suspended until a vetter decides again."
+        )
+        return self._append_automatic(
+            Result.SUSPENDED, "unit_listed", rationale, by, when, registry_entry_id=entry_id
+        )
+
     def _reopen(
         self, reason_code: str, rationale: str, by: str, when: Clock, policy: DecisionPolicy
     ) -> Decision:
@@ -88,7 +102,14 @@ class CaseCycles:
         return self._append_automatic(Result.REOPENED, reason_code, rationale, by, when)
 
     def _append_automatic(
-        self, result: Result, reason_code: str, rationale: str, by: str, when: Clock
+        self,
+        result: Result,
+        reason_code: str,
+        rationale: str,
+        by: str,
+        when: Clock,
+        *,
+        registry_entry_id: UUID | None = None,
     ) -> Decision:
         decision = Decision(
             id=uuid.uuid4(),
@@ -101,6 +122,7 @@ class CaseCycles:
             cycle_started_on=self.cycle_started_on,
             first_in_cycle=False,
             automatic=True,
+            registry_entry_id=registry_entry_id,
         )
         self.history.append(decision)
         return decision

@@ -49,6 +49,7 @@ class VettingReactions:
             unit_name=event.unit_name,
             changed_fields=list(event.changed_fields),
             vetted_revision=event.vetted_revision,
+            unit_id=event.unit_id,
         )
         await reopen_for_change(uow, change, self.policy, clock_now(self.settings.timezone))
 
@@ -64,6 +65,7 @@ class VettingReactions:
             class_id=event.class_id,
             report_date=event.report_date,
             vetted_revision=event.vetted_revision or 0,
+            unit_id=event.unit_id,
         )
         await open_case(uow, command, self.policy, clock_now(self.settings.timezone))
 

@@ -21,6 +21,7 @@ from vetting.domain.checks import automatic_decision, possible_duplicate
 from vetting.domain.decision import DecisionPolicy
 from vetting.service_layer.audit import case_snapshot, decision_snapshot
 from vetting.service_layer.unit_of_work import VettingUnitOfWork
+from vetting.service_layer.units import link_for
 
 log = get_logger("vetting.reopening")
 
@@ -33,6 +34,7 @@ class CandidateChange:
     unit_name: str
     changed_fields: list[str]
     vetted_revision: int
+    unit_id: UUID | None = None
 
 
 async def reopen_for_change(
@@ -52,7 +54,11 @@ async def reopen_for_change(
     duplicate_of = possible_duplicate(
         matches, candidate_id=change.candidate_id, person_fingerprint=change.person_fingerprint
     )
+    link = await link_for(
+        uow, country=case.country, unit_name=change.unit_name, unit_id=change.unit_id
+    )
     case.person_fingerprint, case.unit_name = change.person_fingerprint, change.unit_name
+    case.unit_id, case.unit_match = link.unit_id, link.match
     case.vetted_revision = change.vetted_revision
     case.flagged_possible_duplicate = duplicate_of is not None
     case.possible_duplicate_of = duplicate_of
@@ -63,7 +69,9 @@ async def reopen_for_change(
     if reopened is not None:
         automatic = automatic_decision(
             case,
-            blocking_entry_id=await uow.registry.active_match(case.country, case.unit_name),
+            blocking_entry_id=await uow.registry.blocking(
+                unit_id=case.unit_id, country=case.country, unit_name=case.unit_name
+            ),
             reusable=None,
             policy=policy,
             by=uow.actor.subject,

@@ -33,6 +33,8 @@ def _handlers() -> Mapping[type[IntegrationEvent], Reaction]:
         vetting_v1.VettingCancelledV1: vetting.when_vetting_cancelled_record_or_cancel,
         vetting_v1.VettingExpiredV1: vetting.when_vetting_expired_revet,
         vetting_v1.CaseReopenedV1: vetting.when_case_reopened_revet,
+        vetting_v1.ApprovalSuspendedV1: vetting.when_approval_suspended_record_it,
+        vetting_v1.UnitRegisteredV1: vetting.when_unit_registered_keep_read_model,
         funding_v1.ObligationRecordedV1: funding.when_obligation_recorded_record_it,
         funding_v1.ObligationRejectedV1: funding.when_obligation_rejected_wait_for_retry,
         funding_v1.DeobligatedV1: funding.when_deobligated_record_it,

@@ -13,8 +13,10 @@ from nomination.service_layer.changes import add_history
 from nomination.service_layer.process import cancel_each, record_fact
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.contracts.vetting.v1 import (
+    ApprovalSuspendedV1,
     CaseOpenedV1,
     CaseReopenedV1,
+    UnitRegisteredV1,
     VettingApprovedV1,
     VettingCancelledV1,
     VettingDeniedV1,
@@ -78,6 +80,23 @@ async def when_case_reopened_revet(
         detail={"case_id": str(event.case_id), "due_on": event.due_on.isoformat(),
                 "changed_fields": event.changed_fields},
     )  # fmt: skip
+
+
+async def when_approval_suspended_record_it(
+    event: ApprovalSuspendedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    """A registry review suspended the approval (the unit was listed): not cleared any more -
+    `vetting_suspended` with reason `unit_listed`; seat and funds stay; the order is recalled."""
+    await record_fact(
+        uow, event.nomination_id, Fact.VETTING_SUSPENDED, reason=event.reason_code,
+        detail={"case_id": str(event.case_id), "registry_entry_id": str(event.registry_entry_id)},
+    )  # fmt: skip
+
+
+async def when_unit_registered_keep_read_model(
+    event: UnitRegisteredV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    await uow.reference.upsert_unit(event)
 
 
 async def when_vetting_suspended_record_it(
