@@ -95,3 +95,23 @@ async def test_a_cancelled_class_recalls_the_order_of_every_student_without_pena
     assert end.ledger_total("deobligation") == end.ledger_total("obligation")
     assert end.seat is not None
     assert end.seat["status"] == "released"
+
+
+async def test_the_asyncapi_document_lists_the_continuous_screening_events(
+    gateway: httpx.AsyncClient, e2e_token: Any
+) -> None:
+    document = (await gateway.get("/asyncapi.json")).json()
+
+    messages = set(document["components"]["messages"])
+    names = {m.get("name") for m in document["components"]["messages"].values()} | messages
+    for event in (
+        "imet.nomination.ito_recalled.v1",
+        "imet.nomination.candidate_changed.v1",
+        "imet.vetting.case_reopened.v1",
+        "imet.vetting.approval_suspended.v1",
+        "imet.vetting.unit_registered.v1",
+    ):
+        assert any(event in str(n) for n in names), event
+    schemas = document["components"]["schemas"]
+    assert "eimet_certified_through" in str(schemas["imet.catalog.course_changed.v1"])
+    assert "available_from" in str(schemas["imet.funding.appropriation_set.v1"])
