@@ -139,10 +139,15 @@ class Driver:
         weeks: int = 8,
         min_ecl: int = 70,
     ) -> dict[str, Any]:
-        """A fresh schoolhouse, course (tuition for the class's FY) and open class."""
+        """A fresh schoolhouse, course (tuition for the class's FY and the next) and open class.
+        `fiscal_year` is the year whose funds pay for it: the class's own, or this year's for a
+        class starting in the first quarter of the next one (fifth quarter, ADR 0061) - next
+        year's funds could not be obligated before 1 October."""
         start = self.today + timedelta(days=start_in_days)
         end = start + timedelta(weeks=weeks) - timedelta(days=1)
         fy = fiscal_year_of(start)
+        if fy == fiscal_year_of(self.today) + 1 and start.month in (10, 11, 12):
+            fy -= 1
         school = await self.call(
             "POST",
             f"{CATALOG}/institutions",
@@ -199,6 +204,7 @@ class Driver:
         unit: str = "1st Infantry Brigade",
         ecl: int = 85,
         person: dict[str, Any] | None = None,
+        funding_source: str = "imet",
     ) -> dict[str, Any]:
         """Register a candidate (`person` overrides its fields) and nominate it for `klass`."""
         candidate = await self.call(
@@ -245,7 +251,7 @@ class Driver:
                 "class_id": klass["id"],
                 "masl_id": klass["masl_id"],
                 "fiscal_year": klass["fiscal_year"],
-                "funding_source": "imet",
+                "funding_source": funding_source,
                 "medical_clearance": screening,
                 "security_screening": screening,
             },

@@ -52,8 +52,12 @@ WRITERS: dict[str, frozenset[str]] = {
     f"POST {V}/cases/{{case_id}}/decisions/{{decision_id}}/confirmation": VETTERS,
     f"POST {V}/registry": VETTERS,
     f"POST {V}/registry/{{entry_id}}/remediation": VETTERS,
+    f"POST {V}/registry/{{entry_id}}/subunits": VETTERS,
+    # units' registry identity: vetters, and the SCO of the unit's country (issue 11)
+    f"POST {V}/units": VETTERS | {"sco"},
     # funding: "funding_officer (and admin) change"
     f"PUT {F}/appropriations/{{fiscal_year}}": FUNDING_OFFICERS,
+    f"POST {F}/appropriations/{{fiscal_year}}/advance-availability": FUNDING_OFFICERS,
     f"POST {F}/allocations": FUNDING_OFFICERS,
     f"PATCH {F}/allocations/{{allocation_id}}": FUNDING_OFFICERS,
     f"PATCH {F}/reference/tla-rates/{{rate_id}}": FUNDING_OFFICERS,
@@ -110,6 +114,9 @@ NOT_COUNTRY_SCOPED: dict[str, str] = {
         )
         for m in ("GET", "PUT")
     },
+    f"POST {F}/appropriations/{{fiscal_year}}/advance-availability": (
+        "when a fiscal year's funds may first be obligated: budget data of no country (SCO: 403)"
+    ),
     **{
         f"{m} {F}/reference/{what}": "funding reference data: everyone signed in reads it"
         for m, what in (

@@ -38,6 +38,7 @@ def object_values(world: World) -> dict[str, str]:
         "obligation_id": world.obligation["id"],
         "allocation_id": world.allocation["id"],
         "entry_id": world.registry_entry["entry_id"],
+        "unit_id": world.unit["unit_id"],
         "iso3": world.country,
         "country": world.country,
         "fiscal_year": str(world.fiscal_year),
@@ -73,7 +74,7 @@ def attack_bodies(world: World) -> dict[str, Any]:
     screening = {"recorded_on": "2026-01-05", "reference": "BOLA-1"}
     return {
         f"PATCH {NOMINATIONS}/{{nomination_id}}": {"medical_clearance": screening},
-        f"PATCH {NOMINATIONS}/candidates/{{candidate_id}}": {"given_names": "Mallory"},
+        f"PATCH {NOMINATIONS}/candidates/{{candidate_id}}": {"position": "Mallory"},
         f"POST {NOMINATIONS}/{{nomination_id}}/withdraw": {"reason": "bola"},
         f"POST {NOMINATIONS}/{{nomination_id}}/cancel": {"reason": "bola"},
         f"POST {NOMINATIONS}/{{nomination_id}}/terminate": {"days_attended": 1, "reason": "bola"},

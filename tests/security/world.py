@@ -39,6 +39,7 @@ class World:
     institution_id: str
     masl_id: str
     appropriation_year: int
+    unit: dict[str, Any]  # a unit of A with its registry identity
     reference: dict[str, str] = field(default_factory=dict)  # rate_id, code, name
 
     def secrets(self) -> dict[str, str]:
@@ -61,6 +62,7 @@ class World:
             "decision": self.decision["decision_id"],
             "obligation": self.obligation["id"],
             "allocation": self.allocation["id"],
+            "unit": self.unit["unit_id"],
         }
 
 
@@ -130,6 +132,11 @@ async def build_world(driver: Driver) -> World:
               "remediation_reference": "SEC-TEST-2"},
     )  # fmt: skip
 
+    registered_unit = await driver.call(
+        "POST", f"{VETTING}/units", "vetter",
+        json={"country": a, "name": f"Security Test Company {uuid.uuid4().hex[:6]}"},
+    )  # fmt: skip
+
     return World(
         country=a,
         other_country=b,
@@ -148,6 +155,7 @@ async def build_world(driver: Driver) -> World:
         institution_id=course["institution"]["id"],
         masl_id=klass["masl_id"],
         appropriation_year=appropriation_year,
+        unit=registered_unit,
         reference=await _reference_keys(driver),
     )
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from catalog.domain.course import Course, EnglishRequirement
+from catalog.domain.course import Course, EimetPolicy, EnglishRequirement
 from catalog.seed_data import DEMO_NOTE, TUITION_ESCALATION, CourseSpec, courses, institutions
 from catalog.service_layer import classes as class_cases
 from catalog.service_layer import courses as course_cases
@@ -68,7 +68,7 @@ def course_of(spec: CourseSpec, today: date) -> Course:
     )
 
 
-async def load(uow: CatalogUnitOfWork, today: date) -> dict[str, int]:
+async def load(uow: CatalogUnitOfWork, today: date, eimet: EimetPolicy) -> dict[str, int]:
     """Add what is missing; returns how many institutions, courses and classes were added."""
     added = {"institutions": 0, "courses": 0, "classes": 0}
     for spec in institutions():
@@ -87,7 +87,7 @@ async def load(uow: CatalogUnitOfWork, today: date) -> dict[str, int]:
     fiscal_year = fiscal_year_of(today)
     for course_spec in courses():
         if not await uow.courses.exists(course_spec.masl_id):
-            await course_cases.publish_course(uow, course_of(course_spec, today))
+            await course_cases.publish_course(uow, course_of(course_spec, today), eimet)
             added["courses"] += 1
         for fy in (fiscal_year, fiscal_year + 1):
             for start, end, report in class_dates(course_spec, fy):
@@ -111,7 +111,7 @@ async def load(uow: CatalogUnitOfWork, today: date) -> dict[str, int]:
 async def seed(runtime: ServiceRuntime[Any, CatalogUnitOfWork]) -> str:
     """Load the demo catalog (the launcher passes the catalog's runtime)."""
     async with runtime.uow(system_actor("catalog.seed")) as uow:
-        added = await load(uow, datetime.now(UTC).date())
+        added = await load(uow, datetime.now(UTC).date(), runtime.settings.eimet_policy())
         await uow.commit()
     return (
         f"{added['institutions']} institutions, {added['courses']} courses, "

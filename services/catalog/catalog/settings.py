@@ -8,6 +8,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from catalog.domain.course import EimetPolicy
 from shared.settings import ServiceSettings
 
 
@@ -49,3 +50,10 @@ class CatalogSettings(ServiceSettings):
     hold_expiry_batch_size: int = Field(
         100, ge=1, le=10_000, description="Classes the hold-expiry job reads at a time."
     )
+
+    def eimet_policy(self) -> EimetPolicy:
+        """The E-IMET certification rule (published with every course as its end date)."""
+        return EimetPolicy(
+            validity_years=self.eimet_recertification_years,
+            warning_days=self.eimet_recertification_warning_days,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from nomination.adapters.tables import metadata, platform
@@ -10,7 +11,14 @@ from nomination.seed import seed
 from nomination.service_layer.reactions import reactions
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.settings import NominationSettings
-from shared.runtime import ServiceDefinition
+from shared.messaging.envelope import IntegrationEvent
+from shared.runtime import Reaction, ServiceDefinition
+
+
+def _reactions() -> Mapping[type[IntegrationEvent], Reaction]:
+    # Built when the consumer is (at process start), with the settings of then.
+    return reactions(NominationSettings().config().rules)
+
 
 definition: ServiceDefinition[NominationSettings, NominationUnitOfWork] = ServiceDefinition(
     name="nomination",
@@ -27,7 +35,7 @@ definition: ServiceDefinition[NominationSettings, NominationUnitOfWork] = Servic
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
     uow_class=NominationUnitOfWork,
     routers=routers,
-    reactions=reactions,
+    reactions=_reactions,
     openapi_tags=[
         {"name": "nominations", "description": "Nominations and their state machine"},
         {"name": "candidates", "description": "International Military Students (personal data)"},

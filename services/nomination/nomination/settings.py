@@ -40,9 +40,6 @@ class NominationSettings(ServiceSettings):
         le=365,
         description="Student data must be complete this many days before the report date",
     )
-    eimet_certification_years: int = Field(
-        5, ge=1, le=20, description="An E-IMET course certification lapses after this many years"
-    )
     import_max_rows: int = Field(
         5000, ge=1, le=100_000, description="Rows accepted in one bulk import"
     )
@@ -62,7 +59,6 @@ class NominationSettings(ServiceSettings):
             ecl_validity_days=self.ecl_validity_days,
             toefl_validity_days=self.toefl_validity_days,
             data_complete_days_before_report=self.data_complete_days_before_report,
-            eimet_certification_years=self.eimet_certification_years,
         )
         return Config(
             fingerprint_key=self.person_fingerprint_key.get_secret_value().encode(),

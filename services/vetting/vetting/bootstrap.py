@@ -43,6 +43,7 @@ definition: ServiceDefinition[VettingSettings, VettingUnitOfWork] = ServiceDefin
         {"name": "cases", "description": "Vetting cases: one per submitted nomination."},
         {"name": "decisions", "description": "Vetters' decisions and two-person confirmations."},
         {"name": "registry", "description": "Units with credible derogatory information."},
+        {"name": "units", "description": "Security-force units' registry identity."},
         {"name": "statistics", "description": "Workload and turnaround."},
     ],
 )

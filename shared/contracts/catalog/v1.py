@@ -79,6 +79,13 @@ class _CourseState(IntegrationEvent):
     duration_weeks: Decimal = Field(max_digits=5, decimal_places=1)
     english_requirement: EnglishRequirementV1 | None
     eimet_certified_on: date | None
+    eimet_certified_through: date | None = Field(
+        None,
+        description=(
+            "Last day the E-IMET certification holds (the day before its recertification is "
+            "due); from the next day on it has lapsed. The one definition every service uses."
+        ),
+    )
     dedicated_international: bool
     min_class_size: int
     max_class_size: int

@@ -69,6 +69,11 @@ class AppropriationSetV1(IntegrationEvent):
     fiscal_year: FiscalYear
     amount: Money
     tranches: list[TrancheV1]
+    available_from: date | None = Field(
+        None,
+        description="First day the funds may be obligated: the fiscal year's first day unless "
+        "a funding officer recorded advance availability",
+    )
 
 
 class _AllocationEvent(IntegrationEvent):
@@ -123,6 +128,14 @@ class ObligationRecordedV1(_LineEvent):
     tuition: Money
     travel: Money
     living_allowance: Money
+    lodging_per_day: Money | None = Field(
+        None, description="TLA lodging rate obligated (quarters / dependents decide it)"
+    )
+    meals_per_day: Money | None = Field(None, description="TLA meals rate obligated")
+    incidentals_per_day: Money | None = Field(None, description="TLA incidentals ($11/day)")
+    living_allowance_days: int | None = Field(
+        None, ge=0, description="Days the living allowance was obligated for"
+    )
 
 
 class ObligationRejectedV1(_LineEvent):

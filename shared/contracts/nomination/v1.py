@@ -71,6 +71,7 @@ StateChangeReason = Literal[
     "vetting_denied",
     "vetting_expired",
     "vetting_cancelled",
+    "vetting_reopened",
     "seat_held",
     "seat_waitlisted",
     "seat_confirmed",
@@ -145,6 +146,12 @@ class NominationSubmittedV1(_NominationEvent):
     report_date: date
     with_dependents: bool = False
     submitted_at: datetime
+    vetted_revision: int | None = Field(
+        None, ge=0, description="Revision of the candidate's vetted facts this submission carries"
+    )
+    unit_id: UUID | None = Field(
+        None, description="The unit's registry identity (vetting units), when the SCO chose it"
+    )
 
 
 class NominationStateChangedV1(_NominationEvent):
@@ -223,3 +230,68 @@ class ItoIssuedV1(_NominationEvent):
     ito_number: str
     version: int
     issued_at: datetime
+
+
+RecallReason = Literal[
+    "withdrawn",
+    "cancelled",
+    "vetting_denied",
+    "unit_listed",
+    "vetting_suspended",
+    "approval_lapsed",
+    "candidate_changed",
+    "revetting",
+    "seat_released",
+    "deobligated",
+    "eimet_certification_lapsed",
+    "screening_incomplete",
+]
+
+
+class ItoRecalledV1(_NominationEvent):
+    """An issued travel order stopped being valid: a fact behind it is no longer true.
+
+    The order (`ito_number` version `version`) can never be used again; a new version is issued
+    only once the whole gate holds again. `missing` lists the gate items that failed (codes).
+    """
+
+    TYPE: ClassVar[str] = "imet.nomination.ito_recalled.v1"
+
+    ito_number: str
+    version: int
+    recalled_at: datetime
+    reason: RecallReason
+    missing: list[str] = Field(default_factory=list)
+
+
+VettedField = Literal[
+    "family_names",
+    "given_names",
+    "date_of_birth",
+    "place_of_birth",
+    "unit_name",
+    "unit_id",
+    "service",
+    "rank",
+]
+
+
+class CandidateChangedV1(_NominationEvent):
+    """A fact vetting decided on changed for this nomination's candidate: vetting re-opens.
+
+    One event per active nomination of the person (keyed by the nomination, so it stays in
+    order with that nomination's submission). It names WHICH vetted fields changed, never their
+    values (ADR 0005): a vetter reads the person from the nomination API, audited. The unit is
+    an organisation and travels as on `submitted`; `vetted_revision` numbers the candidate's
+    vetted facts, and a decision on an older revision no longer counts.
+    """
+
+    TYPE: ClassVar[str] = "imet.nomination.candidate_changed.v1"
+
+    candidate_id: UUID
+    changed_fields: list[VettedField]
+    person_fingerprint: str = Field(description="HMAC-SHA256 of the normalized identity; no PII")
+    unit_name: str
+    vetted_revision: int = Field(ge=1)
+    changed_at: datetime
+    unit_id: UUID | None = Field(None, description="The unit's registry identity, if chosen")

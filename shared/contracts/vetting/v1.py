@@ -10,6 +10,8 @@ from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from shared.contracts.types import CountryCode
 from shared.messaging.envelope import IntegrationEvent
 
@@ -61,6 +63,9 @@ class VettingApprovedV1(_CaseEvent):
     automatic: bool = False
     reused_from_case_id: UUID | None = None
     reason_code: ReasonCode = "cleared"
+    vetted_revision: int | None = Field(
+        None, ge=0, description="Revision of the candidate's vetted facts the approval is about"
+    )
 
 
 class VettingSuspendedV1(_CaseEvent):
@@ -99,3 +104,55 @@ class VettingExpiredV1(_CaseEvent):
     candidate_id: UUID
     lapsed_on: date
     report_date: date
+
+
+ReopenReason = Literal["candidate_changed"]
+
+
+class CaseReopenedV1(_CaseEvent):
+    """The facts the case was decided on changed (the candidate's names, birth, unit, service or
+    rank): a new vetting cycle started; any earlier result no longer counts."""
+
+    TYPE: ClassVar[str] = "imet.vetting.case_reopened.v1"
+
+    candidate_id: UUID
+    reason_code: ReopenReason
+    changed_fields: list[str]
+    reopened_on: date
+    due_on: date
+    vetted_revision: int = Field(ge=0)
+
+
+class UnitRegisteredV1(IntegrationEvent):
+    """A security-force unit got its registry identity: country + normalized name + parent.
+
+    Candidates reference units by this id, so a registry listing reaches its members by
+    identity rather than by how a name was typed. Units are organisations: no personal data.
+    """
+
+    TYPE: ClassVar[str] = "imet.vetting.unit_registered.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "unit"
+    KEY_FIELD: ClassVar[str] = "unit_id"
+
+    unit_id: UUID
+    country: CountryCode
+    unit_name: str
+    parent_unit_id: UUID | None = None
+    registered_at: datetime
+
+
+SuspensionReason = Literal["unit_listed"]
+
+
+class ApprovalSuspendedV1(_CaseEvent):
+    """A still-valid approval was suspended by a registry review: the candidate's unit (or a
+    unit above it, when the entry covers subunits) was put on the derogatory-information
+    registry. Not cleared until a vetter re-approves after remediation."""
+
+    TYPE: ClassVar[str] = "imet.vetting.approval_suspended.v1"
+
+    decided_at: datetime
+    reason_code: SuspensionReason
+    registry_entry_id: UUID
+    unit_id: UUID | None = None

@@ -12,7 +12,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from catalog.domain import events as domain
-from catalog.domain.course import Course, Institution
+from catalog.domain.course import Course, EimetPolicy, Institution
 from catalog.domain.offering import CourseClass
 from shared.contracts.catalog import v1
 from shared.db.uow import SqlUnitOfWork
@@ -22,8 +22,10 @@ ClassEventT = TypeVar("ClassEventT", v1.ClassScheduledV1, v1.ClassChangedV1)
 
 
 def course_state(
-    model: type[CourseEventT], course: Course, institution: Institution
+    model: type[CourseEventT], course: Course, institution: Institution, eimet: EimetPolicy
 ) -> CourseEventT:
+    """The course's full state; `eimet_certified_through` is the catalog's one definition of
+    when an E-IMET certification lapses (consumers compare dates with it)."""
     requirement = course.english_requirement
     return model(
         masl_id=course.masl_id,
@@ -43,6 +45,7 @@ def course_state(
             else None
         ),
         eimet_certified_on=course.eimet_certified_on,
+        eimet_certified_through=eimet.certified_through(course.eimet_certified_on),
         dedicated_international=course.dedicated_international,
         min_class_size=course.min_class_size,
         max_class_size=course.max_class_size,

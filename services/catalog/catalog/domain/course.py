@@ -8,7 +8,7 @@ with 1 <= min <= max; at most one English requirement whose minimum fits its tes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
@@ -132,16 +132,25 @@ class EimetStatus:
 
 @dataclass(frozen=True)
 class EimetPolicy:
-    """An E-IMET certification holds for `validity_years`; it is flagged as due for renewal
-    `warning_days` before it lapses, and as lapsed from its anniversary on."""
+    """An E-IMET certification holds for `validity_years`: through the day before its
+    anniversary (`certified_through`), lapsed from the anniversary on. It is flagged as due for
+    renewal `warning_days` before it lapses. Other services never recompute this: the catalog
+    publishes `eimet_certified_through` and they compare dates with it."""
 
     validity_years: int
     warning_days: int
 
-    def status(self, certified_on: date | None, today: date) -> EimetStatus:
+    def certified_through(self, certified_on: date | None) -> date | None:
+        """The last day a certification given on `certified_on` holds."""
         if certified_on is None:
+            return None
+        return add_years(certified_on, self.validity_years) - timedelta(days=1)
+
+    def status(self, certified_on: date | None, today: date) -> EimetStatus:
+        through = self.certified_through(certified_on)
+        if through is None:
             return EimetStatus(None, None, recertification_due=False, lapsed=False)
-        due_on = add_years(certified_on, self.validity_years)
-        lapsed = today >= due_on
+        due_on = through + timedelta(days=1)
+        lapsed = today > through
         due = not lapsed and (due_on - today).days <= self.warning_days
         return EimetStatus(certified_on, due_on, recertification_due=due, lapsed=lapsed)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.adapters.publishing import course_state
-from catalog.domain.course import Course, Institution
+from catalog.domain.course import Course, EimetPolicy, Institution
 from catalog.domain.errors import CourseExists, CourseNotFound, UnknownInstitution
 from catalog.domain.masl import validate_masl
 from catalog.service_layer.audit import snapshot
@@ -31,7 +31,9 @@ async def load_course(uow: CatalogUnitOfWork, masl_id: str, *, lock: bool = Fals
     return course
 
 
-async def publish_course(uow: CatalogUnitOfWork, course: Course) -> tuple[Course, Institution]:
+async def publish_course(
+    uow: CatalogUnitOfWork, course: Course, eimet: EimetPolicy
+) -> tuple[Course, Institution]:
     """Add a course under its MASL number (unique) at an existing institution. Its facts must be
     consistent (1 <= min <= max class size, an English minimum on its test's scale, tuition in
     whole cents) and are published in full (`course_published`)."""
@@ -41,7 +43,7 @@ async def publish_course(uow: CatalogUnitOfWork, course: Course) -> tuple[Course
         raise CourseExists(f"Course {course.masl_id} is already in the catalog.")
     await uow.courses.add(course)
     uow.audit("course.published", "course", course.masl_id, after=snapshot(course))
-    uow.publish(course_state(CoursePublishedV1, course, institution))
+    uow.publish(course_state(CoursePublishedV1, course, institution, eimet))
     return course, institution
 
 
@@ -51,6 +53,7 @@ async def update_course(
     changes: Mapping[str, Any],
     tuition: Mapping[int, Decimal],
     check: VersionCheck,
+    eimet: EimetPolicy,
 ) -> tuple[Course, Institution]:
     """Change a course's facts and set the tuition of the given fiscal years (other years keep
     their rate; a rate is never removed, funding may have costed it). The new state is published
@@ -68,12 +71,12 @@ async def update_course(
     uow.audit(
         "course.updated", "course", course.masl_id, before=snapshot(course), after=snapshot(updated)
     )
-    uow.publish(course_state(CourseChangedV1, updated, institution))
+    uow.publish(course_state(CourseChangedV1, updated, institution, eimet))
     return updated, institution
 
 
 async def retire_course(
-    uow: CatalogUnitOfWork, masl_id: str, check: VersionCheck
+    uow: CatalogUnitOfWork, masl_id: str, check: VersionCheck, eimet: EimetPolicy
 ) -> tuple[Course, Institution]:
     """Stop offering a course: no new classes; scheduled classes and seats stay. The course
     stays readable (other services may still reference it) and can be reactivated."""
@@ -81,4 +84,4 @@ async def retire_course(
     check(course.masl_id, course.version)
     if not course.active:
         return course, await _institution_of(uow, course)
-    return await update_course(uow, masl_id, {"active": False}, {}, no_check)
+    return await update_course(uow, masl_id, {"active": False}, {}, no_check, eimet)

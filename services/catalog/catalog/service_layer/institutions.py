@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from catalog.adapters.publishing import course_state
-from catalog.domain.course import Institution
+from catalog.domain.course import EimetPolicy, Institution
 from catalog.domain.errors import InstitutionExists, InstitutionInUse, InstitutionNotFound
 from catalog.domain.masl import Agency
 from catalog.service_layer.audit import snapshot
@@ -55,7 +55,11 @@ async def load_institution(
 
 
 async def update_institution(
-    uow: CatalogUnitOfWork, institution_id: UUID, changes: Mapping[str, Any], check: VersionCheck
+    uow: CatalogUnitOfWork,
+    institution_id: UUID,
+    changes: Mapping[str, Any],
+    check: VersionCheck,
+    eimet: EimetPolicy,
 ) -> Institution:
     """Change a schoolhouse's facts. Its courses carry it in their published state, so each of
     them is republished (`course_changed`) for the other services' read models."""
@@ -85,7 +89,7 @@ async def update_institution(
             before={"version": course.version - 1},
             after={"version": course.version},
         )
-        uow.publish(course_state(CourseChangedV1, course, updated))
+        uow.publish(course_state(CourseChangedV1, course, updated, eimet))
     return updated
 
 

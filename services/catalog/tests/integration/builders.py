@@ -73,7 +73,9 @@ class CatalogData:
         values.update(overrides)
         values["category"] = CourseCategory(values["category"])
         async with self.runtime.uow(ACTOR) as uow:
-            item, _ = await courses.publish_course(uow, Course(**values))
+            item, _ = await courses.publish_course(
+                uow, Course(**values), self.runtime.settings.eimet_policy()
+            )
             await uow.commit()
         return item
 

@@ -128,6 +128,12 @@ def test_a_course_never_certified_is_neither_due_nor_lapsed() -> None:
     assert (status.recertification_due, status.lapsed, status.current) == (False, False, False)
 
 
+def test_the_last_certified_day_is_the_day_before_the_anniversary() -> None:
+    assert POLICY.certified_through(date(2021, 11, 28)) == date(2026, 11, 27)
+    assert POLICY.certified_through(date(2024, 2, 29)) == date(2029, 2, 27)
+    assert POLICY.certified_through(None) is None
+
+
 def test_a_leap_day_certification_renews_on_28_february() -> None:
     assert add_years(date(2024, 2, 29), 5) == date(2029, 2, 28)
 

@@ -11,6 +11,7 @@ from catalog.domain import events as domain
 from catalog.domain.course import (
     Course,
     CourseCategory,
+    EimetPolicy,
     EnglishRequirement,
     EnglishTest,
     Institution,
@@ -54,14 +55,16 @@ def test_a_course_is_published_with_its_institution_and_tuition_keyed_by_masl() 
         category=CourseCategory.TECHNICAL,
         duration_weeks=Decimal("11"),
         english_requirement=EnglishRequirement(EnglishTest.ECL, 65),
-        eimet_certified_on=None,
+        eimet_certified_on=date(2023, 3, 1),
         dedicated_international=True,
         min_class_size=6,
         max_class_size=24,
         tuition={2028: Decimal("19982.00"), 2027: Decimal("19400.00")},
     )
 
-    event = course_state(v1.CoursePublishedV1, course, institution)
+    event = course_state(
+        v1.CoursePublishedV1, course, institution, EimetPolicy(validity_years=5, warning_days=90)
+    )
 
     assert event.aggregate_id() == "P309100"
     assert event.institution.government_quarters is True
@@ -71,6 +74,7 @@ def test_a_course_is_published_with_its_institution_and_tuition_keyed_by_masl() 
         (2028, Decimal("19982.00")),
     ]
     assert event.body()["tuition"][0]["amount"] == "19400.00"
+    assert event.eimet_certified_through == date(2028, 2, 29)  # the day before the anniversary
 
 
 def test_a_class_state_carries_its_fiscal_year_and_seat_counts() -> None:

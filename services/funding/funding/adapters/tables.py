@@ -59,6 +59,12 @@ appropriation = Table(
     money("amount"),
     Column("version", Integer, nullable=False, server_default=text("1")),
     *_stamps(),
+    # First day the funds may be obligated: the fiscal year's first day, or earlier when a
+    # funding officer recorded advance availability (who, when, why).
+    Column("available_from", Date, nullable=False),
+    Column("availability_reason", Text),
+    Column("availability_set_by", String(200)),
+    Column("availability_set_at", DateTime(timezone=True)),
     CheckConstraint("amount >= 0", name="amount_not_negative"),
 )
 
@@ -155,7 +161,10 @@ obligation = Table(
     Index(None, "nomination_id"),
 )
 
-REQUEST_STATUSES = "('pending_reference_data', 'obligated', 'rejected', 'duplicate', 'withdrawn')"
+REQUEST_STATUSES = (
+    "('pending_reference_data', 'pending_availability', 'obligated', 'rejected', 'duplicate', "
+    "'withdrawn')"
+)
 funding_request = Table(
     "funding_request",
     metadata,
@@ -177,6 +186,7 @@ funding_request = Table(
     Index(None, "nomination_id"),
     Index(None, "class_id", postgresql_where=text("status = 'pending_reference_data'")),
     Index(None, "masl_id", postgresql_where=text("status = 'pending_reference_data'")),
+    Index(None, "fiscal_year", postgresql_where=text("status = 'pending_availability'")),
 )
 
 LEDGER_KINDS = (

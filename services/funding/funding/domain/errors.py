@@ -74,3 +74,9 @@ class NoTuitionRate(DomainError):
 class InvalidParameter(DomainError):
     code = "invalid-parameter"
     title = "The value does not fit the parameter"
+
+
+class AvailabilityNotAdvance(DomainError):
+    code = "availability-not-advance"
+    status = 422
+    title = "Advance availability can only bring the first day forward"

@@ -6,8 +6,9 @@ nomination has at most one active obligation: a second request while one is acti
 as a duplicate and changes nothing.
 
 The checks run in a fixed order, so a refusal always names the first thing that is missing:
-no appropriation -> no allocation -> no funds available any more -> the allocation's remainder
-is too small (insufficient funds) -> the money left is in tranches that expired.
+no appropriation -> no allocation -> (not available yet: the request waits, ADR 0061) -> no
+funds available any more -> the allocation's remainder is too small (insufficient funds) -> the
+money left is in tranches that expired.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ FundingSource = Literal["imet", "eimet"]
 
 class RequestStatus(StrEnum):
     PENDING_REFERENCE_DATA = "pending_reference_data"
+    PENDING_AVAILABILITY = "pending_availability"
     OBLIGATED = "obligated"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
@@ -59,6 +61,13 @@ class Rejection:
     available: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class NotYetAvailable:
+    """The fiscal year's funds may not be obligated before `available_from`: the request waits."""
+
+    available_from: date
+
+
 Draws = list[tuple[TrancheState, Decimal]]
 
 
@@ -69,13 +78,17 @@ def decide_obligation(
     appropriation_exists: bool,
     allocation: AllocationBalance | None,
     tranches: Iterable[TrancheState],
-) -> Rejection | Draws:
+    available_from: date | None = None,
+) -> Rejection | NotYetAvailable | Draws:
     """Obligate `amount` on day `on`, or say why not (Anti-Deficiency Act: never beyond the
-    allocation's available remainder, never from expired funds)."""
+    allocation's available remainder, never from expired funds, never before the period of
+    availability begins - such a request waits, it is not refused)."""
     if not appropriation_exists:
         return Rejection(RejectionReason.NO_APPROPRIATION, amount)
     if allocation is None:
         return Rejection(RejectionReason.NO_ALLOCATION, amount)
+    if available_from is not None and on < available_from:
+        return NotYetAvailable(available_from)
     tranches = list(tranches)
     if not any(t.is_available(on) for t in tranches):
         return Rejection(RejectionReason.FUNDS_EXPIRED, amount, allocation.available)

@@ -125,6 +125,7 @@ async def set_appropriation(
                 TrancheV1(amount=t.amount, available_until=t.available_until)
                 for t in record.tranches
             ],
+            available_from=record.available_from,
         )
     )
     await uow.commit()

@@ -20,8 +20,10 @@ from datetime import date, datetime
 from funding.adapters.repositories.funds import AllocationRecord
 from funding.adapters.repositories.obligations import FundingRequest
 from funding.domain.availability import Line, obligation_postings
+from funding.domain.money import cents
 from funding.domain.obligation import (
     Draws,
+    NotYetAvailable,
     Obligation,
     Rejection,
     RejectionReason,
@@ -114,22 +116,58 @@ async def _decide(uow: FundingUnitOfWork, request: FundingRequest, today: date) 
     if isinstance(costed, RejectionReason):
         await _reject(uow, request, Rejection(costed))
         return
-    exists = allocation is not None or await uow.appropriations.get(request.fiscal_year) is not None
+    appropriation = await uow.appropriations.get(request.fiscal_year)
     tranches = (
         await uow.appropriations.tranches(request.fiscal_year, lock=True) if allocation else []
     )
     decision = decide_obligation(
         amount=costed.estimate.total,
         on=today,
-        appropriation_exists=exists,
+        appropriation_exists=allocation is not None or appropriation is not None,
         allocation=allocation.balance if allocation else None,
         tranches=tranches,
+        available_from=appropriation.available_from if appropriation else None,
     )
+    if isinstance(decision, NotYetAvailable):
+        await _wait_for_availability(uow, request, decision)
+        return
     if isinstance(decision, Rejection):
         await _reject(uow, request, decision)
         return
     assert allocation is not None  # decide_obligation refuses without one
     await _obligate(uow, request, costed, allocation, decision, today)
+
+
+async def retry_available(uow: FundingUnitOfWork, fiscal_year: int, today: date) -> int:
+    """Decide the requests that waited for the fiscal year's funds to become available (the
+    fiscal year began, or advance availability was recorded); returns how many were decided."""
+    waiting = await uow.requests.pending(
+        statuses=(RequestStatus.PENDING_AVAILABILITY,), fiscal_year=fiscal_year, skip_locked=True
+    )
+    decided = 0
+    for request in waiting:
+        await _decide(uow, request, today)
+        decided += request.status is not RequestStatus.PENDING_AVAILABILITY
+    return decided
+
+
+async def _wait_for_availability(
+    uow: FundingUnitOfWork, request: FundingRequest, waiting: NotYetAvailable
+) -> None:
+    """Funds of a fiscal year are never obligated before it begins (ADR 0061): nothing is
+    published, the nomination keeps waiting in `funding`, the request says until when."""
+    if request.status is RequestStatus.PENDING_AVAILABILITY:
+        return
+    await uow.requests.wait(request, RequestStatus.PENDING_AVAILABILITY)
+    uow.audit(
+        "funding_request.awaiting_availability", "funding_request", str(request.request_id),
+        after={"status": request.status, "available_from": waiting.available_from.isoformat()},
+    )  # fmt: skip
+    log.info(
+        "funding.request_awaits_availability",
+        request_id=str(request.request_id),
+        available_from=waiting.available_from.isoformat(),
+    )
 
 
 async def _reject(uow: FundingUnitOfWork, request: FundingRequest, rejection: Rejection) -> None:
@@ -221,5 +259,9 @@ async def _obligate(
             tuition=ob.tuition,
             travel=ob.travel,
             living_allowance=ob.living_allowance,
+            lodging_per_day=cents(cost.living.lodging_per_day),
+            meals_per_day=cents(cost.living.meals_per_day),
+            incidentals_per_day=cents(cost.living.incidentals_per_day),
+            living_allowance_days=cost.living.days,
         )
     )

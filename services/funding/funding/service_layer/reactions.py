@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from funding.adapters.repositories.catalog import ClassState, CourseState
-from funding.adapters.repositories.obligations import FundingRequest
+from funding.adapters.repositories.obligations import WAITING, FundingRequest
 from funding.domain.penalties import Initiator
 from funding.service_layer.catalog_facts import record_class, record_class_cancelled, record_course
 from funding.service_layer.obligate import request_funding
@@ -95,7 +95,7 @@ async def when_nomination_denied_release_funds(
     if event.to_state != "vetting_denied":
         return
     active = await uow.obligations.active_for(event.nomination_id)
-    pending = await uow.requests.pending(nomination_id=event.nomination_id)
+    pending = await uow.requests.pending(nomination_id=event.nomination_id, statuses=WAITING)
     masl_id = active.masl_id if active is not None else (pending[0].masl_id if pending else None)
     if masl_id is None:
         return

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from funding.adapters.repositories.funds import AllocationRecord
+from funding.adapters.repositories.obligations import WAITING
 from funding.domain.availability import release_postings
 from funding.domain.calendar import days_before_start
 from funding.domain.money import ZERO, prorate
@@ -58,7 +59,7 @@ async def release_for_cancellation(
     country cancels less than 60 days before the start, nothing when the U.S. cancels (all
     parameters are penalty rules, i.e. data)."""
     await uow.catalog.serialize_course(masl_id)
-    for request in await uow.requests.pending(nomination_id=nomination_id):
+    for request in await uow.requests.pending(nomination_id=nomination_id, statuses=WAITING):
         await uow.requests.decide(request, RequestStatus.WITHDRAWN)
         uow.audit(
             "funding_request.withdrawn",

@@ -2,14 +2,14 @@
 indexes the retention job uses (shared/db/migration_helpers.py).
 
 Revision ID: funding_platform_v2
-Revises: funding_0003
+Revises: funding_0004
 Create Date: 2026-12-02
 """
 
 from shared.db.migration_helpers import downgrade_platform_v2, upgrade_platform_v2
 
 revision = "funding_platform_v2"
-down_revision = "funding_0003"
+down_revision = "funding_0004"
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ from funding.adapters.repositories.catalog import ClassState, CourseState
 from funding.adapters.repositories.obligations import FundingRequest
 from funding.domain.allocation import TrancheSpec
 from funding.seed import COUNTRIES
+from funding.service_layer.availability import advance_availability
 from funding.service_layer.catalog_facts import record_class, record_course
 from funding.service_layer.funds import set_allocation, set_appropriation
 from shared.auth.principal import system_actor
@@ -33,6 +34,7 @@ from shared.messaging.kafka import physical_topic
 from tests.helpers.kafka import produce
 
 ACTOR = system_actor("funding-test")
+ALWAYS = date(1990, 1, 1)
 _FUTURE = random.sample(range(2030, 2091), k=61)
 _PAST = random.sample(range(1991, 2020), k=29)
 
@@ -199,12 +201,22 @@ async def funded(
     *,
     amount: Decimal = Decimal("10000000.00"),
     until: date | None = None,
+    advance_from: date | None = ALWAYS,
 ) -> dict[str, uuid.UUID]:
-    """An appropriation for the fiscal year and the given country allocations; their ids."""
+    """An appropriation for the fiscal year and the given country allocations; their ids.
+
+    Test fiscal years lie in the future (one per test): their funds are made available for
+    obligation from `advance_from` the way a funding officer records advance availability
+    (ADR 0061). `advance_from=None`: available from the fiscal year's first day only."""
     async with runtime.uow(ACTOR) as uow:
         await set_appropriation(
             uow, fiscal_year, amount, [TrancheSpec(amount, until or date(fiscal_year, 9, 30))], None
         )
+    if advance_from is not None:
+        async with runtime.uow(ACTOR) as uow:
+            await advance_availability(
+                uow, fiscal_year, advance_from, "test funds", lambda _: None, date.today()
+            )
     ids = {}
     for code, ceiling in allocations.items():
         async with runtime.uow(ACTOR) as uow:

@@ -21,6 +21,21 @@ from tests.helpers.fixtures import auth
 TODAY = datetime.now(UTC).date()
 
 
+async def appropriated(client: Any, officer: dict[str, str], fiscal_year: int, amount: str) -> Any:
+    """PUT an appropriation for a (future) test fiscal year and make its funds available now,
+    as a funding officer's advance availability does (ADR 0061)."""
+    created = await client.put(
+        f"/api/v1/funding/appropriations/{fiscal_year}",
+        json=appropriation_body(fiscal_year, amount),
+        headers=officer,
+    )
+    return await client.post(
+        f"/api/v1/funding/appropriations/{fiscal_year}/advance-availability",
+        json={"available_from": "2000-01-01", "reason": "test funds available now"},
+        headers=officer | {"If-Match": created.headers["ETag"]},
+    )
+
+
 def appropriation_body(
     fiscal_year: int, amount: str, extended: str | None = None
 ) -> dict[str, Any]:
@@ -106,11 +121,7 @@ async def test_reprogramming_records_reason_and_actor_and_never_goes_below_what_
     runtime = await make_runtime("funding")
     c, code = course(fiscal_year), country()
     await known(runtime, c)
-    await client.put(
-        f"/api/v1/funding/appropriations/{fiscal_year}",
-        json=appropriation_body(fiscal_year, "1000000.00"),
-        headers=officer,
-    )
+    await appropriated(client, officer, fiscal_year, "1000000.00")
     created = await client.post(
         "/api/v1/funding/allocations",
         headers=officer,
@@ -156,11 +167,7 @@ async def test_an_sco_sees_only_its_own_country_and_no_budget_totals(
     runtime = await make_runtime("funding")
     mine, theirs, c = country(), country(), course(fiscal_year)
     await known(runtime, c)
-    await client.put(
-        f"/api/v1/funding/appropriations/{fiscal_year}",
-        json=appropriation_body(fiscal_year, "1000000.00"),
-        headers=officer,
-    )
+    await appropriated(client, officer, fiscal_year, "1000000.00")
     for code in (mine, theirs):
         await client.post(
             "/api/v1/funding/allocations",

@@ -22,7 +22,12 @@ from funding.domain.errors import (
     AppropriationBelowAllocated,
     InvalidTranches,
 )
-from funding.domain.obligation import Rejection, RejectionReason, decide_obligation
+from funding.domain.obligation import (
+    NotYetAvailable,
+    Rejection,
+    RejectionReason,
+    decide_obligation,
+)
 from funding.domain.planning import PlanningCheck
 
 FY = 2031
@@ -103,6 +108,26 @@ def test_a_refusal_names_the_first_thing_missing() -> None:
         RejectionReason.FUNDS_EXPIRED, Decimal(100), Decimal(50)
     )
     assert isinstance(decide(), list)
+
+
+def test_funds_are_never_obligated_before_their_period_of_availability_begins() -> None:
+    args = {
+        "amount": Decimal(100),
+        "appropriation_exists": True,
+        "allocation": AllocationBalance(Decimal(1000)),
+        "tranches": [tranche("1000")],
+        "available_from": date(2030, 10, 1),
+    }
+
+    day_before = decide_obligation(on=date(2030, 9, 30), **args)  # type: ignore[arg-type]
+    first_day = decide_obligation(on=date(2030, 10, 1), **args)  # type: ignore[arg-type]
+    advanced = decide_obligation(  # type: ignore[arg-type]
+        on=date(2030, 9, 30), **(args | {"available_from": date(2030, 8, 15)})
+    )
+
+    assert day_before == NotYetAvailable(date(2030, 10, 1))
+    assert isinstance(first_day, list)
+    assert isinstance(advanced, list)
 
 
 def test_planning_warns_when_pme_is_below_half_of_the_ceiling_and_when_funds_expired() -> None:

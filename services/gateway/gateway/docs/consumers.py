@@ -76,6 +76,11 @@ CONSUMERS: Final[dict[str, dict[str, str]]] = {
         "and deobligates the rest",
     },
     "imet.nomination.ito_issued.v1": {},
+    "imet.nomination.ito_recalled.v1": {},
+    "imet.nomination.candidate_changed.v1": {
+        "vetting": "re-opens the case of the nomination (new cycle, `case_reopened`) with the "
+        "new fingerprint and unit; the automatic checks run again",
+    },
     "imet.vetting.case_opened.v1": {
         "nomination": "moves the nomination from `submitted` to `vetting` (a waitlisted one "
         "stays waitlisted)",
@@ -94,6 +99,17 @@ CONSUMERS: Final[dict[str, dict[str, str]]] = {
     "imet.vetting.cancelled.v1": {
         "nomination": "records the compensation; a case cancelled by vetting itself cancels "
         "the nomination (`administrative`)",
+    },
+    "imet.vetting.case_reopened.v1": {
+        "nomination": "the vetted facts changed: back to `vetting` until re-approved; seat and "
+        "funds stay, the travel order is recalled",
+    },
+    "imet.vetting.approval_suspended.v1": {
+        "nomination": "the unit was put on the registry: `vetting_suspended` (`unit_listed`), "
+        "the travel order is recalled; seat and funds stay until a vetter re-approves",
+    },
+    "imet.vetting.unit_registered.v1": {
+        "nomination": "keeps its read model of units (a candidate's `unit_id` must name one)",
     },
     "imet.vetting.expired.v1": {
         "nomination": "an approval lapsed before the report date: back to `vetting` until "

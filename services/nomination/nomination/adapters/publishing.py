@@ -7,7 +7,8 @@ passport number or a medical detail (ADR 0005); a test checks every event type f
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Literal, cast
 from uuid import UUID
 
@@ -15,14 +16,18 @@ from sqlalchemy import Row
 
 from nomination.domain.reference import ClassFacts
 from shared.contracts.nomination.v1 import (
+    CandidateChangedV1,
     FundingRequestedV1,
     ItoIssuedV1,
+    ItoRecalledV1,
     NominationCancelledV1,
     NominationCreatedV1,
     NominationState,
     NominationSubmittedV1,
     NominationWithdrawnV1,
+    RecallReason,
     TrainingEndedV1,
+    VettedField,
     WithdrawalReason,
 )
 from shared.contracts.nomination.v1 import NominationStateChangedV1 as StateChangedV1
@@ -42,7 +47,9 @@ def created(row: Row[Any]) -> NominationCreatedV1:
     )
 
 
-def submitted(row: Row[Any], klass: ClassFacts, unit_name: str) -> NominationSubmittedV1:
+def submitted(
+    row: Row[Any], klass: ClassFacts, unit_name: str, vetted_revision: int, unit_id: UUID | None
+) -> NominationSubmittedV1:
     return NominationSubmittedV1(
         nomination_id=row.id,
         country=row.country,
@@ -58,6 +65,8 @@ def submitted(row: Row[Any], klass: ClassFacts, unit_name: str) -> NominationSub
         report_date=klass.report_date,
         with_dependents=row.with_dependents,
         submitted_at=row.submitted_at,
+        vetted_revision=vetted_revision,
+        unit_id=unit_id,
     )
 
 
@@ -138,6 +147,36 @@ def ito_issued(row: Row[Any], order: Row[Any]) -> ItoIssuedV1:
         ito_number=order.number,
         version=order.version,
         issued_at=order.issued_at,
+    )
+
+
+def ito_recalled(
+    row: Row[Any], order: Row[Any], reason: StrEnum, missing: list[str]
+) -> ItoRecalledV1:
+    return ItoRecalledV1(
+        nomination_id=row.id,
+        country=row.country,
+        ito_number=order.number,
+        version=order.version,
+        recalled_at=order.recalled_at,
+        reason=cast(RecallReason, reason.value),
+        missing=missing,
+    )
+
+
+def candidate_changed(
+    row: Row[Any], candidate: Row[Any], fields: list[str], at: datetime
+) -> CandidateChangedV1:
+    return CandidateChangedV1(
+        nomination_id=row.id,
+        country=row.country,
+        candidate_id=candidate.id,
+        changed_fields=cast(list[VettedField], fields),
+        person_fingerprint=candidate.person_fingerprint or "",
+        unit_name=candidate.unit_name or "",
+        vetted_revision=candidate.vetted_revision,
+        changed_at=at,
+        unit_id=candidate.unit_id,
     )
 
 

@@ -7,10 +7,41 @@ from uuid import UUID
 
 from sqlalchemy import Select, false, select
 
-from nomination.adapters.tables import candidate, nomination
+from nomination.adapters.tables import candidate, nomination, travel_order
 
 NOMINATION_ORDER = (nomination.c.created_at.desc(), nomination.c.id.desc())
 CANDIDATE_ORDER = (candidate.c.created_at.desc(), candidate.c.id.desc())
+TRAVEL_ORDER_ORDER = (travel_order.c.issued_at.desc(), travel_order.c.id.desc())
+_ORDER_STATUS = {
+    "current": (travel_order.c.superseded_at.is_(None), travel_order.c.recalled_at.is_(None)),
+    "superseded": (travel_order.c.superseded_at.is_not(None),),
+    "recalled": (travel_order.c.recalled_at.is_not(None),),
+}
+
+
+def travel_orders(
+    *,
+    scope_country: str | None,
+    country: str | None = None,
+    status: str | None = None,
+    recall_reason: str | None = None,
+    fiscal_year: int | None = None,
+) -> Select[Any]:
+    """Travel orders of the nominations matching the filters (an SCO: its own country only)."""
+    stmt = select(travel_order).join(nomination, nomination.c.id == travel_order.c.nomination_id)
+    if scope_country is not None:
+        if country is not None and country != scope_country:
+            return stmt.where(false())
+        country = scope_country
+    if country is not None:
+        stmt = stmt.where(nomination.c.country == country)
+    if fiscal_year is not None:
+        stmt = stmt.where(nomination.c.fiscal_year == fiscal_year)
+    if status is not None:
+        stmt = stmt.where(*_ORDER_STATUS[status])
+    if recall_reason is not None:
+        stmt = stmt.where(travel_order.c.recall_reason == recall_reason)
+    return stmt
 
 
 def nominations(

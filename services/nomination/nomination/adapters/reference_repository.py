@@ -15,7 +15,7 @@ from sqlalchemy import Row, case, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nomination.adapters.tables import country, country_revision, course, course_class
+from nomination.adapters.tables import country, country_revision, course, course_class, unit
 from nomination.domain.reference import ClassFacts, CountryFacts, CourseFacts, EnglishRequirement
 from shared.contracts.catalog.v1 import (
     ClassChangedV1,
@@ -23,6 +23,7 @@ from shared.contracts.catalog.v1 import (
     CourseChangedV1,
     CoursePublishedV1,
 )
+from shared.contracts.vetting.v1 import UnitRegisteredV1
 
 CourseState = CoursePublishedV1 | CourseChangedV1
 ClassState = ClassScheduledV1 | ClassChangedV1
@@ -54,6 +55,7 @@ class ReferenceRepository:
             "english_test": english.test if english else None,
             "english_min_score": english.min_score if english else None,
             "eimet_certified_on": event.eimet_certified_on,
+            "eimet_certified_through": event.eimet_certified_through,
             "dedicated_international": event.dedicated_international,
             "duration_weeks": event.duration_weeks,
             "active": event.active,
@@ -99,6 +101,22 @@ class ReferenceRepository:
             where=course_class.c.version < stmt.excluded.version,
         ).returning(course_class.c.class_id)
         return (await self.session.execute(upsert)).first() is not None
+
+    async def upsert_unit(self, event: UnitRegisteredV1) -> None:
+        stmt = insert(unit).values(
+            unit_id=event.unit_id, country=event.country, name=event.unit_name,
+            parent_unit_id=event.parent_unit_id,
+        )  # fmt: skip
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[unit.c.unit_id],
+                set_={"name": stmt.excluded.name, "parent_unit_id": stmt.excluded.parent_unit_id,
+                      "updated_at": datetime.now(UTC)},
+            )
+        )  # fmt: skip
+
+    async def unit(self, unit_id: UUID) -> Row[Any] | None:
+        return (await self.session.execute(select(unit).where(unit.c.unit_id == unit_id))).first()
 
     async def cancel_class(self, class_id: UUID, cancelled_at: datetime) -> bool:
         self._facts.clear()
@@ -208,6 +226,7 @@ def course_facts(row: Row[Any]) -> CourseFacts:
         english=english,
         eimet_certified_on=row.eimet_certified_on,
         active=row.active,
+        eimet_certified_through=row.eimet_certified_through,
     )
 
 

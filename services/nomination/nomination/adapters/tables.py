@@ -6,7 +6,9 @@ Invariants the database itself guards (so concurrent requests cannot break them)
 - one ACTIVE nomination per person (fingerprint) and class, whatever candidate record it uses:
   `uq_nomination_person_active` (partial unique index: the duplicate rule of SPEC section 6);
 - every state and sub-status is one of the machine's values (check constraints);
-- travel orders are immutable versions: unique (nomination, version), one current per nomination.
+- travel orders are immutable versions: unique (nomination, version), one current (neither
+  superseded nor recalled) per nomination; a trigger lets an order be superseded or recalled,
+  once, and nothing else.
 Course and class rows are a read model of catalog events, applied only when newer (`version`).
 """
 
@@ -70,6 +72,7 @@ course = Table(
     Column("active", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("eimet_certified_through", Date),
 )
 
 course_class = Table(
@@ -87,6 +90,17 @@ course_class = Table(
     Column("cancelled_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_course_class_masl_id", "masl_id"),
+)
+
+# Units' registry identity, as vetting announces them (`vetting.unit_registered`).
+unit = Table(
+    "unit",
+    metadata,
+    Column("unit_id", Uuid, primary_key=True),
+    Column("country", String(3), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("parent_unit_id", Uuid),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 country = Table(
@@ -138,6 +152,10 @@ candidate = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("created_by", String(200), nullable=False),
+    # Grows with every change of a vetted field: a decision on an older revision is stale.
+    Column("vetted_revision", Integer, nullable=False, server_default=text("0")),
+    # The unit's registry identity (vetting's), when the SCO chose a registered unit.
+    Column("unit_id", Uuid),
     UniqueConstraint("country", "passport_number"),
     Index("ix_candidate_country_created_at_id", "country", "created_at", "id"),
 )
@@ -166,6 +184,12 @@ nomination = Table(
     Column("obligation_id", Uuid),
     Column("obligated_amount", Numeric(14, 2)),
     Column("penalty_amount", Numeric(14, 2)),
+    # The living-allowance line funding obligated (printed on the travel order).
+    Column("living_allowance", Numeric(14, 2)),
+    Column("tla_lodging_per_day", Numeric(14, 2)),
+    Column("tla_meals_per_day", Numeric(14, 2)),
+    Column("tla_incidentals_per_day", Numeric(14, 2)),
+    Column("tla_days", Integer),
     Column("compensations", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("person_fingerprint", String(64)),
     Column("medical_cleared_on", Date),
@@ -237,13 +261,24 @@ travel_order = Table(
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("issued_by", String(200), nullable=False),
     Column("superseded_at", DateTime(timezone=True)),
+    Column("recalled_at", DateTime(timezone=True)),
+    Column("recall_reason", String(40)),
+    Column("recall_detail", JSONB),
     UniqueConstraint("nomination_id", "version"),
     UniqueConstraint("number", "version"),
+    CheckConstraint("superseded_at IS NULL OR recalled_at IS NULL", name="superseded_or_recalled"),
+    CheckConstraint("(recalled_at IS NULL) = (recall_reason IS NULL)", name="recall_has_reason"),
     Index(
         "uq_travel_order_current",
         "nomination_id",
         unique=True,
-        postgresql_where=text("superseded_at IS NULL"),
+        postgresql_where=text("superseded_at IS NULL AND recalled_at IS NULL"),
+    ),
+    Index(
+        "ix_travel_order_recalled_at",
+        "recalled_at",
+        "id",
+        postgresql_where=text("recalled_at IS NOT NULL"),
     ),
 )
 

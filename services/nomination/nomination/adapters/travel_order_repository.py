@@ -10,7 +10,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nomination.adapters.tables import ito_serial, travel_order
+from nomination.adapters.tables import ito_serial, nomination, travel_order
 
 
 class TravelOrderRepository:
@@ -27,10 +27,50 @@ class TravelOrderRepository:
         return int((await self.session.execute(upsert)).scalar_one())
 
     async def current(self, nomination_id: UUID) -> Row[Any] | None:
+        """The order in force: neither superseded nor recalled (at most one: a unique index)."""
         stmt = select(travel_order).where(
-            travel_order.c.nomination_id == nomination_id, travel_order.c.superseded_at.is_(None)
+            travel_order.c.nomination_id == nomination_id,
+            travel_order.c.superseded_at.is_(None),
+            travel_order.c.recalled_at.is_(None),
         )
         return (await self.session.execute(stmt)).first()
+
+    async def nominations_holding_current(
+        self, *, class_id: UUID | None = None, masl_id: str | None = None
+    ) -> list[UUID]:
+        """Nominations of a class or course that hold a current order (oldest first)."""
+        stmt = (
+            select(nomination.c.id)
+            .join(travel_order, travel_order.c.nomination_id == nomination.c.id)
+            .where(travel_order.c.superseded_at.is_(None), travel_order.c.recalled_at.is_(None))
+            .order_by(nomination.c.created_at, nomination.c.id)
+        )
+        if class_id is not None:
+            stmt = stmt.where(nomination.c.class_id == class_id)
+        if masl_id is not None:
+            stmt = stmt.where(nomination.c.masl_id == masl_id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def latest(self, nomination_id: UUID) -> Row[Any] | None:
+        """The newest version, whatever its status (its number is the nomination's number)."""
+        stmt = (
+            select(travel_order)
+            .where(travel_order.c.nomination_id == nomination_id)
+            .order_by(travel_order.c.version.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).first()
+
+    async def recall(
+        self, order_id: UUID, at: datetime, reason: str, detail: dict[str, Any]
+    ) -> Row[Any]:
+        stmt = (
+            update(travel_order)
+            .where(travel_order.c.id == order_id)
+            .values(recalled_at=at, recall_reason=reason, recall_detail=detail)
+            .returning(*travel_order.c)
+        )
+        return (await self.session.execute(stmt)).one()
 
     async def get(self, nomination_id: UUID, version: int) -> Row[Any] | None:
         stmt = select(travel_order).where(

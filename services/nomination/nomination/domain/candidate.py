@@ -12,8 +12,10 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
 from nomination.domain.reference import EnglishTestType
 
@@ -75,3 +77,37 @@ def person_fingerprint(key: bytes, person: Person) -> str | None:
         )
     )
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+# The facts Leahy vetting decides on (the person and the unit): a change re-opens vetting.
+VETTED_FIELDS = (
+    "family_names",
+    "given_names",
+    "date_of_birth",
+    "place_of_birth",
+    "unit_name",
+    "unit_id",
+    "service",
+    "rank",
+)
+NAME_FIELDS = ("family_names", "given_names")
+
+
+def changed_vetted_fields(before: Mapping[str, Any], values: Mapping[str, Any]) -> list[str]:
+    """The vetted fields `values` changes (a name typed the same way again is no change)."""
+    changed = []
+    for name in VETTED_FIELDS:
+        if name not in values or values[name] == before.get(name):
+            continue
+        if name in NAME_FIELDS and normalize_name(values[name]) == normalize_name(before[name]):
+            continue
+        changed.append(name)
+    return changed
+
+
+def name_change_unbacked(before: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """A name change of a person with a passport on file needs a new passport number: the names
+    are exactly as on the passport, so new names mean a new passport."""
+    renamed = any(n in changed_vetted_fields(before, values) for n in NAME_FIELDS)
+    passport = before.get("passport_number")
+    return renamed and passport is not None and values.get("passport_number", passport) == passport

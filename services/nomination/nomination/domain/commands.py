@@ -59,7 +59,11 @@ _NO_FUNDS = Guard(
     lambda p, _: p.funding in (F.REJECTED, F.DEOBLIGATED),
     "funding is not in a rejected or released state",
 )
-_ITO = Guard("ito_issued", lambda _, c: c.ito_issued, "no Invitational Travel Order was issued")
+_ITO = Guard(
+    "ito_issued",
+    lambda _, c: c.ito_issued,
+    "no current Invitational Travel Order (never issued, or recalled or superseded)",
+)
 
 COMMANDS: Mapping[Command, Rule] = {
     Command.SUBMIT: Rule(frozenset({ST.DRAFT}), ST.SUBMITTED),

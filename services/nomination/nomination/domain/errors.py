@@ -61,3 +61,21 @@ class NotEditable(Conflict):
 class TravelOrderGateClosed(Conflict):
     code = "ito-gate-closed"
     title = "The travel order cannot be issued: screening is incomplete"
+
+
+class NameChangeNeedsNewPassport(DomainError):
+    code = "name-change-needs-new-passport"
+    status = 422
+    title = "A change of names needs the new passport's number"
+
+
+class UnitUnknown(DomainError):
+    code = "unit-unknown"
+    status = 422
+    title = "No such unit of the candidate's country in the vetting registry (yet)"
+
+
+class UnitMismatch(DomainError):
+    code = "unit-mismatch"
+    status = 422
+    title = "unit_name does not name the unit of unit_id"

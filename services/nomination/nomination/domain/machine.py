@@ -40,6 +40,7 @@ class Fact(StrEnum):
     VETTING_DENIED = "vetting_denied"
     VETTING_EXPIRED = "vetting_expired"
     VETTING_CANCELLED = "vetting_cancelled"
+    VETTING_REOPENED = "vetting_reopened"
     SEAT_HELD = "seat_held"
     SEAT_WAITLISTED = "seat_waitlisted"
     SEAT_CONFIRMED = "seat_confirmed"
@@ -72,6 +73,9 @@ FACTS: Mapping[Fact, SubStep] = {
     Fact.VETTING_SUSPENDED: _step("vetting", {V.NONE, V.PENDING, V.APPROVED}, V.SUSPENDED),
     Fact.VETTING_DENIED: _step("vetting", {V.NONE, V.PENDING, V.APPROVED, V.SUSPENDED}, V.DENIED),
     Fact.VETTING_EXPIRED: _step("vetting", {V.APPROVED}, V.PENDING),
+    # A vetted fact of the candidate changed (names, birth, unit, ...): the decision was about
+    # someone else's facts, so it no longer counts; vetting re-opens the case.
+    Fact.VETTING_REOPENED: _step("vetting", {V.APPROVED, V.SUSPENDED}, V.PENDING),
     Fact.VETTING_CANCELLED: _step(
         "vetting", {V.NONE, V.PENDING, V.APPROVED, V.SUSPENDED}, V.CANCELLED
     ),
@@ -152,17 +156,23 @@ def settled_state(p: Progress) -> State:
     raise AssertionError("the last settle rule always holds")
 
 
-def settle(progress: Progress) -> Outcome:
+def settle(progress: Progress, *, funding_refused: bool = False) -> Outcome:
     """Move a nomination in the pipeline to the state its facts call for; request funding when due.
 
+    `funding_refused`: the money may not be asked for at all (an E-IMET line whose course's
+    certification lapsed): instead of a request, funding is `rejected` and the nomination waits
+    in `funding_rejected` (retry once the course is recertified, or withdraw).
     Outside the pipeline (draft, in training, ended) facts are recorded but move nothing.
     """
     if progress.state not in PIPELINE:
         return Outcome(progress)
     actions: tuple[Action, ...] = ()
     if needs_funding_request(progress):
-        progress = replace(progress, funding=Funding.REQUESTED)
-        actions = (Action.REQUEST_FUNDING,)
+        if funding_refused:
+            progress = replace(progress, funding=Funding.REJECTED)
+        else:
+            progress = replace(progress, funding=Funding.REQUESTED)
+            actions = (Action.REQUEST_FUNDING,)
     return Outcome(move(progress, settled_state(progress)), actions)
 
 
@@ -175,7 +185,13 @@ ST = State
 ALLOWED: Mapping[State, frozenset[State]] = {
     ST.DRAFT: _edges(ST.SUBMITTED, *_ENDS),
     ST.SUBMITTED: _edges(
-        ST.VETTING, ST.WAITLISTED, ST.FUNDING, ST.VETTING_SUSPENDED, ST.VETTING_DENIED, *_ENDS
+        ST.VETTING,
+        ST.WAITLISTED,
+        ST.FUNDING,
+        ST.FUNDING_REJECTED,
+        ST.VETTING_SUSPENDED,
+        ST.VETTING_DENIED,
+        *_ENDS,
     ),
     ST.VETTING: _edges(
         ST.WAITLISTED,
@@ -187,7 +203,13 @@ ALLOWED: Mapping[State, frozenset[State]] = {
         *_ENDS,
     ),
     ST.WAITLISTED: _edges(
-        ST.SUBMITTED, ST.VETTING, ST.FUNDING, ST.VETTING_SUSPENDED, ST.VETTING_DENIED, *_ENDS
+        ST.SUBMITTED,
+        ST.VETTING,
+        ST.FUNDING,
+        ST.FUNDING_REJECTED,
+        ST.VETTING_SUSPENDED,
+        ST.VETTING_DENIED,
+        *_ENDS,
     ),
     ST.VETTING_SUSPENDED: _edges(
         ST.VETTING,

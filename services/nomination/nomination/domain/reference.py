@@ -28,6 +28,7 @@ class CourseFacts:
     english: EnglishRequirement | None
     eimet_certified_on: date | None
     active: bool
+    eimet_certified_through: date | None = None
 
     @property
     def agency_letter(self) -> str:

@@ -10,4 +10,3 @@ class Rules:
     ecl_validity_days: int = 105
     toefl_validity_days: int = 730
     data_complete_days_before_report: int = 16
-    eimet_certification_years: int = 5

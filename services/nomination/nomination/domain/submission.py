@@ -38,14 +38,6 @@ class Submission:
     funding_source: FundingSource
 
 
-def add_years(day: date, years: int) -> date:
-    """The same calendar day `years` later (Feb 29 becomes Feb 28 in a common year)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def english_problem(
     tests: tuple[EnglishTestResult, ...],
     course: CourseFacts,
@@ -84,23 +76,44 @@ def english_problem(
     return None
 
 
-def eimet_problem(
-    funding_source: FundingSource, course: CourseFacts, rules: Rules, today: date
-) -> Problem | None:
-    """E-IMET money only for an E-IMET-certified course whose certification has not lapsed."""
+def eimet_problem(funding_source: FundingSource, course: CourseFacts, on: date) -> Problem | None:
+    """E-IMET money only for a course whose E-IMET certification holds on `on`.
+
+    The catalog decides when a certification lapses and publishes its last day
+    (`eimet_certified_through`); this compares dates with it and never recomputes it, so the
+    catalog and the pipeline agree on every day, the anniversary included.
+    """
     if funding_source != "eimet":
         return None
-    if course.eimet_certified_on is None:
+    if course.eimet_certified_on is None or course.eimet_certified_through is None:
         return Problem(
             "course-not-eimet-certified", "funding_source", "the course is not E-IMET certified"
         )
-    if add_years(course.eimet_certified_on, rules.eimet_certification_years) < today:
+    if on > course.eimet_certified_through:
         return Problem(
             "eimet-certification-lapsed",
             "funding_source",
-            f"the E-IMET certification is older than {rules.eimet_certification_years} years",
+            f"the E-IMET certification lapsed after {course.eimet_certified_through.isoformat()}",
         )
     return None
+
+
+# The first quarter of a fiscal year: October, November, December (the "fifth quarter" of the
+# fiscal year before it).
+FIFTH_QUARTER_MONTHS = frozenset({10, 11, 12})
+
+
+def funding_fiscal_years(klass: ClassFacts) -> tuple[int, ...]:
+    """The fiscal years whose IMET funds may pay for a class (ADR 0061, SAMM chapter 10).
+
+    Training is funded from the fiscal year in which it starts; a class that starts in the first
+    quarter of its fiscal year (October to December, after the 30 September end of the year
+    before) may instead be funded with the previous year's funds - obligated while those are
+    still available. A class starting after 31 December belongs to its own year only.
+    """
+    if klass.start_date.month in FIFTH_QUARTER_MONTHS:
+        return (klass.fiscal_year - 1, klass.fiscal_year)
+    return (klass.fiscal_year,)
 
 
 def class_problems(submission: Submission, klass: ClassFacts | None, today: date) -> list[Problem]:
@@ -112,9 +125,11 @@ def class_problems(submission: Submission, klass: ClassFacts | None, today: date
         problems.append(Problem("class-not-open", "class_id", f"the class is {klass.status}"))
     if klass.report_date < today:
         problems.append(Problem("class-started", "class_id", "the class's report date has passed"))
-    if submission.fiscal_year != klass.fiscal_year:
+    years = funding_fiscal_years(klass)
+    if submission.fiscal_year not in years:
+        allowed = " or ".join(f"FY{y}" for y in years)
         problems.append(
-            Problem("fiscal-year-mismatch", "fiscal_year", f"the class is in FY{klass.fiscal_year}")
+            Problem("fiscal-year-mismatch", "fiscal_year", f"the class is funded from {allowed}")
         )
     if submission.masl_id is not None and submission.masl_id != klass.masl_id:
         problems.append(
@@ -164,7 +179,7 @@ def submission_problems(
         fy = submission.fiscal_year
         for found in (
             english_problem(person.english_tests, course, country, fy, rules, today),
-            eimet_problem(submission.funding_source, course, rules, today),
+            eimet_problem(submission.funding_source, course, today),
         ):
             if found is not None:
                 problems.append(found)

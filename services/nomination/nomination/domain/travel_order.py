@@ -1,35 +1,19 @@
-"""The Invitational Travel Order gate and number.
+"""The Invitational Travel Order: number, content digest, status and why it was recalled.
 
-The DoD Inspector General found travel orders issued before vetting finished; here the gate makes
-that impossible: an ITO is issued only when EVERY screening item holds, and the refusal lists all
-that is missing. Number: `<country>-<agency letter>-<serial, 6 digits>-<yy><mm of the report date>`.
+Issued only through the gate (`domain/gate.py`). Number:
+`<country>-<agency letter>-<serial, 6 digits>-<yy><mm of the report date>`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from nomination.domain.candidate import Person, missing_fields
-from nomination.domain.reference import ClassFacts
-from nomination.domain.rules import Rules
-from nomination.domain.states import Funding, Seat, State, Vetting
-from nomination.domain.submission import Problem
-
-
-@dataclass(frozen=True)
-class Screening:
-    state: State
-    seat: Seat
-    vetting: Vetting
-    vetting_valid_until: date | None
-    funding: Funding
-    medical_cleared_on: date | None
-    security_screened_on: date | None
-    data_complete_on: date | None
+from nomination.domain.states import State, Vetting
 
 
 def is_data_complete(
@@ -40,51 +24,75 @@ def is_data_complete(
     return screened and not missing_fields(person)
 
 
-def gate_problems(
-    screening: Screening, klass: ClassFacts | None, english: Problem | None, rules: Rules
-) -> list[Problem]:
-    """Everything that still stands between the nomination and its travel order."""
-    s = screening
-    missing: list[Problem] = []
-    if klass is None:
-        return [Problem("class-unknown", "class_id", "the class is not in the catalog read model")]
-    if s.state not in (State.READY_FOR_TRAVEL, State.IN_TRAINING):
-        missing.append(Problem("not-ready-for-travel", "status", f"the nomination is {s.state}"))
-    if s.vetting is not Vetting.APPROVED:
-        missing.append(Problem("vetting-not-approved", "vetting_status", f"vetting is {s.vetting}"))
-    elif s.vetting_valid_until is None or s.vetting_valid_until < klass.report_date:
-        missing.append(
-            Problem(
-                "vetting-lapses",
-                "vetting_valid_until",
-                "the vetting approval lapses before the report date",
-            )
-        )
-    if english is not None:
-        missing.append(english)
-    if s.medical_cleared_on is None:
-        missing.append(
-            Problem("medical-clearance-missing", "medical_clearance", "no medical clearance")
-        )
-    if s.security_screened_on is None:
-        missing.append(
-            Problem("security-screening-missing", "security_screening", "no security screening")
-        )
-    if s.funding is not Funding.OBLIGATED:
-        missing.append(Problem("funds-not-obligated", "funding_status", f"funding is {s.funding}"))
-    if s.seat is not Seat.CONFIRMED:
-        missing.append(Problem("seat-not-confirmed", "seat_status", f"the seat is {s.seat}"))
-    deadline = klass.report_date - timedelta(days=rules.data_complete_days_before_report)
-    if s.data_complete_on is None or s.data_complete_on > deadline:
-        missing.append(
-            Problem(
-                "data-incomplete",
-                "data_complete_on",
-                f"student data must be complete by {deadline.isoformat()} "
-                f"({rules.data_complete_days_before_report} days before the report date)",
-            )
-        )
-    return missing
+class OrderStatus(StrEnum):
+    """An issued order is `current` until a newer version supersedes it or a fact behind it
+    stops being true and recalls it. Superseded and recalled orders stay readable (and
+    printable, stamped as such) for the record; neither can ever be used again."""
+
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    RECALLED = "recalled"
+
+
+def order_status(superseded_at: datetime | None, recalled_at: datetime | None) -> OrderStatus:
+    if recalled_at is not None:
+        return OrderStatus.RECALLED
+    if superseded_at is not None:
+        return OrderStatus.SUPERSEDED
+    return OrderStatus.CURRENT
+
+
+class RecallReason(StrEnum):
+    """Why an order was recalled: the first fact behind it that stopped being true."""
+
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+    VETTING_DENIED = "vetting_denied"
+    UNIT_LISTED = "unit_listed"
+    VETTING_SUSPENDED = "vetting_suspended"
+    APPROVAL_LAPSED = "approval_lapsed"
+    CANDIDATE_CHANGED = "candidate_changed"
+    REVETTING = "revetting"
+    SEAT_RELEASED = "seat_released"
+    DEOBLIGATED = "deobligated"
+    EIMET_CERTIFICATION_LAPSED = "eimet_certification_lapsed"
+    SCREENING_INCOMPLETE = "screening_incomplete"
+
+
+# A nomination back in vetting says why in its status reason.
+_REVETTING = {
+    "approval_lapsed": RecallReason.APPROVAL_LAPSED,
+    "candidate_changed": RecallReason.CANDIDATE_CHANGED,
+}
+
+
+def recall_reason(
+    state: State, vetting: Vetting, status_reason: str | None, missing: list[str]
+) -> RecallReason:
+    """The reason to give for a recall, most decisive fact first (`missing` = gate codes)."""
+    if state is State.WITHDRAWN:
+        return RecallReason.WITHDRAWN
+    if state is State.CANCELLED:
+        return RecallReason.CANCELLED
+    if vetting is Vetting.DENIED:
+        return RecallReason.VETTING_DENIED
+    if vetting is Vetting.SUSPENDED:
+        if status_reason == "unit_listed":
+            return RecallReason.UNIT_LISTED
+        return RecallReason.VETTING_SUSPENDED
+    if vetting is not Vetting.APPROVED:
+        return _REVETTING.get(status_reason or "", RecallReason.REVETTING)
+    by_code = (
+        ("seat-not-confirmed", RecallReason.SEAT_RELEASED),
+        ("funds-not-obligated", RecallReason.DEOBLIGATED),
+        ("vetting-lapses", RecallReason.APPROVAL_LAPSED),
+        ("eimet-certification-lapsed", RecallReason.EIMET_CERTIFICATION_LAPSED),
+        ("course-not-eimet-certified", RecallReason.EIMET_CERTIFICATION_LAPSED),
+    )
+    for code, reason in by_code:
+        if code in missing:
+            return reason
+    return RecallReason.SCREENING_INCOMPLETE
 
 
 def ito_number(country: str, agency_letter: str, serial: int, report_date: date) -> str:

@@ -15,23 +15,35 @@ from sqlalchemy.exc import IntegrityError
 
 from nomination.adapters.candidate_repository import person_of
 from nomination.adapters.nomination_repository import audit_view
-from nomination.domain.candidate import Person, person_fingerprint
+from nomination.domain.candidate import (
+    Person,
+    changed_vetted_fields,
+    name_change_unbacked,
+    person_fingerprint,
+)
 from nomination.domain.errors import (
     CandidateNotFound,
     DuplicateCandidate,
     DuplicateNomination,
+    NameChangeNeedsNewPassport,
     NotEditable,
 )
+from nomination.domain.rules import Rules
 from nomination.domain.states import ACTIVE, TERMINAL, State
 from nomination.domain.travel_order import is_data_complete
+from nomination.service_layer import revetting
 from nomination.service_layer.changes import add_history, today
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
+from nomination.service_layer.units import with_unit
 from shared.auth.principal import Principal, Role
 from shared.errors import Forbidden, PreconditionFailed
 from shared.http.etag import IfMatch, etag_for
 
 # Fields whose values the audit trail may hold (everything else is personal).
-_AUDITABLE = ("country", "service", "rank", "pay_grade", "unit_name", "position", "version")
+_AUDITABLE = (
+    "country", "service", "rank", "pay_grade", "unit_name", "unit_id", "position", "version",
+    "vetted_revision",
+)  # fmt: skip
 
 
 def sees_personal_data(principal: Principal) -> bool:
@@ -44,8 +56,12 @@ def require_own_country(principal: Principal, country: str) -> None:
         raise Forbidden(f"An SCO of {principal.country} cannot act for {country}.")
 
 
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, UUID) else value
+
+
 def candidate_audit(row: Row[Any], changed: list[str] | None = None) -> dict[str, Any]:
-    view = {k: row._mapping[k] for k in _AUDITABLE}
+    view = {k: _plain(row._mapping[k]) for k in _AUDITABLE}
     view["id"] = str(row.id)
     if changed is not None:
         view["changed_fields"] = sorted(changed)
@@ -66,6 +82,7 @@ async def add_candidate(
 ) -> Row[Any]:
     """Stage a new candidate (the caller commits)."""
     require_own_country(principal, values["country"])
+    values = await with_unit(uow, values["country"], values)
     values = {**values, "id": uuid4(), "created_by": principal.subject}
     row = await uow.candidates.add(_with_fingerprint(values, key))
     if row is None:
@@ -102,25 +119,46 @@ async def update_candidate(
     if_match: IfMatch,
     values: dict[str, Any],
     key: bytes,
+    rules: Rules | None = None,
 ) -> Row[Any]:
     """Correct a candidate. The country never changes; identity corrections move the person's
-    fingerprint on every open nomination (and may reveal a duplicate: 409)."""
+    fingerprint on every open nomination (and may reveal a duplicate: 409). A change of a vetted
+    fact (names, date or place of birth, unit, service, rank) sends every active nomination of
+    the person back to vetting - seat and funds stay held, the travel order is recalled - and
+    asks vetting to re-open the case (`nomination.candidate_changed`). New names need the new
+    passport's number (422 otherwise). Other fields (position, English results...) change
+    without re-vetting; the travel orders are judged again."""
     row = await visible_candidate(uow, principal, candidate_id, for_update=True)
     if_match.check(etag_for(row.id, row.version))
     require_own_country(principal, row.country)
+    uow.rules = rules
     if "country" in values and values["country"] != row.country:
         raise NotEditable("A candidate's country cannot change: register a new candidate.")
-    merged = {**dict(row._mapping), **values}
-    fingerprint = _with_fingerprint(merged, key)["person_fingerprint"]
-    try:
-        new = await uow.candidates.update(
-            row.id, row.version, {**values, "person_fingerprint": fingerprint}
+    before = dict(row._mapping)
+    values = await with_unit(uow, row.country, values, before)
+    if name_change_unbacked(before, values):
+        raise NameChangeNeedsNewPassport(
+            "The names are exactly as on the passport: new names need the new passport's number "
+            "(passport_number) in the same correction.",
+            fields=["family_names", "given_names", "passport_number"],
         )
+    vetted = changed_vetted_fields(before, values)
+    merged = {**before, **values}
+    fingerprint = _with_fingerprint(merged, key)["person_fingerprint"]
+    changes = {**values, "person_fingerprint": fingerprint}
+    if vetted:
+        changes["vetted_revision"] = row.vetted_revision + 1
+    try:
+        new = await uow.candidates.update(row.id, row.version, changes)
     except IntegrityError:
         raise DuplicateCandidate("A candidate with this passport number already exists.") from None
     if new is None:  # cannot happen under the row lock; refuse rather than overwrite
         raise PreconditionFailed("The candidate changed while you updated it: read it again.")
     await _refresh_nominations(uow, new, identity_changed=fingerprint != row.person_fingerprint)
+    if vetted:
+        await revetting.reopen_for_candidate(uow, new, vetted)
+    else:
+        await revetting.review_candidate_orders(uow, new)
     changed = [k for k in values if values[k] != row._mapping[k]]
     uow.audit(
         "candidate.updated", "candidate", str(row.id),

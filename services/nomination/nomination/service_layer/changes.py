@@ -1,9 +1,10 @@
 """Persisting what the state machine decided: the row, its history, the audit, the events.
 
 Every change of a nomination goes through `apply_outcome`, so none can skip the history entry
-(actor, time, reason, causing event id), the audit row (before/after) or the
-`nomination.state_changed` event, and a funding request is published exactly when the machine
-asked for one. The caller holds the nomination's row lock.
+(actor, time, reason, causing event id), the audit row (before/after), the
+`nomination.state_changed` event or the review of its travel order (recalled in the same
+transaction when the change breaks the gate), and a funding request is published exactly when
+the machine asked for one. The caller holds the nomination's row lock.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Row
 from nomination.adapters import publishing
 from nomination.adapters.nomination_repository import audit_view, progress_of, progress_values
 from nomination.domain.machine import Action, Outcome
+from nomination.service_layer.screening import review_travel_order
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.observability import get_logger
 
@@ -95,4 +97,5 @@ async def apply_outcome(
         )
         uow.publish(publishing.funding_requested(new, request_id))
     uow.audit(action, "nomination", str(new.id), before=audit_view(row), after=audit_view(new))
+    await review_travel_order(uow, new)
     return new

@@ -12,11 +12,14 @@ from nomination.adapters import publishing
 from nomination.adapters.nomination_repository import progress_of
 from nomination.adapters.publishing import WithdrawalReason
 from nomination.domain.commands import Command, Context, decide
-from nomination.domain.errors import TransitionRefused
+from nomination.domain.errors import TransitionRefused, TravelOrderGateClosed
+from nomination.domain.gate import gate_problems
 from nomination.service_layer import process
 from nomination.service_layer.candidates import require_own_country
 from nomination.service_layer.changes import apply_outcome
+from nomination.service_layer.config import Config
 from nomination.service_layer.nominations import visible_nomination
+from nomination.service_layer.screening import facts_of, funding_refusal
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.auth.principal import Principal
 
@@ -50,9 +53,13 @@ async def retry_funding(
     uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID
 ) -> Row[Any]:
     """After a rejection (e.g. insufficient funds, once the allocation grew) ask funding again.
-    Only for a nomination whose vetting is approved and whose seat is still held."""
+    Only for a nomination whose vetting is approved and whose seat is still held, and for an
+    E-IMET line only while the course's E-IMET certification holds."""
     row = await visible_nomination(uow, principal, nomination_id, for_update=True)
     outcome = decide(progress_of(row), Command.RETRY_FUNDING)
+    refusal = await funding_refusal(uow, row)
+    if refusal is not None:
+        raise TransitionRefused(f"cannot retry funding: {refusal.message}", failed=[refusal.code])
     new = await apply_outcome(
         uow, row, outcome, reason="funding_retried", action="nomination.funding_retried"
     )
@@ -61,13 +68,32 @@ async def retry_funding(
 
 
 async def start_training(
-    uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID, on: date
+    uow: NominationUnitOfWork,
+    principal: Principal,
+    nomination_id: UUID,
+    on: date,
+    config: Config,
+    today: date,
 ) -> Row[Any]:
-    """The student reported: ready_for_travel -> in_training. Requires an issued travel order."""
+    """The student reported: ready_for_travel -> in_training, on a CURRENT travel order only
+    (a recalled or superseded one never serves), and only if the whole travel-order gate holds
+    today - the same gate that issued the order, not merely "an order exists"."""
     row = await visible_nomination(uow, principal, nomination_id, for_update=True)
     require_own_country(principal, row.country)
-    issued = await uow.travel_orders.current(row.id) is not None
-    outcome = decide(progress_of(row), Command.START_TRAINING, Context(ito_issued=issued))
+    uow.rules = config.rules
+    order = await uow.travel_orders.current(row.id)
+    outcome = decide(
+        progress_of(row), Command.START_TRAINING, Context(ito_issued=order is not None)
+    )
+    assert order is not None  # the command's guard refused otherwise
+    missing = gate_problems(
+        await facts_of(uow, row), config.rules, on=today, english_on=order.issued_at.date()
+    )
+    if missing:
+        raise TravelOrderGateClosed(
+            "The travel order no longer stands: " + ", ".join(p.code for p in missing) + ".",
+            missing=[{"code": p.code, "field": p.field, "message": p.message} for p in missing],
+        )
     new = await apply_outcome(
         uow, row, outcome, reason="reported", values={"training_started_on": on},
         action="nomination.training_started",

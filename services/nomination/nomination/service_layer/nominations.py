@@ -237,7 +237,11 @@ async def submit(
         raise DuplicateNomination(
             "The person already has an active nomination for this class."
         ) from None
-    uow.publish(publishing.submitted(new, klass, person.unit_name or ""))
+    uow.publish(
+        publishing.submitted(
+            new, klass, person.unit_name or "", candidate.vetted_revision, candidate.unit_id
+        )
+    )
     return new
 
 

@@ -24,9 +24,10 @@ from nomination.adapters.nomination_repository import progress_of
 from nomination.adapters.publishing import CancelReason, Initiator, WithdrawalReason
 from nomination.domain import compensation
 from nomination.domain.commands import Command, decide
-from nomination.domain.machine import Fact, record, settle
+from nomination.domain.machine import Action, Fact, record, settle
 from nomination.domain.states import CANCELLABLE, TERMINAL, State
 from nomination.service_layer.changes import add_history, apply_outcome, today
+from nomination.service_layer.screening import funding_refusal, review_travel_order
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.observability import get_logger
 
@@ -61,6 +62,12 @@ async def record_fact(
     if steps is not None:
         extra["compensations"] = steps
     outcome = settle(recorded or before)
+    if Action.REQUEST_FUNDING in outcome.actions:
+        refusal = await funding_refusal(uow, row)
+        if refusal is not None:
+            outcome = settle(recorded or before, funding_refused=True)
+            reason = refusal.code.replace("-", "_")
+            detail = {**(detail or {}), "funding_refused": refusal.code}
     if (
         fact is Fact.VETTING_DENIED
         and before.state not in TERMINAL
@@ -127,6 +134,17 @@ async def cancel_each(
             await cancel(uow, row, reason, initiated_by, detail=detail)
             done.append(nomination_id)
     return done
+
+
+async def review_orders(uow: NominationUnitOfWork, ids: list[UUID]) -> int:
+    """Re-judge the current travel order of each nomination (a course or class it relies on
+    changed); how many were recalled."""
+    recalled = 0
+    for nomination_id in ids:
+        row = await uow.nominations.get(nomination_id, for_update=True)
+        if row is not None and await review_travel_order(uow, row) is not None:
+            recalled += 1
+    return recalled
 
 
 async def _await_compensations(

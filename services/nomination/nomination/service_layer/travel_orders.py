@@ -1,10 +1,11 @@
-"""Invitational Travel Orders: the gate, the numbering, immutable versions.
+"""Invitational Travel Orders: the gate, the numbering, immutable versions, recalls.
 
-An ITO is issued only when every screening item holds (`domain.travel_order.gate_problems`);
-otherwise 409 lists everything still missing. An issued order never changes: issuing again
-after something changed (report date, obligation, student data) creates version N+1 under the
-same number and supersedes version N, which stays readable. Issuing again when nothing changed
-returns the current version.
+An ITO is issued only when every screening item holds (`domain.gate.gate_problems`); otherwise
+409 lists everything still missing. An issued order never changes: issuing again after
+something changed (report date, obligation, student data) creates version N+1 under the same
+number and supersedes version N, which stays readable. Issuing again when nothing changed
+returns the current version. An order whose facts stop holding is recalled
+(`screening.review_travel_order`); the next version, once the gate holds again, keeps the number.
 """
 
 from __future__ import annotations
@@ -16,24 +17,23 @@ from uuid import UUID
 from sqlalchemy import Row
 
 from nomination.adapters import publishing
-from nomination.adapters.candidate_repository import person_of
-from nomination.adapters.nomination_repository import progress_of
 from nomination.domain.errors import TravelOrderGateClosed, TravelOrderNotFound
+from nomination.domain.gate import english_exempt, gate_problems
 from nomination.domain.reference import ClassFacts, CourseFacts
-from nomination.domain.submission import Problem, english_problem
-from nomination.domain.travel_order import Screening, content_digest, gate_problems, ito_number
+from nomination.domain.travel_order import content_digest, ito_number
 from nomination.service_layer.candidates import require_own_country
 from nomination.service_layer.changes import add_history
 from nomination.service_layer.config import Config
 from nomination.service_layer.nominations import visible_nomination
+from nomination.service_layer.screening import facts_of
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.auth.principal import Principal
 
 
 def _content(
-    row: Row[Any], candidate: Row[Any], klass: ClassFacts, course: CourseFacts
+    row: Row[Any], candidate: Row[Any], klass: ClassFacts, course: CourseFacts, exempt: bool
 ) -> dict[str, Any]:
-    """What the order says (DOMAIN.md): student, course, school, dates, funding."""
+    """What the order says (DOMAIN.md): student, course, school, dates, English, funding."""
     return {
         "student": {
             "family_names": candidate.family_names,
@@ -46,6 +46,7 @@ def _content(
             "rank": candidate.rank,
             "pay_grade": candidate.pay_grade,
             "unit_name": candidate.unit_name,
+            "unit_id": str(candidate.unit_id) if candidate.unit_id else None,
             "position": candidate.position,
         },
         "course": {"masl_id": course.masl_id, "title": course.title},
@@ -60,9 +61,33 @@ def _content(
             "source": row.funding_source,
             "obligation_id": str(row.obligation_id),
             "amount": f"{row.obligated_amount:.2f}" if row.obligated_amount is not None else None,
+            "living_allowance": _living_allowance(row),
         },
+        "english": _english(course, exempt),
         "with_dependents": row.with_dependents,
         "fiscal_year": row.fiscal_year,
+    }
+
+
+def _living_allowance(row: Row[Any]) -> dict[str, Any] | None:
+    """The TLA line as funding obligated it: lodging, meals and incidentals per day, days."""
+    if row.tla_days is None:
+        return None
+    return {
+        "lodging_per_day": f"{row.tla_lodging_per_day:.2f}",
+        "meals_per_day": f"{row.tla_meals_per_day:.2f}",
+        "incidentals_per_day": f"{row.tla_incidentals_per_day:.2f}",
+        "days": row.tla_days,
+        "total": f"{row.living_allowance:.2f}",
+    }
+
+
+def _english(course: CourseFacts, exempt: bool) -> dict[str, Any]:
+    requirement = course.english
+    return {
+        "test": requirement.test if requirement else None,
+        "min_score": requirement.min_score if requirement else None,
+        "tested_on_arrival": exempt,
     }
 
 
@@ -75,58 +100,39 @@ async def issue_travel_order(
 ) -> tuple[Row[Any], bool]:
     """Issue (or re-issue after a change) the ITO; the order and whether a new version was made.
 
-    Gate: vetting approved and valid through the report date; English requirement met (or the
-    country is ECL-exempt); medical clearance and security screening recorded; funds obligated;
-    seat confirmed; student data complete at least N days (setting) before the report date."""
+    Gate (the same one that starts training and keeps an order current): vetting approved and
+    valid through the report date; English requirement met (or the country is ECL-exempt:
+    tested on arrival); E-IMET funding only while the course's certification holds; medical
+    clearance and security screening recorded; funds obligated; seat confirmed; student data
+    complete at least N days (setting) before the report date. After a recall the next version
+    keeps the number."""
     row = await visible_nomination(uow, principal, nomination_id, for_update=True)
     require_own_country(principal, row.country)
-    klass = await uow.reference.class_facts(row.class_id)
-    course = await uow.reference.course_facts(row.masl_id)
-    candidate = await uow.candidates.get(row.candidate_id)
-    assert candidate is not None  # a foreign key guarantees it
-    country = await uow.reference.country_facts(row.country)
-    progress = progress_of(row)
-    english: Problem | None = Problem(
-        "course-unknown", "masl_id", "the course is not in the catalog"
-    )
-    if course is not None:
-        english = english_problem(
-            person_of(candidate).english_tests,
-            course,
-            country,
-            row.fiscal_year,
-            config.rules,
-            today,
-        )
-    screening = Screening(
-        state=progress.state,
-        seat=progress.seat,
-        vetting=progress.vetting,
-        vetting_valid_until=row.vetting_valid_until,
-        funding=progress.funding,
-        medical_cleared_on=row.medical_cleared_on,
-        security_screened_on=row.security_screened_on,
-        data_complete_on=row.data_complete_on,
-    )
-    missing = gate_problems(screening, klass, english, config.rules)
-    if missing or klass is None or course is None:
+    uow.rules = config.rules
+    facts = await facts_of(uow, row)
+    missing = gate_problems(facts, config.rules, on=today)
+    if missing or facts.klass is None or facts.course is None:
         raise TravelOrderGateClosed(
             "Screening is incomplete: " + ", ".join(p.code for p in missing) + ".",
             missing=[{"code": p.code, "field": p.field, "message": p.message} for p in missing],
         )
-    content = _content(row, candidate, klass, course)
+    candidate = await uow.candidates.get(row.candidate_id)
+    assert candidate is not None  # a foreign key guarantees it
+    content = _content(row, candidate, facts.klass, facts.course, english_exempt(facts))
     digest = content_digest(content)
     current = await uow.travel_orders.current(row.id)
     if current is not None and current.content_digest == digest:
         return current, False
     now = datetime.now(UTC)
+    latest = current or await uow.travel_orders.latest(row.id)
     if current is not None:
         await uow.travel_orders.supersede(current.id, now)
-        number, version = current.number, current.version + 1
+    if latest is not None:
+        number, version = latest.number, latest.version + 1
     else:
         serial = await uow.travel_orders.next_serial(row.country)
         number, version = (
-            ito_number(row.country, course.agency_letter, serial, klass.report_date),
+            ito_number(row.country, facts.course.agency_letter, serial, facts.klass.report_date),
             1,
         )
     order = await uow.travel_orders.add(
@@ -139,7 +145,7 @@ async def issue_travel_order(
     uow.publish(publishing.ito_issued(row, order))
     uow.audit(
         "travel_order.issued", "nomination", str(row.id),
-        before={"number": current.number, "version": current.version} if current else None,
+        before={"number": latest.number, "version": latest.version} if latest else None,
         after={"number": number, "version": version, "content_digest": digest},
     )  # fmt: skip
     await uow.commit()

@@ -9,6 +9,7 @@ from nomination.adapters.candidate_repository import CandidateRepository
 from nomination.adapters.nomination_repository import NominationRepository
 from nomination.adapters.reference_repository import ReferenceRepository
 from nomination.adapters.travel_order_repository import TravelOrderRepository
+from nomination.domain.rules import Rules
 from shared.db.uow import SqlUnitOfWork
 
 
@@ -17,6 +18,9 @@ class NominationUnitOfWork(SqlUnitOfWork):
     candidates: CandidateRepository
     reference: ReferenceRepository
     travel_orders: TravelOrderRepository
+    #: The business-rule settings the travel-order review judges with; set by every reaction
+    #: (`reactions.configured`) and by the use cases that change what a setting applies to.
+    rules: Rules | None = None
 
     def _start(self) -> None:
         self.nominations = NominationRepository(self.session)

@@ -128,6 +128,12 @@ class World:
             "version": 1,
         }
         values.update(changes)
+        certified = values["eimet_certified_on"]
+        if certified is not None and "eimet_certified_through" not in changes:
+            # As the catalog publishes it: five years, through the day before the anniversary.
+            day = 28 if (certified.month, certified.day) == (2, 29) else certified.day
+            anniversary = certified.replace(year=certified.year + 5, day=day)
+            values["eimet_certified_through"] = anniversary - timedelta(days=1)
         return CoursePublishedV1(**values)
 
     def class_event(self, masl_id: str, **changes: Any) -> ClassScheduledV1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.nomination.tests.integration.support import BASE, TODAY, World
+from services.nomination.tests.integration.support import BASE, TODAY, World, passport
 
 
 async def test_a_draft_is_created_with_location_etag_history_and_a_created_event(
@@ -178,6 +178,7 @@ async def test_a_candidate_correction_that_makes_two_active_nominations_one_pers
     url = f"{BASE}/candidates/{second['candidate_id']}"
     etag = (await world.client.get(url, headers=sco)).headers["ETag"]
     same = {k: person[k] for k in ("family_names", "given_names", "date_of_birth")}
+    same["passport_number"] = passport()  # new names come with their passport (issue 11)
 
     response = await world.client.patch(url, json=same, headers={**sco, "If-Match": etag})
 
@@ -193,13 +194,17 @@ async def test_a_candidate_correction_is_recorded_on_its_open_nominations(world:
     etag = (await world.client.get(url, headers=sco)).headers["ETag"]
 
     response = await world.client.patch(
-        url, json={"given_names": "Ana María"}, headers={**sco, "If-Match": etag}
+        url,
+        json={"given_names": "Ana María", "passport_number": passport()},
+        headers={**sco, "If-Match": etag},
     )
 
     history = await world.history(nomination["id"])
+    corrected = [h for h in history if h["reason"] == "candidate_corrected"]
+    changed = [h for h in history if h["reason"] == "candidate_changed"]
     assert response.json()["given_names"] == "Ana María"
-    assert history[-1]["reason"] == "candidate_corrected"
-    assert history[-1]["detail"] == {"fields": ["person_fingerprint"]}
+    assert [h["detail"] for h in corrected] == [{"fields": ["person_fingerprint"]}]
+    assert [h["detail"]["fields"] for h in changed] == [["given_names"]]
 
 
 async def test_a_draft_withdrawn_with_the_longest_reason_keeps_it(world: World) -> None:

@@ -49,13 +49,22 @@ async def test_every_event_type_is_published_keyed_by_nomination_without_persona
     await world.client.post(f"{BASE}/{travelling['id']}/complete", headers=sco)
     withdrawn = await world.submitted()
     await world.client.post(f"{BASE}/{withdrawn['id']}/withdraw", headers=sco)
+    revetted = await world.submitted()
+    candidate_url = f"{BASE}/candidates/{revetted['candidate_id']}"
+    etag = (await world.client.get(candidate_url, headers=sco)).headers["etag"]
+    await world.client.patch(
+        candidate_url, json={"unit_name": "Batallón 9"}, headers=sco | {"If-Match": etag}
+    )
+    recalled, _ = await to_ready(world, bus, until)
+    await world.client.post(f"{BASE}/{recalled['id']}/ito", headers=sco)
+    await world.client.post(f"{BASE}/{recalled['id']}/withdraw", headers=sco)
     cancelled = await world.draft()
     await world.client.post(
         f"{BASE}/{cancelled['id']}/cancel",
         json={"reason": "duplicate entry"},
         headers=world.as_("admin"),
     )
-    ours = {n["id"]: n for n in (travelling, withdrawn, cancelled)}
+    ours = {n["id"]: n for n in (travelling, withdrawn, revetted, recalled, cancelled)}
     candidates = [
         (await world.client.get(f"{BASE}/candidates/{n['candidate_id']}", headers=sco)).json()
         for n in ours.values()

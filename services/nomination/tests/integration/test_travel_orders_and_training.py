@@ -13,6 +13,7 @@ from services.nomination.tests.integration.support import (
 )
 from services.nomination.tests.integration.their import to_funding, to_ready
 from shared.contracts.catalog.v1 import ClassChangedV1
+from tests.helpers.pdf import pdf_text
 
 
 async def test_the_gate_refuses_an_unscreened_nomination_and_lists_what_is_missing(
@@ -178,3 +179,32 @@ async def test_a_student_who_leaves_early_ends_terminated_with_the_days_attended
     assert ended.json()["status_reason"] == "medical evacuation"
     assert [(e.payload["completed"], e.payload["days_attended"]) for e in event] == [(False, 0)]
     assert again.status_code == 409
+
+
+async def test_the_order_carries_the_obligated_living_allowance_and_the_ecl_exemption(
+    world: World, bus: Bus, until: Until
+) -> None:
+    iso3 = await world.fresh_country()
+    klass = await world.catalog()
+    await world.country(iso3, exempt=[klass.fiscal_year])
+    nomination, _ = await to_ready(
+        world, bus, until, klass=klass, country=iso3, register_country=False,
+        candidate={"english_tests": []},
+    )  # fmt: skip
+
+    response = await world.client.post(
+        f"{BASE}/{nomination['id']}/ito", headers=world.as_("sco", iso3)
+    )
+    pdf = await world.client.get(
+        f"{BASE}/{nomination['id']}/ito/1.pdf", headers=world.as_("sco", iso3)
+    )
+
+    content = response.json()["content"]
+    assert content["funding"]["living_allowance"] == {
+        "lodging_per_day": "150.00", "meals_per_day": "64.29", "incidentals_per_day": "11.00",
+        "days": 40, "total": "9000.00",
+    }  # fmt: skip
+    assert content["english"] == {"test": "ecl", "min_score": 80, "tested_on_arrival": True}
+    text = pdf_text(pdf.content)
+    assert "tested on arrival" in text
+    assert "incidentals 11.00" in text

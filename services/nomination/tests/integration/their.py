@@ -113,6 +113,10 @@ class Their:
             tuition=Decimal("12000.00"),
             travel=Decimal("2456.78"),
             living_allowance=Decimal("9000.00"),
+            lodging_per_day=Decimal("150.00"),
+            meals_per_day=Decimal("64.29"),
+            incidentals_per_day=Decimal("11.00"),
+            living_allowance_days=40,
         )
 
     def rejected(self, reason: str = "insufficient_funds") -> funding.ObligationRejectedV1:

@@ -142,3 +142,31 @@ def test_production_accepts_a_real_fingerprint_key(monkeypatch: pytest.MonkeyPat
 
     assert settings.config().fingerprint_key == b"s" * 40
     assert settings.config().rules.ecl_validity_days == 105
+
+
+def test_a_change_of_a_vetted_fact_is_named_and_other_fields_are_not() -> None:
+    from nomination.domain.candidate import changed_vetted_fields
+
+    before = {"family_names": "PÉREZ", "given_names": "Ana", "unit_name": "Brigada 1",
+              "rank": "Capitán", "position": "S3"}  # fmt: skip
+
+    assert changed_vetted_fields(before, {"unit_name": "Brigada 2", "position": "S2"}) == [
+        "unit_name"
+    ]
+    assert changed_vetted_fields(before, {"family_names": "perez"}) == []
+    assert changed_vetted_fields(before, {"rank": "Mayor", "given_names": "Ana María"}) == [
+        "given_names", "rank",
+    ]  # fmt: skip
+    assert changed_vetted_fields(before, {"position": "S2"}) == []
+
+
+def test_new_names_need_a_new_passport_number_once_one_is_on_file() -> None:
+    from nomination.domain.candidate import name_change_unbacked
+
+    on_file = {"family_names": "PÉREZ", "given_names": "Ana", "passport_number": "G1"}
+
+    assert name_change_unbacked(on_file, {"family_names": "LÓPEZ"})
+    assert name_change_unbacked(on_file, {"family_names": "LÓPEZ", "passport_number": "G1"})
+    assert not name_change_unbacked(on_file, {"family_names": "LÓPEZ", "passport_number": "G2"})
+    assert not name_change_unbacked(on_file, {"family_names": "perez"})
+    assert not name_change_unbacked({**on_file, "passport_number": None}, {"family_names": "X"})

@@ -42,6 +42,7 @@ def _successors(p: Progress) -> list[Progress]:
         recorded = record(p, fact)
         if recorded is not None:
             found.append(settle(recorded).progress)
+            found.append(settle(recorded, funding_refused=True).progress)
     for command in Command:
         for context in (Context(ito_issued=False), Context(ito_issued=True)):
             with contextlib.suppress(TransitionRefused):

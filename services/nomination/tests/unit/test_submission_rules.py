@@ -13,7 +13,6 @@ from nomination.domain.reference import ClassFacts, CountryFacts, CourseFacts, E
 from nomination.domain.rules import Rules
 from nomination.domain.submission import (
     Submission,
-    add_years,
     eimet_problem,
     english_problem,
     submission_problems,
@@ -192,26 +191,56 @@ def test_a_course_without_an_english_requirement_needs_no_test() -> None:
     assert english((), course=replace(COURSE, english=None)) is None
 
 
+def certified(on: date, through: date) -> CourseFacts:
+    return replace(COURSE, eimet_certified_on=on, eimet_certified_through=through)
+
+
 def test_eimet_funding_needs_a_certified_course() -> None:
-    problem = eimet_problem("eimet", replace(COURSE, eimet_certified_on=None), RULES, TODAY)
+    problem = eimet_problem("eimet", replace(COURSE, eimet_certified_on=None), TODAY)
 
     assert problem is not None
     assert problem.code == "course-not-eimet-certified"
 
 
-def test_an_eimet_certification_lapses_after_the_configured_years() -> None:
-    on_the_day = replace(COURSE, eimet_certified_on=date(2021, 11, 30))
-    a_day_late = replace(COURSE, eimet_certified_on=date(2021, 11, 29))
+def test_a_certification_without_the_catalogs_end_date_is_not_trusted() -> None:
+    problem = eimet_problem("eimet", replace(COURSE, eimet_certified_through=None), TODAY)
 
-    assert eimet_problem("eimet", on_the_day, RULES, TODAY) is None
-    lapsed = eimet_problem("eimet", a_day_late, RULES, TODAY)
-    assert lapsed is not None
-    assert lapsed.code == "eimet-certification-lapsed"
+    assert problem is not None
+    assert problem.code == "course-not-eimet-certified"
+
+
+def test_an_eimet_certification_holds_through_its_published_last_day_and_not_a_day_more() -> None:
+    # The catalog: certified 2021-11-30, five years, lapsed on the anniversary 2026-11-30.
+    course = certified(date(2021, 11, 30), through=date(2026, 11, 29))
+
+    assert eimet_problem("eimet", course, date(2026, 11, 29)) is None
+    on_the_anniversary = eimet_problem("eimet", course, date(2026, 11, 30))
+    assert on_the_anniversary is not None
+    assert on_the_anniversary.code == "eimet-certification-lapsed"
 
 
 def test_imet_funding_does_not_care_about_eimet_certification() -> None:
-    assert eimet_problem("imet", replace(COURSE, eimet_certified_on=None), RULES, TODAY) is None
+    assert eimet_problem("imet", replace(COURSE, eimet_certified_on=None), TODAY) is None
 
 
-def test_adding_years_to_a_leap_day_lands_on_the_28th() -> None:
-    assert add_years(date(2024, 2, 29), 5) == date(2029, 2, 28)
+def test_a_class_starting_in_october_to_december_may_use_the_previous_years_funds() -> None:
+    december = replace(
+        KLASS, start_date=date(2027, 12, 6), end_date=date(2028, 2, 1), fiscal_year=2028
+    )
+
+    assert codes(klass=december, submission=replace(SUBMISSION, fiscal_year=2027)) == []
+    assert codes(klass=december, submission=replace(SUBMISSION, fiscal_year=2028)) == []
+    assert codes(klass=december, submission=replace(SUBMISSION, fiscal_year=2026)) == [
+        "fiscal-year-mismatch"
+    ]
+
+
+def test_a_class_starting_after_december_belongs_to_its_own_year_only() -> None:
+    january = replace(
+        KLASS, start_date=date(2028, 1, 3), end_date=date(2028, 3, 1), fiscal_year=2028
+    )
+
+    assert codes(klass=january, submission=replace(SUBMISSION, fiscal_year=2027)) == [
+        "fiscal-year-mismatch"
+    ]
+    assert codes(klass=january, submission=replace(SUBMISSION, fiscal_year=2028)) == []

@@ -2,14 +2,14 @@
 indexes the retention job uses (shared/db/migration_helpers.py).
 
 Revision ID: vetting_platform_v2
-Revises: vetting_0002
+Revises: vetting_0004
 Create Date: 2026-12-02
 """
 
 from shared.db.migration_helpers import downgrade_platform_v2, upgrade_platform_v2
 
 revision = "vetting_platform_v2"
-down_revision = "vetting_0002"
+down_revision = "vetting_0004"
 branch_labels = None
 depends_on = None
 

@@ -84,6 +84,8 @@ def open_command(event: NominationSubmittedV1) -> OpenCase:
         unit_name=event.unit_name,
         class_id=event.class_id,
         report_date=event.report_date,
+        vetted_revision=event.vetted_revision or 0,
+        unit_id=event.unit_id,
     )
 
 

@@ -10,7 +10,9 @@ from datetime import date
 from typing import cast
 
 from shared.contracts.vetting.v1 import (
+    ApprovalSuspendedV1,
     CaseOpenedV1,
+    CaseReopenedV1,
     ReasonCode,
     VettingApprovedV1,
     VettingCancelledV1,
@@ -52,6 +54,7 @@ def result_event(case: VettingCase, decision: Decision) -> IntegrationEvent:
             automatic=decision.automatic,
             reused_from_case_id=decision.reused_from_case_id,
             reason_code=reason,
+            vetted_revision=case.vetted_revision,
         )
     if decision.result is Result.SUSPENDED:
         return VettingSuspendedV1(**common, decided_at=decision.effective_at, reason_code=reason)
@@ -65,6 +68,34 @@ def result_event(case: VettingCase, decision: Decision) -> IntegrationEvent:
     if decision.result is Result.CANCELLED:
         return VettingCancelledV1(**common, decided_at=decision.effective_at, reason_code=reason)
     raise ValueError(f"{decision.result} is announced by its own event")
+
+
+def reopened(case: VettingCase, fields: list[str], on: date) -> CaseReopenedV1:
+    return CaseReopenedV1(
+        case_id=case.id,
+        nomination_id=case.nomination_id,
+        country=case.country,
+        candidate_id=case.candidate_id,
+        reason_code="candidate_changed",
+        changed_fields=fields,
+        reopened_on=on,
+        due_on=case.due_on,
+        vetted_revision=case.vetted_revision,
+    )
+
+
+def approval_suspended(case: VettingCase, decision: Decision) -> ApprovalSuspendedV1:
+    if decision.registry_entry_id is None:
+        raise ValueError("a registry suspension names its entry")
+    return ApprovalSuspendedV1(
+        case_id=case.id,
+        nomination_id=case.nomination_id,
+        country=case.country,
+        decided_at=decision.effective_at,
+        reason_code="unit_listed",
+        registry_entry_id=decision.registry_entry_id,
+        unit_id=case.unit_id,
+    )
 
 
 def expired(case: VettingCase, lapsed_on: date) -> VettingExpiredV1:

@@ -28,6 +28,9 @@ class CaseFilters:
     nomination_id: UUID | None = None
     candidate_id: UUID | None = None
     fiscal_year: int | None = None
+    reason_code: str | None = None
+    unit_match: str | None = None
+    registry_entry_id: UUID | None = None
 
 
 def _overdue(today: date) -> Any:
@@ -42,6 +45,9 @@ def _case_where(stmt: Select[Any], f: CaseFilters, today: date) -> Select[Any]:
         (c.nomination_id, f.nomination_id),
         (c.candidate_id, f.candidate_id),
         (c.flagged_possible_duplicate, f.flagged),
+        (c.reason_code, f.reason_code),
+        (c.unit_match, f.unit_match),
+        (c.registry_entry_id, f.registry_entry_id),
     ):
         if value is not None:
             stmt = stmt.where(column == value)

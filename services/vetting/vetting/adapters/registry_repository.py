@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vetting.adapters.repositories import ConcurrentModification
 from vetting.adapters.tables import derogatory_unit
+from vetting.adapters.unit_repository import UnitRepository
 from vetting.domain.errors import UnitAlreadyListed
 from vetting.domain.registry import RegistryEntry, unit_key
+from vetting.domain.units import Listing, covering
 
 
 class RegistryRepository:
@@ -27,7 +29,11 @@ class RegistryRepository:
                     insert(derogatory_unit).values(values | {"unit_key": entry.unit_key})
                 )
         except IntegrityError:
-            existing = await self.active_match(entry.country, entry.unit_name)
+            existing = (
+                await self.active_on_unit(entry.unit_id)
+                if entry.unit_id
+                else await self.active_match(entry.country, entry.unit_name)
+            )
             raise UnitAlreadyListed(
                 "The unit already has an active registry entry.",
                 registry_entry_id=str(existing) if existing else None,
@@ -53,12 +59,38 @@ class RegistryRepository:
             raise ConcurrentModification(f"Registry entry {entry.id} changed concurrently; retry.")
 
     async def active_match(self, country: str, unit_name: str) -> UUID | None:
-        """The active entry blocking this unit of this country, if any."""
+        """An active entry on a unit of this country with this name (free-text match)."""
         u = derogatory_unit.c
-        stmt = select(u.id).where(
-            u.country == country, u.unit_key == unit_key(unit_name), u.remediated_at.is_(None)
+        stmt = (
+            select(u.id)
+            .where(
+                u.country == country, u.unit_key == unit_key(unit_name), u.remediated_at.is_(None)
+            )
+            .order_by(u.added_at)
+            .limit(1)
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def active_on_unit(self, unit_id: UUID) -> UUID | None:
+        u = derogatory_unit.c
+        stmt = select(u.id).where(u.unit_id == unit_id, u.remediated_at.is_(None))
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def blocking(self, *, unit_id: UUID | None, country: str, unit_name: str) -> UUID | None:
+        """The active entry that blocks a member of this unit: by identity (the unit, or a unit
+        above it whose entry covers subunits) when the case is linked to a unit, else by the
+        free-text name within the country."""
+        if unit_id is None:
+            return await self.active_match(country, unit_name)
+        lineage = await UnitRepository(self.session).lineage(unit_id)
+        u = derogatory_unit.c
+        rows = await self.session.execute(
+            select(u.id, u.unit_id, u.include_subunits).where(
+                u.unit_id.in_(lineage), u.remediated_at.is_(None)
+            )
+        )
+        listings = [Listing(r.id, r.unit_id, r.include_subunits) for r in rows]
+        return covering(listings, lineage)
 
 
 _ENTRY_FIELDS = (
@@ -74,4 +106,6 @@ _ENTRY_FIELDS = (
     "remediation_notes",
     "remediation_reference",
     "version",
+    "unit_id",
+    "include_subunits",
 )

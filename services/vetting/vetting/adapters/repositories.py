@@ -27,6 +27,7 @@ from vetting.domain.case import VettingCase
 from vetting.domain.checks import FingerprintMatch
 from vetting.domain.decision import Confirmation, Decision, Outcome, Result
 from vetting.domain.registry import unit_key
+from vetting.domain.units import UnitMatch
 from vetting.domain.validity import PriorApproval
 
 _CASE_FIELDS = (
@@ -45,6 +46,19 @@ _CASE_FIELDS = (
     "flagged_possible_duplicate",
     "possible_duplicate_of",
     "version",
+    "vetted_revision",
+    "unit_id",
+    "unit_match",
+)
+# The case's facts that change when the candidate's vetted facts do (`save` rewrites them).
+_FACT_FIELDS = (
+    "person_fingerprint",
+    "unit_name",
+    "flagged_possible_duplicate",
+    "possible_duplicate_of",
+    "vetted_revision",
+    "unit_id",
+    "unit_match",
 )
 _DECISION_FIELDS = (
     "id",
@@ -120,7 +134,13 @@ class CaseRepository:
         result = await self.session.execute(
             update(vetting_case)
             .where(vetting_case.c.id == case.id, vetting_case.c.version == case.version)
-            .values(**current_columns(case), version=case.version + 1, updated_at=now)
+            .values(
+                **current_columns(case),
+                **{f: getattr(case, f) for f in _FACT_FIELDS},
+                unit_key=unit_key(case.unit_name),
+                version=case.version + 1,
+                updated_at=now,
+            )
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ConcurrentModification(f"Case {case.id} changed concurrently; retry.")
@@ -129,12 +149,15 @@ class CaseRepository:
     async def valid_approvals(self, candidate_id: UUID, on: date) -> list[PriorApproval]:
         c = vetting_case.c
         rows = await self.session.execute(
-            select(c.id, c.candidate_id, c.unit_key, c.country, c.valid_until).where(
-                c.candidate_id == candidate_id, c.status == "approved", c.valid_until >= on
-            )
+            select(
+                c.id, c.candidate_id, c.unit_key, c.country, c.valid_until, c.vetted_revision
+            ).where(c.candidate_id == candidate_id, c.status == "approved", c.valid_until >= on)
         )
         return [
-            PriorApproval(r.id, r.candidate_id, r.unit_key, r.country, r.valid_until) for r in rows
+            PriorApproval(
+                r.id, r.candidate_id, r.unit_key, r.country, r.valid_until, r.vetted_revision
+            )
+            for r in rows
         ]
 
     async def fingerprint_matches(
@@ -191,6 +214,7 @@ class CaseRepository:
         if row is None:
             return None
         case = VettingCase(**{f: getattr(row, f) for f in _CASE_FIELDS})
+        case.unit_match = UnitMatch(row.unit_match)
         case.history = await self._history(case.id)
         self._stored[case.id] = {d.id: d.confirmation is not None for d in case.history}
         return case

@@ -6,8 +6,11 @@
   in the transaction that appends to the history.
 - `decision` and `decision_confirmation`: append-only (triggers refuse UPDATE and DELETE). One
   confirmation per decision, never by the vetter who filed it (CHECK).
-- `derogatory_unit`: the registry; at most one active (unremediated) entry per country and
-  unit key (partial unique index). Remediation closes an entry; rows are never deleted.
+- `unit`: a security-force unit's registry identity (country + normalized name + parent);
+  candidates reference it (ADR 0063).
+- `derogatory_unit`: the registry; every entry names a unit (optionally with its subunits), at
+  most one active (unremediated) entry per unit (partial unique index). Remediation closes an
+  entry; rows are never deleted.
 - `closed_nomination`: nominations withdrawn or cancelled, so a late `nomination.submitted`
   opens nothing and the expiry job leaves their approvals alone.
 No personal data: the candidate is an id and a keyed fingerprint computed by nomination.
@@ -40,6 +43,31 @@ metadata = make_metadata("vetting")
 platform = platform_tables(metadata)
 
 CASE_STATUSES = "('open', 'pending_confirmation', 'approved', 'suspended', 'denied', 'cancelled')"
+UNIT_MATCHES = "('registered', 'by_name', 'unregistered', 'ambiguous')"
+NO_PARENT = "'00000000-0000-0000-0000-000000000000'::uuid"
+
+unit = Table(
+    "unit",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("country", String(3), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("name_key", String(300), nullable=False),
+    Column("parent_id", Uuid, ForeignKey("unit.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    # The identity: country + normalized name + parent (no parent counts as one value).
+    Index(
+        "uq_unit_identity",
+        "country",
+        "name_key",
+        text(f"coalesce(parent_id, {NO_PARENT})"),
+        unique=True,
+    ),
+    Index("ix_unit_country_name_key", "country", "name_key"),
+    Index("ix_unit_parent_id", "parent_id"),
+)
 RESULTS = "('approved', 'suspended', 'denied', 'cancelled', 'reopened')"
 
 vetting_case = Table(
@@ -70,7 +98,13 @@ vetting_case = Table(
     Column("reused_from_case_id", Uuid),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Which revision of the candidate's vetted facts the case decides on (nomination counts).
+    Column("vetted_revision", Integer, nullable=False, server_default=text("0")),
+    # The unit's registry identity and how the case was linked to it (ADR 0063).
+    Column("unit_id", Uuid),
+    Column("unit_match", String(20), nullable=False, server_default="unregistered"),
     CheckConstraint(f"status IN {CASE_STATUSES}", name="status"),
+    CheckConstraint(f"unit_match IN {UNIT_MATCHES}", name="unit_match"),
     CheckConstraint(
         "status <> 'approved' OR valid_until IS NOT NULL", name="approved_has_validity"
     ),
@@ -79,6 +113,8 @@ vetting_case = Table(
     Index("ix_vetting_case_opened_at", "opened_at", "id"),
     Index("ix_vetting_case_status_due_on", "status", "due_on"),
     Index("ix_vetting_case_country_opened_at", "country", "opened_at"),
+    Index("ix_vetting_case_unit_id", "unit_id"),
+    Index("ix_vetting_case_country_unit_key", "country", "unit_key"),
     Index(
         "ix_vetting_case_approved_valid_until",
         "valid_until",
@@ -143,16 +179,18 @@ derogatory_unit = Table(
     Column("remediation_notes", Text),
     Column("remediation_reference", String(300)),
     Column("version", Integer, nullable=False),
+    Column("unit_id", Uuid, ForeignKey(unit.c.id), nullable=False),
+    Column("include_subunits", Boolean, nullable=False, server_default=text("false")),
     CheckConstraint(
         "(remediated_at IS NULL) = (remediation_notes IS NULL)", name="remediation_complete"
     ),
     Index(
         "uq_derogatory_unit_active",
-        "country",
-        "unit_key",
+        "unit_id",
         unique=True,
         postgresql_where=text("remediated_at IS NULL"),
     ),
+    Index("ix_derogatory_unit_country_unit_key", "country", "unit_key"),
     Index("ix_derogatory_unit_added_at", "added_at", "id"),
 )
 

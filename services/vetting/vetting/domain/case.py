@@ -6,6 +6,7 @@
                                                              ──reject───> back where it was
     open/suspended/pending_confirmation ──nomination withdrawn/cancelled──> cancelled
     approved ──approval lapses before the report date──> open   (re-vetting, new due date)
+    open/pending/approved/suspended ──the candidate's vetted facts changed──> open  (new cycle)
 
 Approved, denied and cancelled take no vetter decisions. An approval is refused while the
 unit is on the derogatory registry. Every transition appends a `Decision`; the status and the
@@ -20,10 +21,10 @@ from datetime import date, datetime
 from uuid import UUID
 
 from vetting.domain.calendar import add_working_days
+from vetting.domain.case_cycles import CaseCycles, Clock
 from vetting.domain.decision import (
     AWAITING_DECISION,
     CLOSED,
-    UNDECIDED,
     VETTER_REASONS,
     VETTER_TRANSITIONS,
     CaseStatus,
@@ -46,19 +47,12 @@ from vetting.domain.errors import (
     TransitionNotAllowed,
     UnitBlocked,
 )
+from vetting.domain.units import Link, UnitMatch
 from vetting.domain.validity import approval_valid_until
 
 
-@dataclass(frozen=True)
-class Clock:
-    """When something happens: the instant, and the calendar day at the vetting office."""
-
-    at: datetime
-    on: date
-
-
 @dataclass
-class VettingCase:
+class VettingCase(CaseCycles):
     id: UUID
     nomination_id: UUID
     candidate_id: UUID
@@ -75,6 +69,9 @@ class VettingCase:
     possible_duplicate_of: UUID | None = None
     history: list[Decision] = field(default_factory=list)
     version: int = 1
+    vetted_revision: int = 0
+    unit_id: UUID | None = None
+    unit_match: UnitMatch = UnitMatch.UNREGISTERED
 
     @classmethod
     def open(
@@ -90,6 +87,8 @@ class VettingCase:
         when: Clock,
         policy: DecisionPolicy,
         possible_duplicate_of: UUID | None = None,
+        vetted_revision: int = 0,
+        link: Link | None = None,
     ) -> VettingCase:
         """A new case, due `turnaround_working_days` working days after the day it opens."""
         return cls(
@@ -107,6 +106,9 @@ class VettingCase:
             due_on=add_working_days(when.on, policy.turnaround_working_days),
             flagged_possible_duplicate=possible_duplicate_of is not None,
             possible_duplicate_of=possible_duplicate_of,
+            vetted_revision=vetted_revision,
+            unit_id=link.unit_id if link else None,
+            unit_match=link.match if link else UnitMatch.UNREGISTERED,
         )
 
     # -- derived from the history -------------------------------------------------------------
@@ -229,49 +231,3 @@ class VettingCase:
         confirmed = replace(pending, confirmation=confirmation)
         self.history[-1] = confirmed
         return confirmed
-
-    def cancel_for_nomination(self, *, reason_code: str, by: str, when: Clock) -> Decision | None:
-        """The nomination is gone: an undecided case is cancelled; a decided one stays as is."""
-        if self.status not in UNDECIDED:
-            return None
-        return self._append_automatic(
-            Result.CANCELLED, reason_code, "The nomination was withdrawn or cancelled.", by, when
-        )
-
-    def reopen_for_lapse(self, *, by: str, when: Clock, policy: DecisionPolicy) -> Decision:
-        """The approval lapses before the report date: a new vetting cycle starts today."""
-        if self.status is not CaseStatus.APPROVED:
-            raise TransitionNotAllowed(
-                f"Only an approved case is re-opened, not a {self.status} one."
-            )
-        rationale = (
-            f"The approval valid until {self.valid_until} lapses before the report date "
-            f"{self.report_date}: re-vetting required."
-        )
-        self.cycle_started_on = when.on
-        self.due_on = add_working_days(when.on, policy.turnaround_working_days)
-        return self._append_automatic(Result.REOPENED, "approval_lapsed", rationale, by, when)
-
-    def _append_automatic(
-        self, result: Result, reason_code: str, rationale: str, by: str, when: Clock
-    ) -> Decision:
-        decision = Decision(
-            id=uuid.uuid4(),
-            result=result,
-            reason_code=reason_code,
-            rationale=rationale,
-            decided_by=by,
-            decided_at=when.at,
-            decided_on=when.on,
-            cycle_started_on=self.cycle_started_on,
-            first_in_cycle=False,
-            automatic=True,
-        )
-        self.history.append(decision)
-        return decision
-
-    def record_automatic(self, decision: Decision) -> None:
-        """Append a decision taken by the automatic checks when the case opened."""
-        if self.history:
-            raise TransitionNotAllowed("Automatic checks run only on a new case.")
-        self.history.append(decision)

@@ -59,3 +59,18 @@ class SecondVetterRequired(Forbidden):
 
     code = "second-vetter-required"
     title = "A second vetter must confirm"
+
+
+class UnitNotFound(NotFound):
+    code = "unit-not-found"
+
+
+class UnitExists(Conflict):
+    code = "unit-exists"
+    title = "A unit with this country, name and parent is registered"
+
+
+class UnitCountryMismatch(DomainError):
+    code = "unit-country-mismatch"
+    status = 422
+    title = "The unit belongs to another country"

@@ -5,8 +5,9 @@ every member until remediation is recorded. Entries are never deleted: remediati
 entry (it stays in the history), and the same unit may be entered again later. At most one
 active (unremediated) entry exists per unit and country.
 
-Matching is by country and by the unit name's key: Unicode-normalized (NFKC), case-folded and
-with runs of whitespace collapsed, so "1st  Battalion" and "1ST BATTALION" are the same unit.
+Every entry names a unit by its registry identity (`units.py`), and may cover the unit's
+subunits. The unit name's key - Unicode-normalized (NFKC), case-folded, runs of whitespace
+collapsed, so "1st  Battalion" and "1ST BATTALION" agree - links free-text names to units.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class RegistryEntry:
     remediation_notes: str | None = None
     remediation_reference: str | None = None
     version: int = 1
+    unit_id: UUID | None = None
+    include_subunits: bool = False
 
     @property
     def unit_key(self) -> str:
@@ -49,6 +52,12 @@ class RegistryEntry:
 
     def matches(self, country: str, unit_name: str) -> bool:
         return self.active and self.country == country and self.unit_key == unit_key(unit_name)
+
+    def extend_to_subunits(self) -> RegistryEntry:
+        """The entry now covers the unit's subunits too (their members' approvals are reviewed)."""
+        if not self.active:
+            raise AlreadyRemediated(f"Registry entry {self.id} was remediated: it blocks nobody.")
+        return replace(self, include_subunits=True, version=self.version + 1)
 
     def remediate(
         self, *, notes: str, reference: str | None, by: str, at: datetime

@@ -51,6 +51,7 @@ class PriorApproval:
     unit_key: str
     country: str
     valid_until: date
+    vetted_revision: int = 0
 
 
 def reusable_approval(
@@ -60,11 +61,15 @@ def reusable_approval(
     unit_key: str,
     country: str,
     on: date,
+    vetted_revision: int = 0,
 ) -> PriorApproval | None:
-    """The prior approval a new case reuses: same person, unit and country, still valid `on`.
+    """The prior approval a new case reuses: same person, unit and country, about the same
+    revision of the candidate's vetted facts (names, birth, unit, service, rank), still valid
+    `on`.
 
     Among several, the one valid longest. A match by fingerprint alone (another candidate_id)
-    is never reused: it is only a possible duplicate for a vetter to look at.
+    is never reused: it is only a possible duplicate for a vetter to look at. An approval of
+    facts that changed since is never reused either.
     """
     fitting = [
         a
@@ -72,6 +77,7 @@ def reusable_approval(
         if a.candidate_id == candidate_id
         and a.unit_key == unit_key
         and a.country == country
+        and a.vetted_revision == vetted_revision
         and is_valid_on(a.valid_until, on)
     ]
     return max(fitting, key=lambda a: (a.valid_until, str(a.case_id)), default=None)

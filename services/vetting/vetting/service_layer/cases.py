@@ -15,6 +15,7 @@ from vetting.domain.registry import unit_key
 from vetting.domain.validity import lapses_on, needs_revetting, reusable_approval
 from vetting.service_layer.audit import case_snapshot, decision_snapshot
 from vetting.service_layer.unit_of_work import VettingUnitOfWork
+from vetting.service_layer.units import link_for
 
 log = get_logger("vetting.cases")
 
@@ -28,6 +29,8 @@ class OpenCase:
     unit_name: str
     class_id: UUID
     report_date: date
+    vetted_revision: int = 0
+    unit_id: UUID | None = None
 
 
 async def open_case(
@@ -53,6 +56,9 @@ async def open_case(
     duplicate_of = possible_duplicate(
         matches, candidate_id=command.candidate_id, person_fingerprint=command.person_fingerprint
     )
+    link = await link_for(
+        uow, country=command.country, unit_name=command.unit_name, unit_id=command.unit_id
+    )
     case = VettingCase.open(
         nomination_id=command.nomination_id,
         candidate_id=command.candidate_id,
@@ -64,14 +70,19 @@ async def open_case(
         when=when,
         policy=policy,
         possible_duplicate_of=duplicate_of,
+        vetted_revision=command.vetted_revision,
+        link=link,
     )
-    blocking = await uow.registry.active_match(case.country, case.unit_name)
+    blocking = await uow.registry.blocking(
+        unit_id=case.unit_id, country=case.country, unit_name=case.unit_name
+    )
     reusable = reusable_approval(
         await uow.cases.valid_approvals(case.candidate_id, when.on),
         candidate_id=case.candidate_id,
         unit_key=unit_key(case.unit_name),
         country=case.country,
         on=when.on,
+        vetted_revision=case.vetted_revision,
     )
     decision = automatic_decision(
         case,
@@ -94,6 +105,8 @@ async def open_case(
         | {
             "nomination_id": str(case.nomination_id),
             "flagged_possible_duplicate": case.flagged_possible_duplicate,
+            "unit_id": str(case.unit_id) if case.unit_id else None,
+            "unit_match": case.unit_match.value,
         },
     )
     if decision is not None:

@@ -63,7 +63,9 @@ async def decide_case(
     case's history and audited.
     """
     case = await _locked_case(uow, case_id, check)
-    blocking = await uow.registry.active_match(case.country, case.unit_name)
+    blocking = await uow.registry.blocking(
+        unit_id=case.unit_id, country=case.country, unit_name=case.unit_name
+    )
     before = case_snapshot(case)
     decision = case.decide(
         result=command.result,
@@ -110,7 +112,9 @@ async def confirm_decision(
     the confirmation); rejected, the case returns to where it was and nothing is published.
     """
     case = await _locked_case(uow, case_id, check)
-    blocking = await uow.registry.active_match(case.country, case.unit_name)
+    blocking = await uow.registry.blocking(
+        unit_id=case.unit_id, country=case.country, unit_name=case.unit_name
+    )
     before = case_snapshot(case)
     decision = case.confirm(
         decision_id,

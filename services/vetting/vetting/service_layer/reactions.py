@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shared.contracts.nomination.v1 import (
+    CandidateChangedV1,
     NominationCancelledV1,
     NominationSubmittedV1,
     NominationWithdrawnV1,
@@ -20,6 +21,7 @@ from shared.messaging.envelope import Envelope, IntegrationEvent
 from shared.runtime import Reaction
 from vetting.adapters.clock import clock_now
 from vetting.service_layer.cases import OpenCase, cancel_case_for_nomination, open_case
+from vetting.service_layer.reopening import CandidateChange, reopen_for_change
 from vetting.service_layer.unit_of_work import VettingUnitOfWork
 from vetting.settings import VettingSettings
 
@@ -34,7 +36,22 @@ class VettingReactions:
             NominationSubmittedV1: self.when_nomination_submitted_open_case,
             NominationWithdrawnV1: self.when_nomination_withdrawn_cancel_case,
             NominationCancelledV1: self.when_nomination_cancelled_cancel_case,
+            CandidateChangedV1: self.when_candidate_changed_reopen_case,
         }
+
+    async def when_candidate_changed_reopen_case(
+        self, event: CandidateChangedV1, envelope: Envelope, uow: VettingUnitOfWork
+    ) -> None:
+        change = CandidateChange(
+            nomination_id=event.nomination_id,
+            candidate_id=event.candidate_id,
+            person_fingerprint=event.person_fingerprint,
+            unit_name=event.unit_name,
+            changed_fields=list(event.changed_fields),
+            vetted_revision=event.vetted_revision,
+            unit_id=event.unit_id,
+        )
+        await reopen_for_change(uow, change, self.policy, clock_now(self.settings.timezone))
 
     async def when_nomination_submitted_open_case(
         self, event: NominationSubmittedV1, envelope: Envelope, uow: VettingUnitOfWork
@@ -47,6 +64,8 @@ class VettingReactions:
             unit_name=event.unit_name,
             class_id=event.class_id,
             report_date=event.report_date,
+            vetted_revision=event.vetted_revision or 0,
+            unit_id=event.unit_id,
         )
         await open_case(uow, command, self.policy, clock_now(self.settings.timezone))
 

@@ -75,11 +75,8 @@ IfMatchCheck = Annotated[VersionCheck, Depends(version_check)]
 
 
 def eimet_policy(runtime: RuntimeDep) -> EimetPolicy:
-    s = runtime.settings
-    return EimetPolicy(
-        validity_years=s.eimet_recertification_years,
-        warning_days=s.eimet_recertification_warning_days,
-    )
+    policy: EimetPolicy = runtime.settings.eimet_policy()
+    return policy
 
 
 def seat_policy(runtime: RuntimeDep) -> HoldPolicy:

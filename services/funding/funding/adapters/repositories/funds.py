@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from funding.adapters.tables import allocation, allocation_change, appropriation, tranche
+from funding.adapters.tables import (
+    allocation,
+    allocation_change,
+    appropriation,
+    funding_request,
+    tranche,
+)
 from funding.domain.allocation import AllocationBalance, TrancheSpec
 from funding.domain.availability import TrancheState
 from funding.domain.money import ZERO
+from shared.contracts.types import fiscal_year_bounds
 
 
 @dataclass
@@ -28,6 +35,10 @@ class AppropriationRecord:
     amount: Decimal
     version: int
     tranches: list[TrancheState]
+    available_from: date | None = None
+    availability_reason: str | None = None
+    availability_set_by: str | None = None
+    availability_set_at: datetime | None = None
 
 
 @dataclass
@@ -64,7 +75,14 @@ class AppropriationRepository:
         if row is None:
             return None
         return AppropriationRecord(
-            fiscal_year, row["amount"], row["version"], await self.tranches(fiscal_year)
+            fiscal_year,
+            row["amount"],
+            row["version"],
+            await self.tranches(fiscal_year),
+            row["available_from"],
+            row["availability_reason"],
+            row["availability_set_by"],
+            row["availability_set_at"],
         )
 
     async def tranches(self, fiscal_year: int, *, lock: bool = False) -> list[TrancheState]:
@@ -74,9 +92,10 @@ class AppropriationRepository:
 
     async def ensure(self, fiscal_year: int) -> bool:
         """Create an empty appropriation (version 0) unless one exists; True when created."""
+        first_day, _ = fiscal_year_bounds(fiscal_year)
         stmt = (
             pg_insert(appropriation)
-            .values(fiscal_year=fiscal_year, amount=ZERO, version=0)
+            .values(fiscal_year=fiscal_year, amount=ZERO, version=0, available_from=first_day)
             .on_conflict_do_nothing()
             .returning(appropriation.c.fiscal_year)
         )
@@ -91,6 +110,42 @@ class AppropriationRepository:
             )
         )
         record.amount, record.version = amount, record.version + 1
+
+    async def set_availability(
+        self, record: AppropriationRecord, available_from: date, reason: str, actor: str
+    ) -> None:
+        """Record when the funds become available for obligation (a new version)."""
+        now = datetime.now(UTC)
+        await self.session.execute(
+            update(appropriation)
+            .where(appropriation.c.fiscal_year == record.fiscal_year)
+            .values(
+                available_from=available_from,
+                availability_reason=reason,
+                availability_set_by=actor,
+                availability_set_at=now,
+                version=appropriation.c.version + 1,
+                updated_at=now,
+            )
+        )
+        record.available_from, record.availability_reason = available_from, reason
+        record.availability_set_by, record.availability_set_at = actor, now
+        record.version += 1
+
+    async def waiting_years(self, on: date) -> list[int]:
+        """Fiscal years whose funds are available `on` and have requests waiting for them."""
+        stmt = (
+            select(appropriation.c.fiscal_year)
+            .where(
+                appropriation.c.available_from <= on,
+                exists().where(
+                    funding_request.c.fiscal_year == appropriation.c.fiscal_year,
+                    funding_request.c.status == "pending_availability",
+                ),
+            )
+            .order_by(appropriation.c.fiscal_year)
+        )
+        return list((await self.session.execute(stmt)).scalars())
 
     async def touch(self, fiscal_year: int) -> None:
         """A new version: the fiscal year's allocations changed (its unallocated amount moved)."""

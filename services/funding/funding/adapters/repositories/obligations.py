@@ -35,6 +35,9 @@ _MUTABLE = (
 )
 
 
+WAITING = (RequestStatus.PENDING_REFERENCE_DATA, RequestStatus.PENDING_AVAILABILITY)
+
+
 @dataclass
 class FundingRequest:
     request_id: uuid.UUID
@@ -146,11 +149,13 @@ class RequestRepository:
         nomination_id: uuid.UUID | None = None,
         received_before: datetime | None = None,
         skip_locked: bool = False,
+        statuses: tuple[RequestStatus, ...] = (RequestStatus.PENDING_REFERENCE_DATA,),
+        fiscal_year: int | None = None,
     ) -> list[FundingRequest]:
-        """Requests waiting for reference data, oldest first, locked for update."""
-        stmt = select(funding_request).where(
-            funding_request.c.status == RequestStatus.PENDING_REFERENCE_DATA
-        )
+        """Requests waiting (for reference data, or in `statuses`), oldest first, locked."""
+        stmt = select(funding_request).where(funding_request.c.status.in_(statuses))
+        if fiscal_year is not None:
+            stmt = stmt.where(funding_request.c.fiscal_year == fiscal_year)
         if class_id is not None:
             stmt = stmt.where(funding_request.c.class_id == class_id)
         if masl_id is not None:
@@ -161,6 +166,15 @@ class RequestRepository:
             stmt = stmt.where(funding_request.c.received_at < received_before)
         stmt = stmt.order_by(funding_request.c.received_at).with_for_update(skip_locked=skip_locked)
         return [_request(r) for r in (await self.session.execute(stmt)).mappings()]
+
+    async def wait(self, request: FundingRequest, status: RequestStatus) -> None:
+        """The request waits (undecided) in `status`."""
+        request.status = status
+        await self.session.execute(
+            update(funding_request)
+            .where(funding_request.c.request_id == request.request_id)
+            .values(status=status)
+        )
 
     async def decide(
         self,

@@ -79,7 +79,8 @@ class FundingRequestPublic(BaseModel):
     funding_source: str
     with_dependents: bool
     status: str = Field(
-        description="pending_reference_data, obligated, rejected, duplicate, withdrawn"
+        description="pending_reference_data, pending_availability (the fiscal year's funds are "
+        "not available yet), obligated, rejected, duplicate, withdrawn"
     )
     reason: str | None
     obligation_id: UUID | None

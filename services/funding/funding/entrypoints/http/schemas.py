@@ -46,6 +46,15 @@ class TranchePublic(BaseModel):
     available_until: date
 
 
+class AvailabilityAdvance(BaseModel):
+    model_config = with_example(
+        available_from="2027-08-15",
+        reason="State notified FY2028 funds apportioned early for the August PME classes",
+    )
+    available_from: date = Field(description="First day the funds may be obligated")
+    reason: Reason
+
+
 class AppropriationPublic(BaseModel):
     model_config = with_example(
         fiscal_year=2026,
@@ -53,12 +62,23 @@ class AppropriationPublic(BaseModel):
         allocated="98000000.00",
         unallocated="12000000.00",
         tranches=[{"amount": "110000000.00", "available_until": "2026-09-30"}],
+        available_from="2025-10-01",
+        availability_reason=None,
+        availability_set_by=None,
+        availability_set_at=None,
     )
     fiscal_year: FiscalYear
     amount: Money
     allocated: Money
     unallocated: Money
     tranches: list[TranchePublic]
+    available_from: date = Field(
+        description="First day the funds may be obligated (the fiscal year's first day unless "
+        "advance availability was recorded)"
+    )
+    availability_reason: str | None = Field(None, description="Why availability was advanced")
+    availability_set_by: str | None = None
+    availability_set_at: datetime | None = None
 
 
 class AppropriationPage(Page[AppropriationPublic]):

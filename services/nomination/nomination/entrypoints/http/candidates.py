@@ -99,10 +99,15 @@ async def update_candidate(
     response: Response,
 ) -> CandidatePublic:
     """Correct a candidate (`If-Match` required, 412 when stale). The country cannot change.
-    Corrections reach the candidate's open nominations (identity fingerprint, completeness)."""
+    Corrections reach the candidate's open nominations (identity fingerprint, completeness).
+    A change of a vetted fact - names, date or place of birth, unit, service, rank - sends every
+    active nomination back to `vetting` (seat and funds stay held; the travel order is
+    recalled) and re-opens the vetting case; new names need the new `passport_number` in the
+    same request (422 `name-change-needs-new-passport`). Other fields change without re-vetting."""
     async with runtime.uow(principal) as uow:
         row = await use_cases.update_candidate(
-            uow, principal, candidate_id, if_match, _values(body), config.fingerprint_key
-        )
+            uow, principal, candidate_id, if_match, _values(body), config.fingerprint_key,
+            config.rules,
+        )  # fmt: skip
     set_etag(response, row.id, row.version)
     return candidate_public(row, principal)

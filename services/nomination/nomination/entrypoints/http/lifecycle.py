@@ -8,7 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from sqlalchemy import Row
 
-from nomination.entrypoints.http.deps import Admin, FundingRetrier, Nominator, RuntimeDep, Today
+from nomination.entrypoints.http.deps import (
+    Admin,
+    ConfigDep,
+    FundingRetrier,
+    Nominator,
+    RuntimeDep,
+    Today,
+)
 from nomination.entrypoints.http.schemas.nominations import (
     CancelRequest,
     CompleteTrainingRequest,
@@ -82,15 +89,18 @@ async def start_training(
     nomination_id: UUID,
     principal: Nominator,
     runtime: RuntimeDep,
+    config: ConfigDep,
     today: Today,
     response: Response,
     body: StartTrainingRequest | None = None,
 ) -> NominationPublic:
-    """The student reported to the school: ready_for_travel -> in_training. Only with an issued
-    Invitational Travel Order (409 otherwise)."""
+    """The student reported to the school: ready_for_travel -> in_training. Only on a CURRENT
+    Invitational Travel Order (409 `transition-refused` when none: never issued, recalled or
+    superseded) and only when the whole travel-order gate still holds (409 `ito-gate-closed`
+    listing what no longer does): the same gate that issues orders."""
     on = body.started_on if body and body.started_on else today
     async with runtime.uow(principal) as uow:
-        row = await use_cases.start_training(uow, principal, nomination_id, on)
+        row = await use_cases.start_training(uow, principal, nomination_id, on, config, today)
     return _answer(response, row, principal)
 
 

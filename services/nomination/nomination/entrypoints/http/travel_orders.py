@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 
+from nomination.adapters import queries
 from nomination.adapters.ito_pdf import render_pdf
+from nomination.domain.travel_order import OrderStatus, RecallReason
 from nomination.entrypoints.http.deps import (
     ConfigDep,
     Nominator,
@@ -16,12 +18,18 @@ from nomination.entrypoints.http.deps import (
     Today,
     location,
 )
-from nomination.entrypoints.http.schemas.travel_orders import TravelOrderList, TravelOrderPublic
+from nomination.entrypoints.http.schemas.travel_orders import (
+    TravelOrderList,
+    TravelOrderPage,
+    TravelOrderPublic,
+)
 from nomination.entrypoints.http.views import PREFIX, travel_order_public
 from nomination.service_layer import travel_orders as use_cases
 from nomination.service_layer.candidates import sees_personal_data
 from shared.auth.principal import Principal
+from shared.contracts.types import CountryCode
 from shared.errors import Forbidden
+from shared.http.pagination import PageQuery, paginate
 
 router = APIRouter(prefix=PREFIX, tags=["travel-orders"])
 PDF = "application/pdf"
@@ -52,7 +60,10 @@ async def issue_travel_order(
     data complete at least 16 days (setting) before the report date. Otherwise 409
     `ito-gate-closed` listing everything missing. Number `<country>-<agency>-<serial>-<yymm>`.
     An issued order is immutable: issuing again after a change creates version N+1 (201) and
-    supersedes N; when nothing changed the current version is returned (200)."""
+    supersedes N; when nothing changed the current version is returned (200). An order stays
+    current only while every fact behind it holds: withdrawal, cancellation, a vetting
+    suspension or denial, re-vetting, a released seat or released funds recall it
+    (`nomination.ito_recalled`); once the gate holds again the next version keeps the number."""
     async with runtime.uow(principal) as uow:
         order, created = await use_cases.issue_travel_order(
             uow, principal, nomination_id, config, today
@@ -60,6 +71,35 @@ async def issue_travel_order(
     response.status_code = 201 if created else 200
     response.headers["Location"] = location(PREFIX, nomination_id, "ito", order.version)
     return travel_order_public(order, principal)
+
+
+@router.get("/travel-orders", response_model=TravelOrderPage)
+async def list_country_travel_orders(
+    principal: Reader,
+    runtime: RuntimeDep,
+    page: PageQuery,
+    status: OrderStatus | None = None,
+    recall_reason: RecallReason | None = None,
+    country: Annotated[CountryCode | None, Query()] = None,
+    fiscal_year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+) -> TravelOrderPage:
+    """Travel orders across nominations, newest first; an SCO sees only its own country's.
+    `?status=recalled` is the SCO's list of the orders that were recalled, each with
+    `recall_reason` (withdrawn, cancelled, vetting_suspended, unit_listed, approval_lapsed,
+    candidate_changed, seat_released, deobligated, ...) and the gate items that failed."""
+    scope = principal.country if principal.is_sco_only else None
+    stmt = queries.travel_orders(
+        scope_country=scope,
+        country=country,
+        status=status.value if status else None,
+        recall_reason=recall_reason.value if recall_reason else None,
+        fiscal_year=fiscal_year,
+    )
+    async with runtime.sessions() as session:
+        rows, next_cursor = await paginate(session, stmt, page, queries.TRAVEL_ORDER_ORDER)
+    return TravelOrderPage(
+        items=[travel_order_public(r, principal) for r in rows], next_cursor=next_cursor
+    )
 
 
 @router.get("/{nomination_id:uuid}/ito", response_model=TravelOrderList)
@@ -97,7 +137,8 @@ async def _pdf(
 async def download_travel_order(
     nomination_id: UUID, version: int, principal: Reader, runtime: RuntimeDep
 ) -> Response:
-    """One version of the travel order as a PDF (SCO of the country, vetters, admins)."""
+    """One version of the travel order as a PDF (SCO of the country, vetters, admins). A
+    superseded or recalled version still prints, for the record, stamped as such."""
     return await _pdf(runtime, principal, nomination_id, version)
 
 

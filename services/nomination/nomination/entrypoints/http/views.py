@@ -8,6 +8,7 @@ from sqlalchemy import Row
 
 from nomination.adapters.candidate_repository import person_of
 from nomination.domain.candidate import PERSONAL_FIELDS, missing_fields
+from nomination.domain.travel_order import OrderStatus, order_status
 from nomination.entrypoints.http.schemas.candidates import CandidatePublic
 from nomination.entrypoints.http.schemas.common import EnglishTestResult, ScreeningRecord
 from nomination.entrypoints.http.schemas.countries import CountryPublic
@@ -117,14 +118,20 @@ def travel_order_public(order: Row[Any], principal: Principal) -> TravelOrderPub
             for k, v in content["student"].items()
             if k not in ("date_of_birth", "passport_number")
         }
+    status = order_status(order.superseded_at, order.recalled_at)
+    detail = order.recall_detail or {}
     return TravelOrderPublic(
         nomination_id=order.nomination_id,
         number=order.number,
         version=order.version,
-        current=order.superseded_at is None,
+        current=status is OrderStatus.CURRENT,
+        status=status,
         issued_at=order.issued_at,
         issued_by=order.issued_by,
         superseded_at=order.superseded_at,
+        recalled_at=order.recalled_at,
+        recall_reason=order.recall_reason,
+        recall_missing=list(detail.get("missing", [])),
         content=content,
         redacted=redacted,
         pdf=f"{PREFIX}/{order.nomination_id}/ito/{order.version}.pdf",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from nomination.domain.rules import Rules
 from nomination.service_layer.reactions import catalog, funding, vetting
+from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.contracts.catalog import v1 as catalog_v1
 from shared.contracts.funding import v1 as funding_v1
 from shared.contracts.vetting import v1 as vetting_v1
@@ -12,7 +15,7 @@ from shared.messaging.envelope import IntegrationEvent
 from shared.runtime import Reaction
 
 
-def reactions() -> Mapping[type[IntegrationEvent], Reaction]:
+def _handlers() -> Mapping[type[IntegrationEvent], Reaction]:
     return {
         catalog_v1.CoursePublishedV1: catalog.when_course_published_keep_read_model,
         catalog_v1.CourseChangedV1: catalog.when_course_published_keep_read_model,
@@ -29,8 +32,26 @@ def reactions() -> Mapping[type[IntegrationEvent], Reaction]:
         vetting_v1.VettingDeniedV1: vetting.when_vetting_denied_end_nomination,
         vetting_v1.VettingCancelledV1: vetting.when_vetting_cancelled_record_or_cancel,
         vetting_v1.VettingExpiredV1: vetting.when_vetting_expired_revet,
+        vetting_v1.CaseReopenedV1: vetting.when_case_reopened_revet,
+        vetting_v1.ApprovalSuspendedV1: vetting.when_approval_suspended_record_it,
+        vetting_v1.UnitRegisteredV1: vetting.when_unit_registered_keep_read_model,
         funding_v1.ObligationRecordedV1: funding.when_obligation_recorded_record_it,
         funding_v1.ObligationRejectedV1: funding.when_obligation_rejected_wait_for_retry,
         funding_v1.DeobligatedV1: funding.when_deobligated_record_it,
         funding_v1.PenaltyChargedV1: funding.when_penalty_charged_record_it,
     }
+
+
+def _with_rules(handler: Reaction, rules: Rules) -> Reaction:
+    async def react(event: Any, envelope: Any, uow: NominationUnitOfWork) -> None:
+        uow.rules = rules
+        await handler(event, envelope, uow)
+
+    react.__name__ = getattr(handler, "__name__", "reaction")
+    react.__doc__ = handler.__doc__
+    return react
+
+
+def reactions(rules: Rules) -> Mapping[type[IntegrationEvent], Reaction]:
+    """The reactions, each judging travel orders with the service's rule settings."""
+    return {event: _with_rules(handler, rules) for event, handler in _handlers().items()}

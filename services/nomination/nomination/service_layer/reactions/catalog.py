@@ -9,7 +9,7 @@ from __future__ import annotations
 from nomination.adapters.publishing import CancelReason
 from nomination.domain.machine import Fact
 from nomination.domain.states import CANCELLABLE, State
-from nomination.service_layer.process import cancel_each, record_fact
+from nomination.service_layer.process import cancel_each, record_fact, review_orders
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.contracts.catalog.v1 import (
     ClassCancelledV1,
@@ -43,6 +43,10 @@ async def when_course_published_keep_read_model(
     log.info(
         "catalog.course_applied", masl_id=event.masl_id, version=event.version, written=written
     )
+    if written:
+        await review_orders(
+            uow, await uow.travel_orders.nominations_holding_current(masl_id=event.masl_id)
+        )
 
 
 async def when_class_scheduled_keep_read_model(
@@ -55,6 +59,10 @@ async def when_class_scheduled_keep_read_model(
         version=event.version,
         written=written,
     )
+    if written:
+        await review_orders(
+            uow, await uow.travel_orders.nominations_holding_current(class_id=event.class_id)
+        )
 
 
 async def when_class_cancelled_cancel_nominations(

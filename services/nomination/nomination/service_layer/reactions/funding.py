@@ -21,7 +21,14 @@ async def when_obligation_recorded_record_it(
 ) -> None:
     await record_fact(
         uow, event.nomination_id, Fact.OBLIGATION_RECORDED,
-        values={"obligation_id": event.obligation_id, "obligated_amount": event.amount},
+        values={
+            "obligation_id": event.obligation_id, "obligated_amount": event.amount,
+            "living_allowance": event.living_allowance,
+            "tla_lodging_per_day": event.lodging_per_day,
+            "tla_meals_per_day": event.meals_per_day,
+            "tla_incidentals_per_day": event.incidentals_per_day,
+            "tla_days": event.living_allowance_days,
+        },
         detail={"obligation_id": str(event.obligation_id), "amount": f"{event.amount:.2f}"},
     )  # fmt: skip
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from nomination.domain.machine import Fact
 from nomination.domain.states import CANCELLABLE, State
+from nomination.service_layer.changes import add_history
 from nomination.service_layer.process import cancel_each, record_fact
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.contracts.vetting.v1 import (
+    ApprovalSuspendedV1,
     CaseOpenedV1,
+    CaseReopenedV1,
+    UnitRegisteredV1,
     VettingApprovedV1,
     VettingCancelledV1,
     VettingDeniedV1,
@@ -34,7 +38,11 @@ async def when_case_opened_record_it(
 async def when_vetting_approved_request_funding_when_seated(
     event: VettingApprovedV1, envelope: Envelope, uow: NominationUnitOfWork
 ) -> None:
-    """Approved: funding is requested once a seat is held and nothing is obligated (ADR 0004)."""
+    """Approved: funding is requested once a seat is held and nothing is obligated (ADR 0004).
+    An approval about an older revision of the candidate's vetted facts (they changed since)
+    no longer counts: it is noted in the history and changes nothing."""
+    if await _stale(uow, event):
+        return
     await record_fact(
         uow, event.nomination_id, Fact.VETTING_APPROVED, reason=event.reason_code,
         values={"vetting_case_id": event.case_id, "vetting_valid_until": event.valid_until},
@@ -44,6 +52,51 @@ async def when_vetting_approved_request_funding_when_seated(
             "automatic": event.automatic,
         },
     )  # fmt: skip
+
+
+async def _stale(uow: NominationUnitOfWork, event: VettingApprovedV1) -> bool:
+    if event.vetted_revision is None:
+        return False
+    row = await uow.nominations.get(event.nomination_id, for_update=True)
+    candidate = await uow.candidates.get(row.candidate_id) if row is not None else None
+    if row is None or candidate is None or candidate.vetted_revision <= event.vetted_revision:
+        return False
+    await add_history(
+        uow, row, "fact", reason="stale_approval_ignored",
+        detail={"case_id": str(event.case_id), "vetted_revision": event.vetted_revision,
+                "current_revision": candidate.vetted_revision},
+    )  # fmt: skip
+    return True
+
+
+async def when_case_reopened_revet(
+    event: CaseReopenedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    """Vetting started a new cycle (the vetted facts changed): back to vetting; seat and funds
+    stay, a travel order is recalled."""
+    await record_fact(
+        uow, event.nomination_id, Fact.VETTING_REOPENED, reason=event.reason_code,
+        values={"vetting_case_id": event.case_id},
+        detail={"case_id": str(event.case_id), "due_on": event.due_on.isoformat(),
+                "changed_fields": event.changed_fields},
+    )  # fmt: skip
+
+
+async def when_approval_suspended_record_it(
+    event: ApprovalSuspendedV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    """A registry review suspended the approval (the unit was listed): not cleared any more -
+    `vetting_suspended` with reason `unit_listed`; seat and funds stay; the order is recalled."""
+    await record_fact(
+        uow, event.nomination_id, Fact.VETTING_SUSPENDED, reason=event.reason_code,
+        detail={"case_id": str(event.case_id), "registry_entry_id": str(event.registry_entry_id)},
+    )  # fmt: skip
+
+
+async def when_unit_registered_keep_read_model(
+    event: UnitRegisteredV1, envelope: Envelope, uow: NominationUnitOfWork
+) -> None:
+    await uow.reference.upsert_unit(event)
 
 
 async def when_vetting_suspended_record_it(

@@ -46,6 +46,8 @@ def case_mapping(case: VettingCase) -> dict[str, Any]:
             "opened_on",
             "flagged_possible_duplicate",
             "possible_duplicate_of",
+            "unit_id",
+            "unit_match",
         )
     }
     return fields | current_columns(case)
@@ -71,6 +73,8 @@ def case_public(row: Mapping[str, Any], settings: VettingSettings, today: date) 
         possible_duplicate_of=row["possible_duplicate_of"],
         registry_entry_id=row["registry_entry_id"],
         reused_from_case_id=row["reused_from_case_id"],
+        unit_id=row["unit_id"],
+        unit_match=str(row["unit_match"]),
     )
 
 
@@ -148,6 +152,8 @@ def registry_public(entry: RegistryEntry | Mapping[str, Any]) -> RegistryEntryPu
                 "remediated_by",
                 "remediation_notes",
                 "remediation_reference",
+                "unit_id",
+                "include_subunits",
             )
         }
     )

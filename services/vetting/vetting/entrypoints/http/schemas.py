@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.contracts.types import CountryCode
 from shared.contracts.vetting.v1 import ReasonCode
@@ -31,6 +31,7 @@ CaseStatusName = Literal[
     "open", "pending_confirmation", "approved", "suspended", "denied", "cancelled"
 ]
 DecisionStateName = Literal["effective", "pending_confirmation", "rejected", "superseded"]
+UnitMatchName = Literal["registered", "by_name", "unregistered", "ambiguous"]
 
 
 class DecisionCreate(BaseModel):
@@ -113,6 +114,13 @@ class CasePublic(CaseStatusPublic):
     possible_duplicate_of: UUID | None
     registry_entry_id: UUID | None
     reused_from_case_id: UUID | None
+    unit_id: UUID | None = Field(None, description="The unit's registry identity, when linked")
+    unit_match: UnitMatchName = Field(
+        "unregistered",
+        description="How the case is linked to its unit: registered (the candidate references "
+        "it), by_name (the only unit of that name), or - a flag for the vetter - unregistered "
+        "or ambiguous (free text only)",
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [examples.CASE]})
 
@@ -138,13 +146,26 @@ class CaseStatusPage(Page[CaseStatusPublic]):
 
 class RegistryEntryCreate(BaseModel):
     country: CountryCode
-    unit_name: Line
+    unit_id: UUID | None = Field(None, description="The unit's registry identity")
+    unit_name: Line | None = Field(
+        None, description="Without unit_id: the unit by name (and parent), registered if new"
+    )
+    parent_unit_id: UUID | None = None
+    include_subunits: bool = Field(False, description="The entry also covers the unit's subunits")
     source_reference: Line = Field(description="Where the derogatory information comes from")
     summary: LongText | None = None
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [examples.REGISTRY_CREATE]}
     )
+
+    @model_validator(mode="after")
+    def _names_a_unit(self) -> RegistryEntryCreate:
+        if (self.unit_id is None) == (self.unit_name is None):
+            raise ValueError("give the unit's unit_id or its unit_name (one of the two)")
+        if self.unit_id is not None and self.parent_unit_id is not None:
+            raise ValueError("parent_unit_id goes with unit_name, not with unit_id")
+        return self
 
 
 class RemediationCreate(BaseModel):
@@ -169,6 +190,8 @@ class RegistryEntryPublic(BaseModel):
     remediated_by: str | None
     remediation_notes: str | None
     remediation_reference: str | None
+    unit_id: UUID | None = None
+    include_subunits: bool = False
 
     model_config = ConfigDict(json_schema_extra={"examples": [examples.REGISTRY_ENTRY]})
 

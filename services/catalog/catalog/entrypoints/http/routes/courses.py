@@ -57,7 +57,7 @@ async def create_course(
     an English minimum must fit its test (ECL 0-100, TOEFL iBT 0-120), tuition is set per fiscal
     year in USD. Published to the other services as `course_published`."""
     async with runtime.uow(principal) as uow:
-        course, _ = await use_cases.publish_course(uow, body.to_domain())
+        course, _ = await use_cases.publish_course(uow, body.to_domain(), policy)
         stored = await use_cases.load_course(uow, course.masl_id)
         institution = await uow.institutions.get(stored.institution_id)
         await uow.commit()
@@ -165,7 +165,7 @@ async def update_course(
     fiscal years given; other years keep theirs. Published as `course_changed`."""
     async with runtime.uow(principal) as uow:
         await use_cases.update_course(
-            uow, masl_id, body.course_changes(), body.tuition_rates(), check
+            uow, masl_id, body.course_changes(), body.tuition_rates(), check, policy
         )
         stored = await use_cases.load_course(uow, masl_id)
         institution = await uow.institutions.get(stored.institution_id)
@@ -189,7 +189,7 @@ async def retire_course(
     """Retire a course (catalog managers; `If-Match` required): no new classes, scheduled ones
     and their seats stay; it remains readable and `PATCH {"active": true}` brings it back."""
     async with runtime.uow(principal) as uow:
-        await use_cases.retire_course(uow, masl_id, check)
+        await use_cases.retire_course(uow, masl_id, check, policy)
         stored = await use_cases.load_course(uow, masl_id)
         institution = await uow.institutions.get(stored.institution_id)
         await uow.commit()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from catalog.adapters import queries
 from catalog.domain.masl import Agency
-from catalog.entrypoints.http.deps import PREFIX, IfMatchCheck, Manager, RuntimeDep
+from catalog.entrypoints.http.deps import PREFIX, EimetPolicyDep, IfMatchCheck, Manager, RuntimeDep
 from catalog.entrypoints.http.schemas.common import NO_NUL, problems
 from catalog.entrypoints.http.schemas.institutions import (
     InstitutionCreate,
@@ -89,13 +89,16 @@ async def update_institution(
     body: InstitutionUpdate,
     principal: Manager,
     runtime: RuntimeDep,
+    policy: EimetPolicyDep,
     check: IfMatchCheck,
     response: Response,
 ) -> InstitutionPublic:
     """Change a schoolhouse (catalog managers; `If-Match` required). Every course taught there is
     republished (`course_changed`), since the institution travels in the course events."""
     async with runtime.uow(principal) as uow:
-        item = await use_cases.update_institution(uow, institution_id, body.changes(), check)
+        item = await use_cases.update_institution(
+            uow, institution_id, body.changes(), check, policy
+        )
         stored = await use_cases.load_institution(uow, item.id)
         await uow.commit()
     set_etag(response, stored.id, stored.version)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
@@ -16,13 +17,20 @@ from funding.entrypoints.http.schemas import (
     AppropriationPage,
     AppropriationPublic,
     AppropriationSet,
+    AvailabilityAdvance,
     TranchePublic,
 )
-from funding.service_layer import funds
+from funding.service_layer import availability, funds
 from shared.http.etag import not_modified, parse_if_match, set_etag
 from shared.http.pagination import PageQuery, paginate
 
 router = APIRouter(prefix="/api/v1/funding/appropriations", tags=["appropriations"])
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
 FiscalYearPath = Annotated[int, Path(ge=1990, le=2100, description="Fiscal year, e.g. 2026")]
 
 
@@ -54,6 +62,10 @@ async def _public(session: AsyncSession, fiscal_year: int) -> tuple[Appropriatio
         allocated=allocated,
         unallocated=row.amount - allocated,
         tranches=[TranchePublic(amount=t.amount, available_until=t.available_until) for t in parts],
+        available_from=row.available_from,
+        availability_reason=row.availability_reason,
+        availability_set_by=row.availability_set_by,
+        availability_set_at=row.availability_set_at,
     )
     return public, row.version
 
@@ -88,6 +100,33 @@ async def set_appropriation(
     if created:
         response.status_code = 201
         response.headers["Location"] = f"{router.prefix}/{fiscal_year}"
+    set_etag(response, fiscal_year, version)
+    return public
+
+
+@router.post("/{fiscal_year}/advance-availability", response_model=AppropriationPublic)
+async def advance_availability(
+    fiscal_year: FiscalYearPath,
+    body: AvailabilityAdvance,
+    principal: FundsWriter,
+    runtime: RuntimeDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> AppropriationPublic:
+    """Record advance availability (funding officers; `If-Match` with the appropriation's ETag,
+    a reason). By default a fiscal year's funds may be obligated from its first day (1 October)
+    and a funding request that comes earlier waits (`pending_availability`, nothing obligated);
+    this brings that day forward. Waiting requests that the new day makes possible are decided
+    at once. Audited; published as `funding.appropriation_set` with `available_from`."""
+    precondition = (
+        None if if_match is None else precondition_for(parse_if_match(if_match), fiscal_year)
+    )
+    async with runtime.uow(principal) as uow:
+        await availability.advance_availability(
+            uow, fiscal_year, body.available_from, body.reason, precondition, utc_today()
+        )
+    async with runtime.sessions() as session:
+        public, version = await _public(session, fiscal_year)
     set_etag(response, fiscal_year, version)
     return public
 

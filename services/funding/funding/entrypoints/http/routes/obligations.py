@@ -91,12 +91,20 @@ async def list_funding_requests(
     page: PageQuery,
     country: CountryQuery = None,
     fiscal_year: FiscalYearQuery = None,
-    status: Literal["pending_reference_data", "obligated", "rejected", "duplicate", "withdrawn"]
+    status: Literal[
+        "pending_reference_data",
+        "pending_availability",
+        "obligated",
+        "rejected",
+        "duplicate",
+        "withdrawn",
+    ]
     | None = None,
     nomination_id: UUID | None = None,
 ) -> FundingRequestPage:
     """Funding requests received from the nomination service and what became of them (a request
-    waits as `pending_reference_data` until funding knows its class and course). Newest first."""
+    waits as `pending_reference_data` until funding knows its class and course, and as
+    `pending_availability` until its fiscal year's funds may be obligated). Newest first."""
     country, possible = visible_country(principal, country)
     if not possible:
         return FundingRequestPage(items=[], next_cursor=None)

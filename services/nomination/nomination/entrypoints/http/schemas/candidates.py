@@ -60,6 +60,11 @@ class CandidateCreate(Strict):
     rank: Text100 | None = None
     pay_grade: PayGrade | None = None
     unit_name: Text200 | None = None
+    unit_id: UUID | None = Field(
+        None,
+        description="The unit's registry identity (`/api/v1/vetting/units`); its name becomes "
+        "`unit_name`. Free text alone is matched by name for vetting, with a flag",
+    )
     position: Text200 | None = None
     passport_number: PassportNumber | None = None
     english_tests: list[EnglishTestResult] = Field(default_factory=list, max_length=20)
@@ -83,6 +88,11 @@ class CandidateUpdate(NoNulls):
     rank: Text100 | None = None
     pay_grade: PayGrade | None = None
     unit_name: Text200 | None = None
+    unit_id: UUID | None = Field(
+        None,
+        description="The unit's registry identity (`/api/v1/vetting/units`); its name becomes "
+        "`unit_name`. Free text alone is matched by name for vetting, with a flag",
+    )
     position: Text200 | None = None
     passport_number: PassportNumber | None = None
     english_tests: list[EnglishTestResult] | None = Field(None, max_length=20)
@@ -106,6 +116,7 @@ class CandidatePublic(BaseModel):
     rank: str | None
     pay_grade: str | None
     unit_name: str | None
+    unit_id: UUID | None = None
     position: str | None
     passport_number: str | None = Field(description="Null when redacted")
     english_tests: list[EnglishTestResult]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from vetting.entrypoints.http.routes import cases, decisions, registry, statistics
+from vetting.entrypoints.http.routes import cases, decisions, registry, statistics, units
 
 
 def routers() -> list[APIRouter]:
-    return [cases.router, decisions.router, registry.router, statistics.router]
+    return [cases.router, decisions.router, registry.router, statistics.router, units.router]

@@ -24,6 +24,7 @@ from vetting.entrypoints.http.schemas import (
     CaseStatusName,
     CaseStatusPage,
     CaseStatusPublic,
+    UnitMatchName,
 )
 
 router = APIRouter(prefix="/api/v1/vetting/cases", tags=["cases"])
@@ -55,6 +56,17 @@ async def list_cases(
     fiscal_year: Annotated[
         int | None, Query(ge=1990, le=2100, description="Opened in this FY")
     ] = None,
+    reason_code: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[a-z_]{1,40}$",
+            description="Current reason code; `unit_listed`: the registry review queue",
+        ),
+    ] = None,
+    unit_match: Annotated[
+        UnitMatchName | None, Query(description="How the case is linked to its unit")
+    ] = None,
+    registry_entry_id: UUID | None = None,
 ) -> CasePage | CaseStatusPage:
     """Vetting cases, newest first, with filters. Overdue: open or pending confirmation after
     the due date (opened + the turnaround in working days). Vetters and auditors see the whole
@@ -73,6 +85,9 @@ async def list_cases(
         nomination_id=nomination_id,
         candidate_id=candidate_id,
         fiscal_year=fiscal_year,
+        reason_code=reason_code,
+        unit_match=unit_match,
+        registry_entry_id=registry_entry_id,
     )
     async with runtime.sessions() as session:
         rows, next_cursor = await queries.list_cases(session, filters, page, clock.on)
@@ -114,7 +129,9 @@ async def get_case(
         response.headers["ETag"] = etag
         if principal.is_sco_only:
             return case_status(case_mapping(case))
-        blocked_by = await RegistryRepository(session).active_match(case.country, case.unit_name)
+        blocked_by = await RegistryRepository(session).blocking(
+            unit_id=case.unit_id, country=case.country, unit_name=case.unit_name
+        )
         duplicates = await queries.possible_duplicates(
             session, case.person_fingerprint, case.candidate_id
         )

@@ -73,14 +73,21 @@ async def add_registry_entry(
     runtime: RuntimeDep,
     clock: ClockDep,
 ) -> RegistryEntryPublic:
-    """Put a unit on the registry (country, unit name, source reference, summary). From now on it
-    blocks the vetting of every member: new cases are denied (or held for review, per policy)
-    and no member can be approved until remediation is recorded. One active entry per unit and
-    country (409 `unit-already-listed`). Audited.
+    """Put a unit on the registry: by its registry identity (`unit_id`), or by `unit_name` (and
+    `parent_unit_id`) - a unit not registered yet is registered now - with the source
+    reference and a summary; `include_subunits` covers the units below it too. From now on it
+    blocks the vetting of every member: new cases are denied (or held for review, per policy),
+    no member can be approved until remediation is recorded, and every approval a member holds
+    that is still valid is suspended at once (reason `unit_listed`: the nomination leaves
+    ready_for_travel and its travel order is recalled; vetters find them with
+    `GET /cases?reason_code=unit_listed`). One active entry per unit (409
+    `unit-already-listed`). Audited.
     """
     command = registry.AddRegistryEntry(
-        body.country, body.unit_name, body.source_reference, body.summary
-    )
+        body.country, body.unit_name, body.source_reference, body.summary,
+        unit_id=body.unit_id, parent_unit_id=body.parent_unit_id,
+        include_subunits=body.include_subunits,
+    )  # fmt: skip
     async with runtime.uow(principal) as uow:
         entry = await registry.add_registry_entry(uow, command, clock)
     response.headers["Location"] = f"{router.prefix}/{entry.id}"
@@ -100,6 +107,31 @@ async def get_registry_entry(
     cached = not_modified(request, etag_for(entry.id, entry.version))
     if cached is not None:
         return cached
+    set_etag(response, entry.id, entry.version)
+    return registry_public(entry)
+
+
+@router.post(
+    "/{entry_id}/subunits",
+    response_model=RegistryEntryPublic,
+    responses=problems(400, 404, 409, 412, 422),
+)
+async def extend_registry_entry(
+    entry_id: UUID,
+    response: Response,
+    principal: Vetter,
+    runtime: RuntimeDep,
+    clock: ClockDep,
+    if_match: OptionalIfMatch,
+) -> RegistryEntryPublic:
+    """Extend an active entry to every unit below its unit: their members are blocked too, and
+    the still-valid approvals they hold are suspended at once (`unit_listed`). A remediated
+    entry cannot be extended (409). Audited.
+    """
+    async with runtime.uow(principal) as uow:
+        entry = await registry.extend_registry_entry(
+            uow, entry_id, clock, check=version_check(if_match)
+        )
     set_etag(response, entry.id, entry.version)
     return registry_public(entry)
 
