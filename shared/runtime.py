@@ -2,7 +2,7 @@
 
 A service's `bootstrap.py` declares a `ServiceDefinition` (the one place that wires its unit of
 work, HTTP routers, event reactions and periodic jobs). `ServiceRuntime` is built from it when
-a process starts: settings, engine, sessions, token verifier, broker probe.
+a process starts: settings, engine, sessions, admission gate, token verifier.
 """
 
 from __future__ import annotations
@@ -17,17 +17,16 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.auth.principal import Principal
+from shared.contracts.envelope import IntegrationEvent
 from shared.db.admission import TransactionGate
 from shared.db.engine import create_engine, plain_dsn, session_factory
 from shared.db.platform_tables import PlatformTables
 from shared.db.uow import SqlUnitOfWork
-from shared.messaging.envelope import IntegrationEvent
 from shared.settings import ServiceSettings
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from shared.http.readiness import BrokerProbe
 
 S = TypeVar("S", bound=ServiceSettings)
 U = TypeVar("U", bound=SqlUnitOfWork)
@@ -65,7 +64,6 @@ class ServiceRuntime(Generic[S, U]):
 
     def __init__(self, definition: ServiceDefinition[S, U], settings: S) -> None:
         from shared.auth.tokens import verifier_from_settings
-        from shared.http.readiness import BrokerProbe
 
         self.definition = definition
         self.settings = settings
@@ -87,7 +85,6 @@ class ServiceRuntime(Generic[S, U]):
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         self.dsn = plain_dsn(settings.database_url.get_secret_value())
         self.verifier = verifier_from_settings(self.platform)
-        self.broker: BrokerProbe = BrokerProbe(self.platform)
         self.state: dict[str, Any] = {}
 
     def uow(self, actor: Principal, cause_event_id: str | None = None) -> U:
@@ -101,5 +98,4 @@ class ServiceRuntime(Generic[S, U]):
         )
 
     async def aclose(self) -> None:
-        await self.broker.aclose()
         await self.engine.dispose()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from shared.contracts.catalog import v1 as catalog_v1
+from shared.contracts.envelope import IntegrationEvent, registered_events
 from shared.contracts.funding import v1 as funding_v1
 from shared.contracts.nomination import v1 as nomination_v1
 from shared.contracts.vetting import v1 as vetting_v1
-from shared.messaging.envelope import IntegrationEvent, registered_events
 
 CONTRACT_MODULES = (catalog_v1, nomination_v1, vetting_v1, funding_v1)
 

@@ -18,9 +18,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth.principal import Principal
+from shared.contracts.envelope import IntegrationEvent, build_headers
 from shared.db.admission import TransactionGate
 from shared.db.platform_tables import PlatformTables
-from shared.messaging.envelope import IntegrationEvent, build_headers
 from shared.observability import child_traceparent, request_id_var, traceparent_var
 
 

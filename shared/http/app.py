@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.responses import JSONResponse, Response
 
-from shared.auth.deps import require_roles
 from shared.auth.principal import Role
 from shared.http.audit import audit_router
+from shared.http.auth import require_roles
 from shared.http.idempotency import IdempotencyMiddleware
 from shared.http.metrics import MetricsMiddleware, metrics_endpoint
 from shared.http.problems import install_problem_handlers, problem_response

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from shared.auth.deps import require_roles
 from shared.auth.principal import Principal, Role
+from shared.http.auth import require_roles
 from shared.http.pagination import Page, PageQuery, paginate
 
 

@@ -44,9 +44,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth.deps import bearer_token
 from shared.auth.principal import Principal
 from shared.auth.tokens import AuthError
+from shared.http.auth import bearer_token
 from shared.http.problems import problem_response
 from shared.observability import get_logger
 

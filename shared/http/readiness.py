@@ -1,9 +1,8 @@
 """Readiness: is the database reachable? The answer is truthful and says nothing else.
 
 Readiness is the database only (issue 10 item 7): writes go to the outbox, so a broker outage
-must not take the APIs out of rotation. `BrokerProbe` lives in `shared.messaging.broker_health`
-(the consumer and relay report broker health on /metrics); it is re-exported here for callers
-that still import it from this module.
+must not take the APIs out of rotation. Broker health is the consumer's and relay's business
+(`shared.messaging.broker_health`, reported on /metrics).
 """
 
 from __future__ import annotations
@@ -13,9 +12,7 @@ import asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.messaging.broker_health import PROBE_TIMEOUT, BrokerProbe
-
-__all__ = ["PROBE_TIMEOUT", "BrokerProbe", "check_database"]
+from shared.messaging.broker_health import PROBE_TIMEOUT
 
 
 async def check_database(engine: AsyncEngine) -> tuple[bool, str | None]:

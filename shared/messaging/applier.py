@@ -24,8 +24,8 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
 from shared.auth.principal import Principal
+from shared.contracts.envelope import Envelope, EnvelopeError, IntegrationEvent, decode
 from shared.db.uow import SqlUnitOfWork
-from shared.messaging.envelope import Envelope, EnvelopeError, IntegrationEvent, decode
 from shared.messaging.failures import PoisonMessage, validation_detail
 from shared.messaging.inbox import APPLIED_OUTCOME, DEAD_LETTERED_OUTCOME, Inbox
 from shared.messaging.metrics import APPLIED, REREAD

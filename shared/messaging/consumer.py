@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from aiokafka import AIOKafkaConsumer
 
 from shared.auth.principal import system_actor
+from shared.contracts.envelope import IntegrationEvent
 from shared.db.platform_tables import PlatformTables
 from shared.messaging.applier import Applier, Reaction, UowFactory
 from shared.messaging.assignment import assign, topic_partitions
@@ -33,7 +34,6 @@ from shared.messaging.backoff import Backoff, sleep_or_stop, wait_any
 from shared.messaging.broker_health import BrokerProbe
 from shared.messaging.connections import LockConnection, LockTimings
 from shared.messaging.dead_letters import DeadLetters
-from shared.messaging.envelope import IntegrationEvent
 from shared.messaging.failures import LeaseLost, Stopping, is_infrastructure, is_kafka_error
 from shared.messaging.handling import RecordHandler
 from shared.messaging.idle import PUBLISHED_CHANNEL, IdleFetching

@@ -16,12 +16,12 @@ from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, DateTime, Integer, String, Table, func, insert, select, text
 
-from shared.auth.deps import CurrentPrincipal
+from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.db.metadata import make_metadata
 from shared.db.platform_tables import platform_tables
 from shared.db.uow import SqlUnitOfWork
 from shared.errors import Conflict
-from shared.messaging.envelope import Envelope, IntegrationEvent
+from shared.http.auth import CurrentPrincipal
 from shared.runtime import ServiceDefinition
 from shared.settings import ServiceSettings
 

@@ -1,7 +1,7 @@
 """Who may do what: the authorization policy the security tests hold the services to.
 
 Derived from the README (each service's "who" paragraph and route tables) and the services'
-role dependencies. Admins pass every role check (`shared.auth.deps.require_roles`).
+role dependencies. Admins pass every role check (`shared.http.auth.require_roles`).
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from gateway.proxy import Exchange
 from gateway.revocations import RevocationList
-from shared.auth.deps import bearer_token, unauthorized
 from shared.auth.tokens import AuthError, TokenVerifier
+from shared.http.auth import bearer_token, unauthorized
 
 
 class Authenticate:

@@ -11,7 +11,7 @@ from nomination.seed import seed
 from nomination.service_layer.reactions import reactions
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.settings import NominationSettings
-from shared.messaging.envelope import IntegrationEvent
+from shared.contracts.envelope import IntegrationEvent
 from shared.runtime import Reaction, ServiceDefinition
 
 

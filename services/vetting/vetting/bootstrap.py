@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from shared.messaging.envelope import IntegrationEvent
+from shared.contracts.envelope import IntegrationEvent
 from shared.runtime import Reaction, ServiceDefinition
 from vetting.adapters.tables import metadata, platform
 from vetting.entrypoints.http.routes import routers

@@ -15,8 +15,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.types import FiscalYear, MaslId, Money, OpenCode
-from shared.messaging.envelope import IntegrationEvent
 
 TOPIC = "imet.catalog.events"
 

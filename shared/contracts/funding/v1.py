@@ -14,8 +14,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.types import CountryCode, FiscalYear, MaslId, Money, OpenCode
-from shared.messaging.envelope import IntegrationEvent
 
 TOPIC = "imet.funding.events"
 

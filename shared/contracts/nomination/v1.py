@@ -17,8 +17,8 @@ from uuid import UUID
 
 from pydantic import Field
 
+from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.types import CountryCode, FiscalYear, MaslId, OpenCode
-from shared.messaging.envelope import IntegrationEvent
 
 TOPIC = "imet.nomination.events"
 

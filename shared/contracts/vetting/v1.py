@@ -12,8 +12,8 @@ from uuid import UUID
 
 from pydantic import Field
 
+from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.types import CountryCode
-from shared.messaging.envelope import IntegrationEvent
 
 TOPIC = "imet.vetting.events"
 

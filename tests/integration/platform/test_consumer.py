@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from shared.messaging.envelope import build_headers
+from shared.contracts.envelope import build_headers
 from shared.messaging.kafka import dlq_topic, physical_topic
 from shared.runner import build_consumer
 from tests.helpers.fixtures import running

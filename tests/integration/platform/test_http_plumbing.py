@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from shared.http.readiness import BrokerProbe
+from shared.messaging.broker_health import BrokerProbe
 from tests.helpers.fixtures import auth
 from tests.helpers.tcp_proxy import TcpProxy
 

@@ -17,6 +17,7 @@ from catalog.domain.seats import HoldPolicy
 from catalog.service_layer.seating import confirm_seat, release_seat, request_seat
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork
 from catalog.settings import CatalogSettings
+from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.contracts.funding.v1 import ObligationRecordedV1
 from shared.contracts.nomination.v1 import (
     NominationCancelledV1,
@@ -24,7 +25,6 @@ from shared.contracts.nomination.v1 import (
     NominationWithdrawnV1,
 )
 from shared.contracts.vetting.v1 import VettingDeniedV1
-from shared.messaging.envelope import Envelope, IntegrationEvent
 
 Reaction = Callable[[Any, Envelope, Any], Awaitable[None]]
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from services.catalog.tests.integration.builders import CatalogData, Deliver
-from shared.messaging.envelope import IntegrationEvent, build_headers, encode_value
+from shared.contracts.envelope import IntegrationEvent, build_headers, encode_value
 from shared.messaging.kafka import physical_topic
 from tests.helpers.fixtures import auth
 from tests.helpers.kafka import produce

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from catalog.adapters.tables import platform
 from services.catalog.tests.integration.builders import CatalogData
 from shared.contracts.catalog import v1
-from shared.messaging.envelope import event_class
+from shared.contracts.envelope import event_class
 from shared.messaging.kafka import physical_topic
 from shared.runner import build_relay
 from tests.helpers.fixtures import running

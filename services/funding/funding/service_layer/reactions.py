@@ -27,6 +27,7 @@ from shared.contracts.catalog.v1 import (
     CoursePublishedV1,
     SeatHeldV1,
 )
+from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.contracts.nomination.v1 import (
     FundingRequestedV1,
     NominationCancelledV1,
@@ -34,7 +35,6 @@ from shared.contracts.nomination.v1 import (
     NominationWithdrawnV1,
     TrainingEndedV1,
 )
-from shared.messaging.envelope import Envelope, IntegrationEvent
 
 
 def today() -> date:

@@ -23,9 +23,9 @@ from gateway.docs.pages import ASSETS_PATH, AssetFiles, redoc_page, swagger_ui_p
 from gateway.docs.settings import DocsSettings
 from gateway.routing import route_table
 from gateway.settings import GatewaySettings
+from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.registry import published_events
 from shared.http.problems import problem_response
-from shared.messaging.envelope import IntegrationEvent
 
 __all__ = ["DocsSettings", "DocsState", "mount_docs"]
 

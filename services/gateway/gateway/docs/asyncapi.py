@@ -25,9 +25,9 @@ from gateway.docs.asyncapi_parts import (
     service_of,
     short_name,
 )
-from gateway.docs.consumers import consumers_of
 from gateway.docs.refs import component_ref, parse_component_ref, rewrite_refs
-from shared.messaging.envelope import IntegrationEvent
+from shared.contracts.envelope import IntegrationEvent
+from shared.contracts.flow import consumers_of
 from shared.messaging.kafka import dlq_topic, physical_topic
 
 ASYNCAPI_VERSION = "3.0.0"

@@ -16,8 +16,8 @@ from gateway.docs import mount_docs
 from gateway.docs.asyncapi import KafkaServer, build_asyncapi
 from gateway.docs.asyncapi_page import render_asyncapi_page
 from gateway.settings import GatewaySettings
+from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.registry import published_events
-from shared.messaging.envelope import IntegrationEvent
 
 DocsApp = Callable[..., tuple[FastAPI, Any]]
 

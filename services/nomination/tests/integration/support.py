@@ -25,7 +25,7 @@ from shared.contracts.catalog.v1 import (
     InstitutionRefV1,
     TuitionRateV1,
 )
-from shared.messaging.envelope import IntegrationEvent, build_headers, encode_value
+from shared.contracts.envelope import IntegrationEvent, build_headers, encode_value
 from shared.messaging.kafka import physical_topic
 from shared.runtime import ServiceRuntime
 from tests.helpers.fixtures import TokenFactory, auth

@@ -28,7 +28,7 @@ from services.nomination.tests.integration.support import BASE, TODAY, World, st
 from services.nomination.tests.integration.their import Their
 from shared.auth.principal import system_actor
 from shared.contracts.catalog.v1 import ClassChangedV1, ClassScheduledV1
-from shared.messaging.envelope import IntegrationEvent
+from shared.contracts.envelope import IntegrationEvent
 
 RULES = Rules()
 REACT = reactions(RULES)

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from shared.auth.keys import ensure_dev_keys
 from shared.auth.principal import Principal, Role
 from shared.auth.tokens import TokenIssuer
+from shared.contracts.envelope import IntegrationEvent, build_headers
 from shared.contracts.nomination.v1 import NominationSubmittedV1
-from shared.messaging.envelope import IntegrationEvent, build_headers
 from shared.settings import PlatformSettings
 from vetting.adapters.clock import clock_now
 from vetting.adapters.tables import platform, vetting_case

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
+from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.vetting.v1 import (
     ApprovalSuspendedV1,
     CaseOpenedV1,
@@ -20,7 +21,6 @@ from shared.contracts.vetting.v1 import (
     VettingExpiredV1,
     VettingSuspendedV1,
 )
-from shared.messaging.envelope import IntegrationEvent
 from vetting.domain.case import VettingCase
 from vetting.domain.decision import Decision, Result
 

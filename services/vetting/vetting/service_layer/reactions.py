@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.contracts.nomination.v1 import (
     CandidateChangedV1,
     NominationCancelledV1,
     NominationSubmittedV1,
     NominationWithdrawnV1,
 )
-from shared.messaging.envelope import Envelope, IntegrationEvent
 from shared.runtime import Reaction
 from vetting.adapters.clock import clock_now
 from vetting.service_layer.cases import OpenCase, cancel_case_for_nomination, open_case

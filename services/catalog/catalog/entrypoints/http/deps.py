@@ -14,8 +14,8 @@ from catalog.service_layer.reactions import hold_policy
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork
 from catalog.service_layer.versioning import VersionCheck
 from catalog.settings import CatalogSettings
-from shared.auth.deps import require_roles
 from shared.auth.principal import Principal, Role
+from shared.http.auth import require_roles
 from shared.http.etag import IfMatchHeader, etag_for
 from shared.runtime import ServiceRuntime
 

@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, Select
 
 from funding.service_layer.funds import Precondition
 from funding.service_layer.unit_of_work import FundingUnitOfWork
-from shared.auth.deps import require_roles
 from shared.auth.principal import Principal, Role
+from shared.http.auth import require_roles
 from shared.http.etag import IfMatch, etag_for
 from shared.runtime import ServiceRuntime
 

@@ -11,8 +11,8 @@ from nomination.service_layer.changes import today
 from nomination.service_layer.config import Config
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.settings import NominationSettings
-from shared.auth.deps import require_roles
 from shared.auth.principal import Principal, Role
+from shared.http.auth import require_roles
 from shared.runtime import ServiceRuntime
 
 Runtime = ServiceRuntime[NominationSettings, NominationUnitOfWork]
@@ -40,7 +40,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 ConfigDep = Annotated[Config, Depends(get_config)]
 Today = Annotated[date, Depends(get_today)]
 
-# Admins pass every role check (shared.auth.deps.require_roles).
+# Admins pass every role check (shared.http.auth.require_roles).
 Reader = Annotated[
     Principal,
     Depends(

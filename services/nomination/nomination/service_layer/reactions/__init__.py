@@ -9,9 +9,9 @@ from nomination.domain.rules import Rules
 from nomination.service_layer.reactions import catalog, funding, vetting
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.contracts.catalog import v1 as catalog_v1
+from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.funding import v1 as funding_v1
 from shared.contracts.vetting import v1 as vetting_v1
-from shared.messaging.envelope import IntegrationEvent
 from shared.runtime import Reaction
 
 

@@ -22,7 +22,7 @@ from shared.contracts.catalog.v1 import (
     SeatReleasedV1,
     SeatWaitlistedV1,
 )
-from shared.messaging.envelope import Envelope
+from shared.contracts.envelope import Envelope
 from shared.observability import get_logger
 
 log = get_logger("nomination.reactions.catalog")

@@ -7,13 +7,13 @@ from nomination.domain.machine import Fact, Outcome
 from nomination.service_layer.changes import add_history, apply_outcome
 from nomination.service_layer.process import record_fact
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
+from shared.contracts.envelope import Envelope
 from shared.contracts.funding.v1 import (
     DeobligatedV1,
     ObligationRecordedV1,
     ObligationRejectedV1,
     PenaltyChargedV1,
 )
-from shared.messaging.envelope import Envelope
 
 
 async def when_obligation_recorded_record_it(

@@ -12,6 +12,7 @@ from nomination.domain.states import CANCELLABLE, State
 from nomination.service_layer.changes import add_history
 from nomination.service_layer.process import cancel_each, record_fact
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
+from shared.contracts.envelope import Envelope
 from shared.contracts.vetting.v1 import (
     ApprovalSuspendedV1,
     CaseOpenedV1,
@@ -23,7 +24,6 @@ from shared.contracts.vetting.v1 import (
     VettingExpiredV1,
     VettingSuspendedV1,
 )
-from shared.messaging.envelope import Envelope
 
 
 async def when_case_opened_record_it(

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 
-from shared.auth.deps import require_roles
 from shared.auth.principal import Principal, Role
+from shared.http.auth import require_roles
 from shared.http.etag import IfMatch, etag_for, parse_if_match
 from shared.runtime import ServiceRuntime
 from vetting.adapters.clock import clock_now

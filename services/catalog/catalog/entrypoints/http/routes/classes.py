@@ -37,8 +37,8 @@ from catalog.entrypoints.http.schemas.common import MaslNumber, problems
 from catalog.service_layer import classes as use_cases
 from catalog.service_layer.classes import ClassEdit
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork
-from shared.auth.deps import CurrentPrincipal
 from shared.contracts.types import FiscalYear
+from shared.http.auth import CurrentPrincipal
 from shared.http.etag import set_etag
 from shared.http.pagination import PageQuery
 

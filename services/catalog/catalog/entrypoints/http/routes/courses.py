@@ -28,8 +28,8 @@ from catalog.entrypoints.http.schemas.courses import (
     CourseUpdate,
 )
 from catalog.service_layer import courses as use_cases
-from shared.auth.deps import CurrentPrincipal
 from shared.contracts.types import FiscalYear
+from shared.http.auth import CurrentPrincipal
 from shared.http.etag import etag_for, not_modified, set_etag
 from shared.http.pagination import PageQuery
 

@@ -18,7 +18,7 @@ from catalog.entrypoints.http.schemas.institutions import (
     InstitutionUpdate,
 )
 from catalog.service_layer import institutions as use_cases
-from shared.auth.deps import CurrentPrincipal
+from shared.http.auth import CurrentPrincipal
 from shared.http.etag import etag_for, not_modified, set_etag
 from shared.http.pagination import PageQuery
 

@@ -26,8 +26,8 @@ from funding.entrypoints.http.reference_schemas import (
     TravelCostSet,
 )
 from funding.service_layer import reference_data
-from shared.auth.deps import CurrentPrincipal
 from shared.contracts.types import CountryCode
+from shared.http.auth import CurrentPrincipal
 from shared.http.etag import IfMatchHeader, parse_if_match, set_etag
 from shared.http.pagination import Page, PageQuery, paginate
 

@@ -8,9 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
-from shared.auth.deps import require_roles
 from shared.auth.principal import Principal, Role
 from shared.errors import Forbidden
+from shared.http.auth import require_roles
 from shared.http.etag import set_etag
 from shared.http.pagination import PageQuery, paginate
 from vetting.adapters.tables import unit
