@@ -5,7 +5,8 @@ a rebalance), then the first instance stops gracefully (the survivor takes all: 
 rebalance). Records read again below the stored offset are what a rebalance costs; the
 consumer logs them (`consumer.reread`). They must stay within the uncommitted window - what
 an instance may hold fetched but not yet committed, one fetch batch per rebalance - never the
-whole log.
+whole log. Poison is produced to every topic first and dead-lettered before the instances
+change: a rebalance that replays would send it to the DLQ a second time.
 """
 
 from __future__ import annotations
@@ -16,12 +17,39 @@ import time
 import pytest
 
 from imet.services import DOMAIN_SERVICES
+from tests.faults.invariants import read_since
+from tests.faults.measure import LogTail
+from tests.faults.poison import poison_records, send
 from tests.faults.scenario import Scenario
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(900)]
 
 BATCH = 200  # consumer_batch_size: the most records one instance holds uncommitted
 REBALANCES = 2  # one join, one leave, per service
+
+
+class _JoinThenLeave:
+    def __init__(self) -> None:
+        self.tail: LogTail | None = None
+
+    async def fault(self, s: Scenario) -> tuple[float, float]:
+        await _dead_letter_poison(s)
+        self.tail = LogTail(s.fs.stack.log_dir)  # re-reads from the first rebalance on
+        return await _join_then_leave(s)
+
+
+async def _dead_letter_poison(s: Scenario) -> None:
+    poison, raw = poison_records(s.fs.consumes, malformed=False)
+    s.poison += poison
+    await send(s.fs.proxy.address, raw)
+    expected = sum(len(p.rejected_by(s.fs.consumes)) for p in poison)
+    assert s.mark is not None
+    dlq = {tp: n for tp, n in s.mark.offsets.items() if tp.topic.endswith(".dlq")}
+
+    async def poison_dead_lettered() -> bool:
+        return len(await read_since(s.fs.proxy.address, dlq)) >= expected
+
+    await s.until(poison_dead_lettered, what="the poison in the DLQs")
 
 
 async def _join_then_leave(s: Scenario) -> tuple[float, float]:
@@ -53,14 +81,15 @@ async def test_an_instance_joining_and_one_leaving_mid_stream_rereads_only_the_u
     scenario: Scenario,
 ) -> None:
     scenario.name = "consumer instance joins, another leaves"
+    rebalance = _JoinThenLeave()
 
-    result = await scenario.run(_join_then_leave)
-    assert scenario.logs is not None
+    result = await scenario.run(rebalance.fault)
+    assert rebalance.tail is not None
+    reread = rebalance.tail.events("consumer.reread")
     per_consumer = {
-        svc: sum(int(line["records"]) for line in scenario.logs.events("consumer.reread")
-                 if line.get("consumer") == svc)
+        svc: sum(int(line["records"]) for line in reread if line.get("consumer") == svc)
         for svc in DOMAIN_SERVICES
-    }  # fmt: skip
+    }
     scenario.notes["reread_per_consumer"] = per_consumer
     scenario.report.record(result)
 
