@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import signal
 import tempfile
@@ -31,7 +32,7 @@ from imet.provision import with_database
 from imet.services import DOMAIN_SERVICES
 from imet.stack import Stack, StackOptions
 from shared.messaging.locks import lock_class, lock_key
-from tests.faults.invariants import Consumes, consumed_by
+from tests.faults.invariants import Consumes, consumed_by, wait_at_rest
 from tests.helpers.tcp_proxy import TcpProxy
 
 LAYOUT = ("http", "consumer", "relay,jobs", "relay,jobs")
@@ -98,6 +99,9 @@ class FaultStack:
         self.proxy.stop()
         self.broker.stop()
         self.postgres.stop()
+        if os.environ.get("IMET_FAULTS_KEEP_LOGS"):
+            print(f"fault stack logs kept in {self.root / 'logs'}")
+            return
         shutil.rmtree(self.root, ignore_errors=True)
 
     @property
@@ -153,6 +157,9 @@ class FaultStack:
                     raise TimeoutError(f"{service}: partitions not all owned: {owners}")
                 await asyncio.sleep(0.2)
         await self.wait_relay_leaders(timeout)
+        behind = await wait_at_rest(self.admin_dsn, self.proxy.address, self.consumes)
+        if behind:
+            raise TimeoutError(f"the stack did not come to rest after the scenario: {behind[:3]}")
 
     def partitions(self, service: str) -> int:
         """How many partitions the service's consumer reads (its topics x partitions each)."""

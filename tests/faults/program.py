@@ -9,9 +9,10 @@ needed and the stream is fast. Realistic outcomes follow from the numbers: a cla
 (the rest are rejected for insufficient funds).
 
 Every request that changes something carries an `Idempotency-Key`, and a failure that may be
-transient (gateway 502/503/504, `idempotency-in-progress`) is retried with the SAME key until a
-final answer: what a careful client does, and what lets a fault test kill an API process
-mid-request. `Program.expected` is the oracle the invariant checks hold the pipeline to.
+transient (5xx, a dropped connection, `idempotency-in-progress`) is retried with the SAME key
+until a final answer: what a careful client does, and what lets a fault test kill an API
+process mid-request. Every status the client saw is counted (`statuses`) for the report.
+`Program.expected` is the oracle the invariant checks hold the pipeline to.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import random
 import string
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,7 +33,8 @@ import httpx
 
 from tests.e2e.driver import FUNDING, NOMINATIONS, VETTING, ApiError, Driver, until
 
-RETRIABLE = {502, 503, 504}
+# A 5xx frees the Idempotency-Key (the service stored nothing): a retry with it runs again.
+RETRIABLE = {500, 502, 503, 504}
 SETTLED = {"ready_for_travel", "funding_rejected", "waitlisted", "vetting_denied"}
 NOT_YET_KNOWN = {"class-unknown", "course-unknown"}
 
@@ -86,6 +89,7 @@ class Program:
     # nomination id -> (country, class id, denied person)
     expected: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
     imports: list[ImportCall] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)  # every answer the client got
 
     # --- setup -------------------------------------------------------------------------
     async def prepare(self) -> None:
@@ -239,6 +243,7 @@ class Program:
                 status = r.status_code
             except httpx.TransportError:
                 r, status = None, 0
+            self.statuses[status] += 1
             if call is not None:
                 call.statuses.append(status)
             transient = status == 0 or status in RETRIABLE or (

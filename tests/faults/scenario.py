@@ -70,6 +70,10 @@ class Scenario:
         # A consumer that found its stored offset past the reported end restarted the
         # partition from 0 (the inbox drops the repeats): what Tansu's lagging ListOffsets causes.
         self.notes["offset_beyond_end_resets"] = self.logs.total("consumer.offset_beyond_end")
+        # Answers other than 200/201 the clients got (0: connection failed), all retried.
+        self.notes["client_retried"] = {
+            str(code): n for code, n in sorted(program.statuses.items()) if code not in (200, 201)
+        }
         result = FaultResult(
             fault=self.name,
             nominations=len(program.expected),
