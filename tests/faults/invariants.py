@@ -70,9 +70,11 @@ async def end_offsets(servers: str, topics: Iterable[str]) -> dict[TopicPartitio
 async def read_since(servers: str, starts: dict[TopicPartition, int]) -> list[Record]:
     """Every record from each partition's start offset up to its (true) end right now."""
     ends = await end_offsets(servers, sorted({tp.topic for tp in starts}))
+    tps = [tp for tp in starts if ends.get(tp, 0) > starts[tp]]
+    if not tps:
+        return []  # (no consumer at all: aiokafka fails a stop() right after start())
     consumer = await _consumer(servers)
     try:
-        tps = [tp for tp in starts if ends.get(tp, 0) > starts[tp]]
         consumer.assign(tps)
         for tp in tps:
             consumer.seek(tp, starts[tp])

@@ -52,7 +52,7 @@ class Sampler:
     async def __aexit__(self, *_: object) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(BaseException):
                 await self._task
 
     async def wait_first(self, timeout: float = 30.0) -> None:
@@ -69,8 +69,12 @@ class Sampler:
                 row = await conn.fetchrow(f"SELECT {_COUNTS} AS applied, {_BACKLOG} AS backlog")
                 assert row is not None
                 self.samples.append(Sample(time.monotonic(), row["applied"], row["backlog"]))
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
-                conn = None  # the database is restarting: try again at the next tick
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database is restarting: a fresh connection at the next tick
+                if conn is not None:
+                    conn.terminate()
+                conn = None
             await asyncio.sleep(self.interval)
 
     # --- reading the series --------------------------------------------------------------
