@@ -34,7 +34,8 @@ def run(
     database: str = typer.Option("imet", help="Database name to create/use."),
 ) -> None:
     """Start the whole stack in the foreground; Ctrl-C (or `imet stop`) stops all of it."""
-    from imet.stack import Stack, StackOptions, stop_recorded
+    from imet.stack import Stack, StackOptions
+    from imet.stack_state import stop_recorded
 
     options = StackOptions(database=database, seed=not no_seed)
     if (options.var / "run" / "stack.json").exists():
@@ -80,7 +81,7 @@ def run(
 @app.command()
 def stop() -> None:
     """Stop the stack recorded in var/run/stack.json (started by `make run`)."""
-    from imet.stack import stop_recorded
+    from imet.stack_state import stop_recorded
 
     stopped = stop_recorded()
     typer.echo("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
@@ -202,7 +203,7 @@ def dev_token(
     ),
 ) -> None:
     """Print a bearer token signed with the dev key that `make run` created (the gateway's)."""
-    from imet.stack import var_dir
+    from imet.stack_state import var_dir
     from shared.auth.tokens import issue_dev_token
     from shared.settings import PlatformSettings
 

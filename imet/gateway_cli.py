@@ -35,7 +35,7 @@ def _default_actor() -> str:
 
 
 def _database_url() -> str:
-    from imet.stack import var_dir
+    from imet.stack_state import var_dir
 
     url = os.environ.get("GATEWAY_DATABASE_URL")
     if url:
@@ -132,7 +132,7 @@ def revoke(
 
 
 def _key_dir(key_dir: Path | None) -> Path:
-    from imet.stack import var_dir
+    from imet.stack_state import var_dir
 
     if key_dir is not None:
         return key_dir

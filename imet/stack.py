@@ -3,7 +3,8 @@
 Order of life: broker and database first (embedded unless KAFKA_BOOTSTRAP_SERVERS /
 DATABASE_URL are given), topics, database roles and schemas (the four services', and the
 gateway's for client registrations), migrations, dev signing key, demo data; then the four
-services (HTTP + consumer + relay + jobs each) and the gateway.
+services (HTTP + consumer + relay + jobs each, or one process per role group when
+`StackOptions.service_processes` says so) and the gateway.
 Stopping runs the other way round. Every process is a direct child that receives a signal if
 the launcher dies, and the PIDs are recorded in `var/run/stack.json` for `make stop`.
 """
@@ -14,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,22 +27,19 @@ import httpx
 
 from imet.infra.broker import EmbeddedBroker
 from imet.infra.postgres import EmbeddedPostgres
-from imet.infra.process import free_port, spawn, stop_pid, stop_process
+from imet.infra.process import free_port, spawn, stop_process
 from imet.provision import WITH_GATEWAY, ServiceDatabase, provision
 from imet.services import DOMAIN_SERVICES, HTTP_PORTS, definition, migrations_dir
+from imet.stack_state import PROJECT_ROOT, var_dir
 from shared.auth.keys import ensure_dev_keys
 from shared.db.migrations import upgrade
 from shared.messaging.kafka import all_physical_topics, ensure_topics
 from shared.runtime import ServiceRuntime
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Local load (the e2e concurrency test, demos) runs as ONE dev user per role: the dev stack's
 # per-caller limit is far above the production default (100/s), unless the shell sets one.
 DEV_RATE_LIMITS = {"GATEWAY_RATE_LIMIT_PER_SECOND": "2000", "GATEWAY_RATE_LIMIT_BURST": "4000"}
-
-
-def var_dir() -> Path:
-    return Path(os.environ.get("IMET_VAR_DIR", PROJECT_ROOT / "var"))
+ALL_ROLES = "http,consumer,relay,jobs"
 
 
 @dataclass
@@ -57,6 +54,11 @@ class StackOptions:
     ready_timeout: float = 60.0
     admin_url: str | None = None  # default: DATABASE_URL, else an embedded PostgreSQL
     bootstrap_servers: str | None = None  # default: KAFKA_BOOTSTRAP_SERVERS, else embedded Tansu
+    # Each domain service's processes, one `imet serve --roles` value each. The default is one
+    # process with every role (the dev stack); a production-like layout such as
+    # ("http", "consumer", "relay,jobs", "relay,jobs") runs two relays (one stands by) and lets
+    # a single role be killed or an instance be added (`start_instance`, `stop_instance`).
+    service_processes: tuple[str, ...] = (ALL_ROLES,)
 
     @classmethod
     def random_ports(cls, **kw: Any) -> StackOptions:
@@ -72,6 +74,8 @@ class Stack:
     bootstrap_servers: str = ""
     databases: dict[str, ServiceDatabase] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Per process name: its service ("gateway" for the gateway) and its roles.
+    layout: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def gateway_url(self) -> str:
@@ -117,11 +121,13 @@ class Stack:
             ensure_dev_keys(self.key_dir)
             if o.seed:
                 self._seed(say)
-            for name in DOMAIN_SERVICES:
-                self._spawn(name, [sys.executable, "-m", "imet", "serve", name])
-            self._spawn("gateway", [sys.executable, "-m", "gateway"])
+            for service in DOMAIN_SERVICES:
+                for roles in o.service_processes:
+                    self.start_instance(service, roles, wait=False)
+            self.layout["gateway"] = ("gateway", "http")
+            self._spawn("gateway", _argv("gateway", "http"))
             self._write_state()
-            self._wait_ready()
+            self.wait_ready()
         except BaseException:
             self.stop()
             raise
@@ -191,13 +197,56 @@ class Stack:
             cwd=PROJECT_ROOT,
         )
 
-    def _wait_ready(self) -> None:
+    def start_instance(self, service: str, roles: str = ALL_ROLES, *, wait: bool = True) -> str:
+        """Start one more process of a domain service with these roles; returns its name.
+
+        The one all-roles process of the default layout is named after the service; otherwise
+        names are `<service>-<roles>-<n>` (`catalog-relay-jobs-2`), never reused.
+        """
+        if roles == ALL_ROLES and self.options.service_processes == (ALL_ROLES,):
+            name = service
+        else:
+            base = f"{service}-{roles.replace(',', '-')}"
+            n = 1 + sum(1 for known in self.layout if known.rsplit("-", 1)[0] == base)
+            name = f"{base}-{n}"
+        self.layout[name] = (service, roles)
+        self._spawn(name, _argv(service, roles))
+        self._write_state()
+        if wait:
+            self.wait_ready([name])
+        return name
+
+    def stop_instance(self, name: str, *, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
+        """Stop one process by its name (SIGKILL to crash it); returns its exit code."""
+        proc = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(sig)
+        stop_process(proc, timeout=timeout)
+        self._write_state()
+        return proc.returncode
+
+    def restart_instance(self, name: str, *, wait: bool = True) -> None:
+        """Start a stopped (or crashed) process again under the same name and roles."""
+        if name in self.processes and self.processes[name].poll() is None:
+            raise RuntimeError(f"{name} is still running")
+        self._spawn(name, _argv(*self.layout[name]))
+        self._write_state()
+        if wait:
+            self.wait_ready([name])
+
+    def wait_ready(self, names: list[str] | None = None) -> None:
+        """Until every (named) process serving HTTP answers `/readyz` 200 and none has died."""
         deadline = time.monotonic() + self.options.ready_timeout
         ports = {**self.options.ports, "gateway": self.options.ports["gateway_admin"]}
-        pending = {name: f"http://127.0.0.1:{ports[name]}/readyz" for name in self.processes}
+        watched = {n: self.processes[n] for n in (names or list(self.processes))}
+        pending = {
+            name: f"http://127.0.0.1:{ports[service]}/readyz"
+            for name, (service, roles) in self.layout.items()
+            if name in watched and "http" in roles.split(",")
+        }
         with httpx.Client(timeout=2.0) as client:
             while pending:
-                for name, proc in self.processes.items():
+                for name, proc in watched.items():
                     if proc.poll() is not None:
                         raise RuntimeError(
                             f"{name} exited with {proc.returncode} while starting; "
@@ -243,7 +292,8 @@ class Stack:
 
     def stop(self) -> None:
         """Gateway, then services (graceful), then broker, then database."""
-        order = ["gateway", *reversed(DOMAIN_SERVICES)]
+        ranks = {service: i for i, service in enumerate(["gateway", *reversed(DOMAIN_SERVICES)])}
+        order = sorted(self.processes, key=lambda n: ranks.get(self.layout.get(n, (n, ""))[0], 0))
         for name in order:
             proc = self.processes.get(name)
             if proc is not None:
@@ -265,33 +315,10 @@ class Stack:
             self.gateway_database_file.unlink()
 
 
-def stop_recorded(var: Path | None = None) -> list[str]:
-    """`make stop`: ask the running launcher to stop; clean up by PID if it is gone."""
-    state_file = (var or var_dir()) / "run" / "stack.json"
-    if not state_file.exists():
-        return []
-    state = json.loads(state_file.read_text())
-    stopped = []
-    launcher = state.get("launcher")
-    if launcher and launcher != os.getpid() and stop_pid(launcher, sig=signal.SIGTERM, timeout=40):
-        stopped.append(f"launcher {launcher}")
-    for name, pid in (state.get("processes") or {}).items():
-        if stop_pid(pid, timeout=10):
-            stopped.append(f"{name} {pid}")
-    for name in ("broker", "postgres"):
-        pid = state.get(name)
-        if pid and stop_pid(
-            pid, sig=signal.SIGINT if name == "postgres" else signal.SIGTERM, timeout=15
-        ):
-            stopped.append(f"{name} {pid}")
-    root = state.get("postgres_root")
-    if root:
-        shutil.rmtree(root, ignore_errors=True)
-    with contextlib.suppress(FileNotFoundError):
-        state_file.unlink()
-    with contextlib.suppress(FileNotFoundError):
-        (state_file.parent / "gateway-database-url").unlink()
-    return stopped
+def _argv(service: str, roles: str) -> list[str]:
+    if service == "gateway":
+        return [sys.executable, "-m", "gateway"]
+    return [sys.executable, "-m", "imet", "serve", service, "--roles", roles]
 
 
 async def _run_seed(name: str, seed: Any) -> str:

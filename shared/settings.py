@@ -101,6 +101,9 @@ class ServiceSettings(BaseSettings):
     # The client gives up on one statement after this (above the lock timeout: a lock wait
     # must end as the database's 55P03 refusal, not as a client-side timeout).
     db_command_timeout_seconds: float = Field(30.0, gt=0.0, le=3600.0)
+    # An Idempotency-Key whose first attempt died (a crash mid-request) is taken over after
+    # this; it must exceed the longest legitimate request (admission wait + work).
+    idempotency_stale_seconds: float = Field(60.0, ge=5.0, le=3600.0)
     http_host: str = "127.0.0.1"
     http_port: int = Field(8001, ge=0, le=65535)
     # Messaging (shared/messaging, docs/delivery-guarantees.md).

@@ -89,6 +89,8 @@ class EmbeddedPostgres:
     password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     _root: Path | None = None
     _proc: subprocess.Popen[bytes] | None = None
+    _bin_dir: Path | None = None
+    _log_path: Path | None = None
 
     @property
     def admin_url(self) -> str:
@@ -128,16 +130,37 @@ class EmbeddedPostgres:
             raise RuntimeError(f"initdb failed; see {log_path}")
         pwfile.unlink()
         self.port = self.port or free_port()
+        self._bin_dir, self._log_path = bin_dir, log_path
+        self._serve(timeout)
+        return self.admin_url
+
+    def _serve(self, timeout: float) -> None:
+        assert self._root is not None
+        assert self._bin_dir is not None
         server = [
-            str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(self.port),
-            "-k", str(self._root),
+            str(self._bin_dir / "postgres"), "-D", str(self._root / "data"),
+            "-h", "127.0.0.1", "-p", str(self.port), "-k", str(self._root),
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
             "-c", "max_connections=400", "-c", "shared_buffers=256MB",
             "-c", "log_min_messages=warning", "-c", "log_statement=none",
         ]  # fmt: skip
-        self._proc = spawn(server, log_path=log_path, as_nobody=as_root, death_signal=signal.SIGINT)
-        self._wait_ready(bin_dir, timeout)
-        return self.admin_url
+        self._proc = spawn(
+            server, log_path=self._log_path or self._root / "postgres.log",
+            as_nobody=os.geteuid() == 0, death_signal=signal.SIGINT,
+        )  # fmt: skip
+        self._wait_ready(self._bin_dir, timeout)
+
+    def restart(
+        self, *, sig: int = signal.SIGINT, down_seconds: float = 0.0, timeout: float = 30.0
+    ) -> None:
+        """Stop the server (SIGINT: fast shutdown, every session is terminated; SIGQUIT:
+        immediate, crash recovery on start), stay down `down_seconds` (the outage a fault
+        test wants), then start it again on the same data and port."""
+        if self._proc is None:
+            raise RuntimeError("not running")
+        stop_process(self._proc, sig=sig, timeout=15)
+        time.sleep(down_seconds)
+        self._serve(timeout)
 
     def _wait_ready(self, bin_dir: Path, timeout: float) -> None:
         assert self._proc is not None

@@ -9,6 +9,7 @@ and stable operation ids `"{tag}-{name}"`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -108,6 +109,7 @@ def create_service_app(runtime: ServiceRuntime[Any, Any]) -> FastAPI:
         IdempotencyMiddleware,
         sessions=runtime.sessions,
         table=definition.tables.idempotency_key,
+        stale_after=timedelta(seconds=runtime.settings.idempotency_stale_seconds),
         verifier=runtime.verifier,
     )
     app.add_middleware(MetricsMiddleware, service=definition.name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -220,6 +221,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path, headers={"Retry-After": "1"},
         )  # fmt: skip
 
+    async def on_connection_lost(request: Request, exc: Exception) -> Response:
+        # The database went away under the request (a restart, a failover): not the request's
+        # fault and not a bug - unavailable, retry (the Idempotency-Key makes a retry safe).
+        log.warning("http.database_unreachable", path=request.url.path, error=type(exc).__name__)
+        return problem_response(
+            503, "unavailable", "The database is unavailable; retry the request",
+            instance=request.url.path, headers={"Retry-After": "1"},
+        )  # fmt: skip
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.error("http.unhandled_error", path=request.url.path, error_type=type(exc).__name__)
         return problem_response(
@@ -234,4 +244,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(DBAPIError, on_database)
     app.add_exception_handler(PoolTimeout, on_pool_timeout)
+    for lost in (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
+        app.add_exception_handler(lost, on_connection_lost)
     app.add_exception_handler(Exception, on_unexpected)

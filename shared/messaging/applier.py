@@ -80,7 +80,10 @@ class Applier:
             current = await self.offsets.lock(uow, tp)
             todo = [r for r in records if current is None or r.offset >= current]
             if len(todo) < len(records):
+                # Read again although applied: what a replay costs (the fault suite counts it).
                 REREAD.labels(self.name).inc(len(records) - len(todo))
+                log.info("consumer.reread", consumer=self.name, topic=tp.topic,
+                         partition=tp.partition, records=len(records) - len(todo))  # fmt: skip
             if not todo:
                 log.debug("consumer.already_applied", consumer=self.name, offset=records[-1].offset)
                 return 0

@@ -1,14 +1,19 @@
-"""With the broker cut off, committed changes wait in the outbox and all go out, in order, after."""
+"""With the broker cut off, committed changes wait in the outbox and all go out, in order, after.
+
+No sleeps: "nothing went out during the outage" is read after the relay has failed to publish
+twice since the last change committed (its failure counter), so at least one whole attempt
+saw every row and sent none.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections import defaultdict
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from shared.auth.principal import system_actor
@@ -31,6 +36,18 @@ async def _unpublished(runtime: Any) -> int:
             .where(tables.outbox.c.published_at.is_(None))
         )
         return int((await s.execute(stmt)).scalar_one())
+
+
+def _publish_failures() -> float:
+    sample = REGISTRY.get_sample_value("imet_outbox_publish_failures_total", {"service": "probe"})
+    return sample or 0.0
+
+
+def _async(fn: Any) -> Any:
+    async def probe() -> Any:
+        return fn()
+
+    return probe
 
 
 async def test_changes_committed_during_a_broker_outage_are_all_published_in_order_after_it(
@@ -58,7 +75,8 @@ async def test_changes_committed_during_a_broker_outage_are_all_published_in_ord
             for key in keys:
                 async with runtime.uow(ACTOR) as uow:
                     await record_things(uow, [(key, value)])
-        await asyncio.sleep(3)
+        failed = _publish_failures()
+        await eventually(_async(_publish_failures), lambda n: n >= failed + 2, timeout=60)
         waiting_during_outage = await _unpublished(runtime)
         proxied_broker.restore()
         remaining = await eventually(lambda: _unpublished(runtime), lambda n: n == 0, timeout=60)

@@ -1,8 +1,12 @@
-"""A consumer SIGKILLed at any point (even between effect and offset) applies each event once."""
+"""A consumer SIGKILLed at any point (even between effect and offset) applies each event once.
+
+No sleeps: each kill waits for the fact that the restarted consumer made progress (a random
+number of further effects), and "nothing more happens" is the stored offsets at the end of
+every partition - every record, redelivered ones included, has been processed.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import signal
@@ -17,10 +21,10 @@ from sqlalchemy import func, select
 
 from imet.infra.process import spawn, stop_process
 from shared.messaging.kafka import physical_topic
-from tests.helpers.kafka import produce
+from tests.helpers.kafka import end_offsets, produce
 from tests.helpers.waiting import eventually
 from tests.integration.platform.test_consumer import _record
-from tests.platform_probe.service import probe_effect
+from tests.platform_probe.service import probe_effect, tables
 
 pytestmark = pytest.mark.faults
 
@@ -43,6 +47,21 @@ async def _applied(runtime: Any, prefix: str) -> tuple[int, int]:
         return int(total), int(distinct)
 
 
+async def _behind(runtime: Any, topic: str) -> int:
+    """Records of `topic` the probe consumer has not processed yet (stored offset vs end)."""
+    ends = {tp.partition: n for tp, n in (await end_offsets([topic])).items()}
+    async with runtime.sessions() as s:
+        rows = (
+            await s.execute(
+                select(tables.consumer_offset.c.partition, tables.consumer_offset.c.next_offset)
+                .where(tables.consumer_offset.c.consumer == "probe")
+                .where(tables.consumer_offset.c.topic == topic)
+            )
+        ).all()
+    stored = {int(r.partition): int(r.next_offset) for r in rows}
+    return sum(end - stored.get(p, 0) for p, end in ends.items())
+
+
 async def test_consumer_killed_mid_transaction_again_and_again_applies_every_event_exactly_once(
     make_runtime: Any, topic_prefix: str, tmp_path: Path
 ) -> None:
@@ -56,18 +75,20 @@ async def test_consumer_killed_mid_transaction_again_and_again_applies_every_eve
     proc = _start_consumer(tmp_path / "consumer.log")
     try:
         while kills < 5:
-            await asyncio.sleep(rng.uniform(0.8, 1.6))
-            total, _ = await _applied(runtime, prefix)
+            # Kill after a random amount of progress since the last start: anywhere in a batch.
+            target = min((await _applied(runtime, prefix))[0] + rng.randint(5, 25), 200)
+            total, _ = await eventually(
+                lambda: _applied(runtime, prefix),
+                lambda r, target=target: r[0] >= target,  # type: ignore[misc]
+                timeout=60,
+            )
             if total >= 200:
                 break
             proc.send_signal(signal.SIGKILL)
             proc.wait(5)
             kills += 1
             proc = _start_consumer(tmp_path / "consumer.log")
-        total, distinct = await eventually(
-            lambda: _applied(runtime, prefix), lambda r: r[0] >= 200, timeout=60
-        )
-        await asyncio.sleep(1.0)
+        await eventually(lambda: _behind(runtime, topic), lambda n: n == 0, timeout=60)
         total, distinct = await _applied(runtime, prefix)
     finally:
         stop_process(proc)

@@ -48,6 +48,42 @@ async def read_all(topic: str, *, servers: str | None = None) -> list[ConsumerRe
         await consumer.stop()
 
 
+async def end_offsets(
+    topics: list[str], *, servers: str | None = None
+) -> dict[TopicPartition, int]:
+    """The true end of each partition of `topics`: the high watermark of a fetch response.
+
+    Not `end_offsets()` (ListOffsets): the dev broker (Tansu 0.6) answers it with the last
+    batch's base offset + 1, short of the records it serves when that batch held several
+    (ENVIRONMENT.md). A fetch from there returns the rest and the real high watermark.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=servers or bootstrap(), group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        tps = [
+            TopicPartition(t, p)
+            for t in topics
+            for p in sorted(consumer.partitions_for_topic(t) or ())
+        ]
+        if not tps:
+            return {}
+        reported = await consumer.end_offsets(tps)
+        consumer.assign(tps)
+        for tp in tps:
+            consumer.seek(tp, max(reported[tp] - 1, 0))
+        deadline = time.monotonic() + 30
+        while any(consumer.highwater(tp) is None for tp in tps):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no fetch response for some partitions of {topics}")
+            await consumer.getmany(timeout_ms=200)
+        return {tp: int(consumer.highwater(tp) or 0) for tp in tps}
+    finally:
+        await consumer.stop()
+
+
 async def wait_for_records(
     topic: str, count: int, *, timeout: float = 20.0, servers: str | None = None
 ) -> list[ConsumerRecord[Any, Any]]:

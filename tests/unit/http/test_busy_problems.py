@@ -22,6 +22,10 @@ def _app() -> FastAPI:
     async def pool_empty() -> None:
         raise PoolTimeout("QueuePool limit of size 10 overflow 10 reached")
 
+    @app.post("/database-gone")
+    async def database_gone() -> None:
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+
     return app
 
 
@@ -49,3 +53,12 @@ async def test_an_exhausted_connection_pool_is_a_503_busy_problem_not_a_500() ->
     assert response.headers["retry-after"] == "1"
     assert response.json()["type"] == PROBLEM_BASE + "busy"
     assert "QueuePool" not in response.text
+
+
+async def test_a_database_that_went_away_under_the_request_is_a_503_not_a_500() -> None:
+    response = await _post("/database-gone")
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["type"] == PROBLEM_BASE + "unavailable"
+    assert "5432" not in response.text
