@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 SERVICES := catalog nomination vetting funding gateway
 
-.PHONY: run stop test test-fast test-slow-machine lint fmt bench clean help
+.PHONY: run stop test test-faults test-fast test-slow-machine lint fmt bench clean help
 
 help:
 	@echo "make run    - set up and run the whole stack (gateway on http://127.0.0.1:8000)"
@@ -34,8 +34,13 @@ run: $(STAMP)
 stop: $(STAMP)
 	$(BIN)/imet stop
 
+# The whole suite but the slow fault scenarios (each streams 1,000+ nominations through a fault;
+# `make test-faults` and CI run them).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q -m "not slow"
+
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow tests/faults
 
 # The fast tier: pure rules and in-memory use cases; it starts no PostgreSQL and no broker.
 test-fast: $(STAMP)
@@ -44,7 +49,7 @@ test-fast: $(STAMP)
 # The whole suite on a machine made slower on purpose: one core kept busy by the harness's own
 # CPU hog (stopped when the run ends) and every deadline scaled by 3.
 test-slow-machine: $(STAMP)
-	IMET_TEST_CPU_HOG=1 IMET_TEST_TIME_SCALE=3 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q
+	IMET_TEST_CPU_HOG=1 IMET_TEST_TIME_SCALE=3 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
