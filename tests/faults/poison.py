@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from shared.messaging.envelope import build_headers
 
+from shared.contracts.envelope import build_headers
 from shared.messaging.kafka import LOGICAL_TOPICS
 from tests.faults.invariants import Consumes, Poison
 
