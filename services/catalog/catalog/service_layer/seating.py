@@ -13,11 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from catalog.adapters.publishing import stage
 from catalog.domain.events import ACTIVE_SEAT_STATUSES, ReleaseReason, SeatReleased, SeatStatus
 from catalog.domain.seats import HoldPolicy, Seat, SeatBook
-from catalog.service_layer.audit import snapshot
-from catalog.service_layer.unit_of_work import CatalogUnitOfWork
+from catalog.service_layer.unit_of_work import CatalogUnitOfWork, snapshot
 from shared.observability import get_logger
 
 log = get_logger("catalog.seating")
@@ -91,7 +89,7 @@ class SeatChanges:
                 before=before,
                 after=seat_after,
             )
-        stage(self.uow, self.book.events, {offering.id: offering})
+        self.uow.emit(self.book.events, {offering.id: offering})
         await self.uow.flush_staged()
 
 
@@ -122,8 +120,7 @@ async def request_seat(
             class_id=str(class_id),
             nomination_id=str(nomination_id),
         )
-        stage(
-            uow,
+        uow.emit(
             [
                 SeatReleased(
                     class_id,
@@ -132,8 +129,7 @@ async def request_seat(
                     ReleaseReason.CLASS_CANCELLED,
                     SeatStatus.WAITLISTED,
                 )
-            ],
-            {},
+            ]
         )
         return
     if await uow.seats.released_early(nomination_id):
