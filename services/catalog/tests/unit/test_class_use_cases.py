@@ -131,13 +131,11 @@ async def test_a_cancelled_class_cannot_change_again() -> None:
         await classes.cancel_class(uow, offering.id, "Gone", no_check, POLICY, NOW)
         await uow.commit()
 
+    later = ClassEdit(start_date=offering.start_date + timedelta(days=7))
     async with catalog.uow() as uow:
         with pytest.raises(ClassCancelled):
             await classes.cancel_class(uow, offering.id, "Again", no_check, POLICY, NOW)
         with pytest.raises(ClassCancelled):
-            later = offering.start_date + timedelta(days=7)
-            await classes.edit_class(
-                uow, offering.id, ClassEdit(start_date=later), no_check, POLICY, NOW
-            )
+            await classes.edit_class(uow, offering.id, later, no_check, POLICY, NOW)
 
     assert catalog.store.classes[offering.id].cancel_reason == "Gone"
