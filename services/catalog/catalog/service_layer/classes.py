@@ -12,7 +12,7 @@ from catalog.domain.errors import ClassNotFound, UnknownCourse
 from catalog.domain.events import ClassChanged, ClassScheduled
 from catalog.domain.offering import ClassStatus, CourseClass
 from catalog.domain.seats import HoldPolicy, SeatBook
-from catalog.service_layer.seating import SeatChanges
+from catalog.service_layer.seat_changes import SeatChanges
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork, VersionCheck, snapshot
 
 
