@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from catalog.adapters.tables import metadata, platform
+from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
+from catalog.entrypoints import reactions
+from catalog.entrypoints.clock import utc_now
 from catalog.entrypoints.http.routes import routers
 from catalog.entrypoints.jobs import expire_holds_job
 from catalog.seed import seed
-from catalog.service_layer.reactions import reactions
-from catalog.service_layer.unit_of_work import CatalogUnitOfWork
 from catalog.settings import CatalogSettings
+from shared.contracts import flow
 from shared.runtime import ServiceDefinition
 
-definition: ServiceDefinition[CatalogSettings, CatalogUnitOfWork] = ServiceDefinition(
+
+def reaction_dependencies(settings: CatalogSettings) -> dict[str, Any]:
+    """What the reactions are given (their keyword-only parameters): the hold policy of the
+    settings the consumer starts with, and the clock."""
+    return {"hold_policy": settings.hold_policy(), "clock": utc_now}
+
+
+definition: ServiceDefinition[CatalogSettings, SqlCatalogUnitOfWork] = ServiceDefinition(
     name="catalog",
     title="IMET Catalog service",
     description=(
@@ -28,9 +38,12 @@ definition: ServiceDefinition[CatalogSettings, CatalogUnitOfWork] = ServiceDefin
     metadata=metadata,
     tables=platform,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    uow_class=CatalogUnitOfWork,
+    uow_class=SqlCatalogUnitOfWork,
     routers=routers,
-    reactions=reactions,
+    # Built when the consumer is (at process start), with the settings of then.
+    reactions=lambda: flow.reactions_of(
+        "catalog", reactions, **reaction_dependencies(CatalogSettings())
+    ),
     jobs=lambda: [expire_holds_job],
     openapi_tags=[
         {

@@ -8,11 +8,13 @@ Identifiers are derived from the data (uuid5), so a second run finds everything 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.domain.course import Course, EimetPolicy, EnglishRequirement
+from catalog.entrypoints.clock import utc_today
 from catalog.seed_data import DEMO_NOTE, TUITION_ESCALATION, CourseSpec, courses, institutions
 from catalog.service_layer import classes as class_cases
 from catalog.service_layer import courses as course_cases
@@ -94,7 +96,7 @@ async def load(uow: CatalogUnitOfWork, today: date, eimet: EimetPolicy) -> dict[
                 class_id = seed_id("class", course_spec.masl_id, start)
                 if start <= today or await uow.classes.get(class_id) is not None:
                     continue
-                await class_cases.schedule(
+                await class_cases.schedule_class(
                     uow,
                     masl_id=course_spec.masl_id,
                     start_date=start,
@@ -108,10 +110,10 @@ async def load(uow: CatalogUnitOfWork, today: date, eimet: EimetPolicy) -> dict[
     return added
 
 
-async def seed(runtime: ServiceRuntime[Any, CatalogUnitOfWork]) -> str:
+async def seed(runtime: ServiceRuntime[Any, SqlCatalogUnitOfWork]) -> str:
     """Load the demo catalog (the launcher passes the catalog's runtime)."""
     async with runtime.uow(system_actor("catalog.seed")) as uow:
-        added = await load(uow, datetime.now(UTC).date(), runtime.settings.eimet_policy())
+        added = await load(uow, utc_today(), runtime.settings.eimet_policy())
         await uow.commit()
     return (
         f"{added['institutions']} institutions, {added['courses']} courses, "

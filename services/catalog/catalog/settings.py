@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from catalog.domain.course import EimetPolicy
+from catalog.domain.seats import HoldPolicy
 from shared.settings import ServiceSettings
 
 
@@ -57,3 +58,7 @@ class CatalogSettings(ServiceSettings):
             validity_years=self.eimet_recertification_years,
             warning_days=self.eimet_recertification_warning_days,
         )
+
+    def hold_policy(self) -> HoldPolicy:
+        """How long a seat hold lasts (report date minus lead days, at least min hours)."""
+        return HoldPolicy(lead_days=self.hold_lead_days, min_hours=self.min_hold_hours)

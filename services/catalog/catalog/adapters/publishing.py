@@ -1,21 +1,23 @@
 """Domain event -> published contract (`shared.contracts.catalog.v1`) -> outbox, via the uow.
 
-Course and class events carry the aggregate's full current state. Several `ClassChanged`
-of one class in one transaction are published once, after that class's seat events, so a
-consumer's read model ends on the final state.
+The only place a catalog contract is built: the units of work (SQL and the fast tier's fake)
+call `stage` with the domain events a use case emitted. Course and class events carry the
+aggregate's full current state. Several `ClassChanged` of one class in one emission are
+published once, after that class's seat events, so a consumer's read model ends on the final
+state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from catalog.domain import events as domain
 from catalog.domain.course import Course, EimetPolicy, Institution
 from catalog.domain.offering import CourseClass
 from shared.contracts.catalog import v1
-from shared.db.uow import SqlUnitOfWork
+from shared.contracts.envelope import IntegrationEvent
 
 CourseEventT = TypeVar("CourseEventT", v1.CoursePublishedV1, v1.CourseChangedV1)
 ClassEventT = TypeVar("ClassEventT", v1.ClassScheduledV1, v1.ClassChangedV1)
@@ -74,7 +76,7 @@ def class_state(model: type[ClassEventT], offering: CourseClass) -> ClassEventT:
     )
 
 
-def seat_event(event: domain.SeatEvent) -> v1.IntegrationEvent:
+def seat_event(event: domain.SeatEvent) -> IntegrationEvent:
     match event:
         case domain.SeatHeld():
             return v1.SeatHeldV1(
@@ -107,27 +109,45 @@ def seat_event(event: domain.SeatEvent) -> v1.IntegrationEvent:
             )
 
 
+class Outbox(Protocol):
+    """Where contracts are staged: a unit of work's `publish` (written on commit)."""
+
+    def publish(self, event: IntegrationEvent) -> None: ...
+
+
 def stage(
-    uow: SqlUnitOfWork, events: Iterable[domain.DomainEvent], classes: Mapping[UUID, CourseClass]
+    uow: Outbox, events: Iterable[domain.DomainEvent], classes: Mapping[UUID, CourseClass]
 ) -> None:
-    """Publish the domain events of one transaction in order (through the uow's outbox)."""
+    """Publish domain events in order (through the uow's outbox); `classes` are the classes
+    whose final state `ClassScheduled`/`ClassChanged` carry."""
     ordered = list(events)
     last_change = {
         e.class_id: i for i, e in enumerate(ordered) if isinstance(e, domain.ClassChanged)
     }
     for i, event in enumerate(ordered):
-        if isinstance(event, domain.ClassChanged):
-            if last_change[event.class_id] == i:
-                uow.publish(class_state(v1.ClassChangedV1, classes[event.class_id]))
-        elif isinstance(event, domain.ClassCancelled):
-            uow.publish(
-                v1.ClassCancelledV1(
-                    class_id=event.class_id,
-                    masl_id=event.masl_id,
-                    reason=event.reason_code,  # never the manager's words (ADR 0057)
-                    cancelled_at=event.cancelled_at,
-                    affected_nomination_ids=list(event.affected_nomination_ids),
-                )
+        if isinstance(event, domain.ClassChanged) and last_change[event.class_id] != i:
+            continue  # published once, at its last place, with the final state
+        uow.publish(contract_of(event, classes))
+
+
+def contract_of(event: domain.DomainEvent, classes: Mapping[UUID, CourseClass]) -> IntegrationEvent:
+    """The contract a domain event is published as."""
+    match event:
+        case domain.CoursePublished(course=course, institution=institution, eimet=eimet):
+            return course_state(v1.CoursePublishedV1, course, institution, eimet)
+        case domain.CourseChanged(course=course, institution=institution, eimet=eimet):
+            return course_state(v1.CourseChangedV1, course, institution, eimet)
+        case domain.ClassScheduled():
+            return class_state(v1.ClassScheduledV1, classes[event.class_id])
+        case domain.ClassChanged():
+            return class_state(v1.ClassChangedV1, classes[event.class_id])
+        case domain.ClassCancelled():
+            return v1.ClassCancelledV1(
+                class_id=event.class_id,
+                masl_id=event.masl_id,
+                reason=event.reason_code,  # never the manager's words (ADR 0057)
+                cancelled_at=event.cancelled_at,
+                affected_nomination_ids=list(event.affected_nomination_ids),
             )
-        else:
-            uow.publish(seat_event(event))
+        case _:
+            return seat_event(event)

@@ -1,9 +1,13 @@
-"""Read side: the catalog's searches and lists (filters + keyset pagination)."""
+"""Read side: the catalog's searches, lists and views (filters + keyset pagination).
+
+The only module the routes and jobs read through; it returns domain objects (or small view
+records of them), never rows, except the seat list whose rows the route shapes itself.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -13,9 +17,10 @@ from sqlalchemy.orm import aliased
 
 from catalog.adapters.repositories.classes import class_from_row
 from catalog.adapters.repositories.courses import course_from_row, load_tuition
-from catalog.adapters.repositories.institutions import InstitutionRepository, institution_from_row
+from catalog.adapters.repositories.institutions import institution_from_row
 from catalog.adapters.tables import course, course_class, institution, seat
 from catalog.domain.course import Course, EimetPolicy, Institution
+from catalog.domain.events import SeatStatus
 from catalog.domain.offering import ClassStatus, CourseClass
 from shared.http.pagination import PageParams, paginate
 
@@ -46,6 +51,13 @@ class ClassFilters:
     starts_from: date | None = None
     starts_to: date | None = None
     has_seats: bool | None = None
+
+
+async def get_institution(session: AsyncSession, institution_id: UUID) -> Institution | None:
+    row = (
+        await session.execute(select(institution).where(institution.c.id == institution_id))
+    ).first()
+    return institution_from_row(row) if row else None
 
 
 async def list_institutions(
@@ -140,11 +152,23 @@ async def search_courses(
     return await _with_institutions(session, list(rows)), cursor
 
 
+async def get_course(session: AsyncSession, masl_id: str) -> tuple[Course, Institution] | None:
+    """A course with its tuition and its institution."""
+    row = (await session.execute(select(course).where(course.c.masl_id == masl_id))).first()
+    if row is None:
+        return None
+    return (await _with_institutions(session, [row]))[0]
+
+
 async def _with_institutions(
     session: AsyncSession, rows: list[Any]
 ) -> list[tuple[Course, Institution]]:
     rates = await load_tuition(session, [r.masl_id for r in rows])
-    institutions = await InstitutionRepository(session).get_many({r.institution_id for r in rows})
+    institutions: dict[UUID, Institution] = {}
+    if rows:
+        ids = {r.institution_id for r in rows}
+        found = await session.execute(select(institution).where(institution.c.id.in_(ids)))
+        institutions = {r.id: institution_from_row(r) for r in found}
     return [(course_from_row(r, rates[r.masl_id]), institutions[r.institution_id]) for r in rows]
 
 
@@ -215,3 +239,15 @@ async def list_seats(
     stmt = stmt.where(seat.c.class_id == class_id, seat.c.status == status if status else true())
     rows, cursor = await paginate(session, stmt, page, [seat.c.created_at, seat.c.id])
     return list(rows), cursor
+
+
+async def classes_with_lapsed_holds(session: AsyncSession, now: datetime, limit: int) -> list[UUID]:
+    """Classes with a hold expired at `now`, the longest-lapsed first (the expiry sweep's work)."""
+    stmt = (
+        select(seat.c.class_id)
+        .where(seat.c.status == SeatStatus.HELD.value, seat.c.hold_expires_at <= now)
+        .group_by(seat.c.class_id)
+        .order_by(func.min(seat.c.hold_expires_at))
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())

@@ -1,8 +1,9 @@
 """Domain events: what happened inside the catalog, in its own terms.
 
-They are translated into the published integration events (`shared.contracts.catalog.v1`) by
-`catalog.adapters.publishing`; the two are different types on purpose, so the domain can
-change without breaking a contract.
+The seat book raises the seat and class events; the course and class use cases raise the
+others. The unit of work hands them to `catalog.adapters.publishing`, the only place that
+turns them into published contracts (`shared.contracts.catalog.v1`); the two are different
+types on purpose, so the domain can change without breaking a contract.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
+
+from catalog.domain.course import Course, EimetPolicy, Institution
 
 
 class SeatStatus(StrEnum):
@@ -68,6 +71,32 @@ class SeatReleased:
 
 
 @dataclass(frozen=True)
+class CoursePublished:
+    """A course entered the catalog; consumers get its full state, its institution's facts and
+    the day its E-IMET certification lapses (by `eimet`)."""
+
+    course: Course
+    institution: Institution
+    eimet: EimetPolicy
+
+
+@dataclass(frozen=True)
+class CourseChanged:
+    """A course's facts, tuition or institution changed (its full state again)."""
+
+    course: Course
+    institution: Institution
+    eimet: EimetPolicy
+
+
+@dataclass(frozen=True)
+class ClassScheduled:
+    """A class opened (consumers get its full state)."""
+
+    class_id: UUID
+
+
+@dataclass(frozen=True)
 class ClassChanged:
     """The class's dates, capacity or status changed (consumers get its full state)."""
 
@@ -85,4 +114,5 @@ class ClassCancelled:
 
 
 SeatEvent = SeatHeld | SeatWaitlisted | SeatConfirmed | SeatReleased
-DomainEvent = SeatEvent | ClassChanged | ClassCancelled
+CourseEvent = CoursePublished | CourseChanged
+DomainEvent = SeatEvent | CourseEvent | ClassScheduled | ClassChanged | ClassCancelled

@@ -9,13 +9,12 @@ interleaves safely with holds, confirmations and releases arriving from the pipe
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
-from catalog.adapters.repositories.seats import SeatRepository
-from catalog.service_layer.reactions import hold_policy
+from catalog.adapters import queries
+from catalog.adapters.locks import single_runner
+from catalog.entrypoints.clock import utc_now
 from catalog.service_layer.seating import expire_lapsed_holds
 from shared.auth.principal import system_actor
 from shared.messaging.backoff import Backoff, sleep_or_stop
@@ -32,37 +31,27 @@ async def expire_lapsed_holds_once(
     runtime: ServiceRuntime[Any, Any], now: datetime | None = None
 ) -> int | None:
     """One sweep: release every hold expired at `now`. None when another instance is sweeping."""
-    moment = now or datetime.now(UTC)
-    policy = hold_policy(runtime.settings)
+    moment = now or utc_now()
+    policy = runtime.settings.hold_policy()
     batch = runtime.settings.hold_expiry_batch_size
-    async with runtime.engine.connect() as guard:
-        acquired = (
-            await guard.execute(select(func.pg_try_advisory_lock(HOLD_EXPIRY_LOCK)))
-        ).scalar()
-        await guard.commit()  # the session lock outlives this transaction; no idle transaction
+    async with single_runner(runtime.engine, HOLD_EXPIRY_LOCK) as acquired:
         if not acquired:
             return None
-        try:
-            released = 0
-            while True:
-                async with runtime.sessions() as session:
-                    class_ids = await SeatRepository(session).classes_with_lapsed_holds(
-                        moment, batch
+        released = 0
+        while True:
+            async with runtime.sessions() as session:
+                class_ids = await queries.classes_with_lapsed_holds(session, moment, batch)
+            for class_id in class_ids:
+                async with runtime.uow(ACTOR) as uow:
+                    released += await expire_lapsed_holds(
+                        uow, class_id=class_id, policy=policy, now=moment
                     )
-                for class_id in class_ids:
-                    async with runtime.uow(ACTOR) as uow:
-                        released += await expire_lapsed_holds(
-                            uow, class_id=class_id, policy=policy, now=moment
-                        )
-                        await uow.commit()
-                if len(class_ids) < batch:
-                    break
-            if released:
-                log.info("seat.holds_expired", released=released)
-            return released
-        finally:
-            await guard.execute(select(func.pg_advisory_unlock(HOLD_EXPIRY_LOCK)))
-            await guard.commit()
+                    await uow.commit()
+            if len(class_ids) < batch:
+                break
+        if released:
+            log.info("seat.holds_expired", released=released)
+        return released
 
 
 async def expire_holds_job(runtime: ServiceRuntime[Any, Any], stop: asyncio.Event) -> None:

@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from catalog.adapters.publishing import class_state
+from catalog.domain import offering as offerings
 from catalog.domain.errors import ClassNotFound, UnknownCourse
-from catalog.domain.events import ClassChanged
-from catalog.domain.offering import ClassStatus, CourseClass, schedule_class
+from catalog.domain.events import ClassChanged, ClassScheduled
+from catalog.domain.offering import ClassStatus, CourseClass
 from catalog.domain.seats import HoldPolicy, SeatBook
-from catalog.service_layer.audit import snapshot
-from catalog.service_layer.seating import SeatChanges
-from catalog.service_layer.unit_of_work import CatalogUnitOfWork
-from catalog.service_layer.versioning import VersionCheck
-from shared.contracts.catalog.v1 import ClassScheduledV1
+from catalog.service_layer.seat_changes import SeatChanges
+from catalog.service_layer.unit_of_work import CatalogUnitOfWork, VersionCheck, snapshot
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,7 @@ async def load_class(uow: CatalogUnitOfWork, class_id: UUID, *, lock: bool = Fal
     return offering
 
 
-async def schedule(
+async def schedule_class(
     uow: CatalogUnitOfWork,
     *,
     masl_id: str,
@@ -53,7 +50,7 @@ async def schedule(
     course = await uow.courses.get(masl_id)
     if course is None:
         raise UnknownCourse(f"No course {masl_id} in the catalog.", field="masl_id")
-    offering = schedule_class(
+    offering = offerings.schedule_class(
         course,
         class_id=class_id or uuid.uuid4(),
         start_date=start_date,
@@ -64,7 +61,7 @@ async def schedule(
     )
     await uow.classes.add(offering)
     uow.audit("class.scheduled", "class", str(offering.id), after=snapshot(offering))
-    uow.publish(class_state(ClassScheduledV1, offering))
+    uow.emit([ClassScheduled(offering.id)], {offering.id: offering})
     return offering
 
 
@@ -106,7 +103,7 @@ async def edit_class(
     return offering
 
 
-async def cancel(
+async def cancel_class(
     uow: CatalogUnitOfWork,
     class_id: UUID,
     reason: str,

@@ -7,14 +7,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from catalog.adapters.publishing import course_state
 from catalog.domain.course import Course, EimetPolicy, Institution
 from catalog.domain.errors import CourseExists, CourseNotFound, UnknownInstitution
+from catalog.domain.events import CourseChanged, CoursePublished
 from catalog.domain.masl import validate_masl
-from catalog.service_layer.audit import snapshot
-from catalog.service_layer.unit_of_work import CatalogUnitOfWork
-from catalog.service_layer.versioning import VersionCheck, no_check
-from shared.contracts.catalog.v1 import CourseChangedV1, CoursePublishedV1
+from catalog.service_layer.unit_of_work import CatalogUnitOfWork, VersionCheck, no_check, snapshot
 
 
 async def _institution_of(uow: CatalogUnitOfWork, course: Course) -> Institution:
@@ -43,7 +40,7 @@ async def publish_course(
         raise CourseExists(f"Course {course.masl_id} is already in the catalog.")
     await uow.courses.add(course)
     uow.audit("course.published", "course", course.masl_id, after=snapshot(course))
-    uow.publish(course_state(CoursePublishedV1, course, institution, eimet))
+    uow.emit([CoursePublished(course, institution, eimet)])
     return course, institution
 
 
@@ -71,7 +68,7 @@ async def update_course(
     uow.audit(
         "course.updated", "course", course.masl_id, before=snapshot(course), after=snapshot(updated)
     )
-    uow.publish(course_state(CourseChangedV1, updated, institution, eimet))
+    uow.emit([CourseChanged(updated, institution, eimet)])
     return updated, institution
 
 

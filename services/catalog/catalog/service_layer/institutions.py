@@ -8,14 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from catalog.adapters.publishing import course_state
 from catalog.domain.course import EimetPolicy, Institution
 from catalog.domain.errors import InstitutionExists, InstitutionInUse, InstitutionNotFound
+from catalog.domain.events import CourseChanged
 from catalog.domain.masl import Agency
-from catalog.service_layer.audit import snapshot
-from catalog.service_layer.unit_of_work import CatalogUnitOfWork
-from catalog.service_layer.versioning import VersionCheck
-from shared.contracts.catalog.v1 import CourseChangedV1
+from catalog.service_layer.unit_of_work import CatalogUnitOfWork, VersionCheck, snapshot
 
 
 async def create_institution(
@@ -89,7 +86,7 @@ async def update_institution(
             before={"version": course.version - 1},
             after={"version": course.version},
         )
-        uow.publish(course_state(CourseChangedV1, course, updated, eimet))
+        uow.emit([CourseChanged(course, updated, eimet)])
     return updated
 
 

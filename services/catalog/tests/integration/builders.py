@@ -22,7 +22,6 @@ from catalog.domain.course import (
 from catalog.domain.masl import Agency
 from catalog.domain.offering import CourseClass
 from catalog.service_layer import classes, courses, institutions
-from catalog.service_layer.reactions import hold_policy
 from catalog.service_layer.seating import request_seat
 from shared.auth.principal import system_actor
 
@@ -38,7 +37,7 @@ class CatalogData:
 
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
-        self.policy = hold_policy(runtime.settings)
+        self.policy = runtime.settings.hold_policy()
 
     async def institution(self, **overrides: Any) -> Institution:
         values: dict[str, Any] = {
@@ -85,7 +84,7 @@ class CatalogData:
         masl_id = masl_id or (await self.course()).masl_id
         start = datetime.now(UTC).date() + timedelta(days=start_in_days)
         async with self.runtime.uow(ACTOR) as uow:
-            item = await classes.schedule(
+            item = await classes.schedule_class(
                 uow,
                 masl_id=masl_id,
                 start_date=start,

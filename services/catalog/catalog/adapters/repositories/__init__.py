@@ -1,8 +1,25 @@
-"""Repositories: load and store the catalog's aggregates (SQLAlchemy Core on the uow session)."""
+"""SQL repositories: load and store the catalog's aggregates (SQLAlchemy Core on the unit of
+work's session), one module per aggregate. What they all share is here: a unique-constraint
+violation that a concurrent request can cause becomes the domain's answer."""
 
-from catalog.adapters.repositories.classes import ClassRepository
-from catalog.adapters.repositories.courses import CourseRepository
-from catalog.adapters.repositories.institutions import InstitutionRepository
-from catalog.adapters.repositories.seats import SeatRepository
+from __future__ import annotations
 
-__all__ = ["ClassRepository", "CourseRepository", "InstitutionRepository", "SeatRepository"]
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+
+from shared.errors import DomainError
+
+UNIQUE_VIOLATION = "23505"
+
+
+@contextmanager
+def unique_violation_as(error: type[DomainError], detail: str) -> Iterator[None]:
+    """A unique-constraint violation (two requests creating the same thing) becomes `error`."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) == UNIQUE_VIOLATION:
+            raise error(detail) from None
+        raise

@@ -35,6 +35,8 @@ def class_from_row(row: Any) -> CourseClass:
 
 
 class ClassRepository:
+    """Classes as `CourseClass` aggregates (`catalog.service_layer.unit_of_work.Classes`)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -51,14 +53,6 @@ class ClassRepository:
         row = (await self.session.execute(stmt)).first()
         return class_from_row(row) if row else None
 
-    async def of_course(self, masl_id: str) -> list[CourseClass]:
-        stmt = (
-            select(course_class)
-            .where(course_class.c.masl_id == masl_id)
-            .order_by(course_class.c.start_date)
-        )
-        return [class_from_row(r) for r in await self.session.execute(stmt)]
-
     async def add(self, item: CourseClass) -> None:
         await self.session.execute(
             insert(course_class).values(id=item.id, masl_id=item.masl_id, **_values(item))
@@ -70,12 +64,6 @@ class ClassRepository:
             .where(course_class.c.id == item.id)
             .values(**_values(item), version=item.version, updated_at=func.now())
         )
-
-    async def refresh(self, item: CourseClass) -> CourseClass:
-        """The class as stored now (counters as the trigger computed them)."""
-        fresh = await self.get(item.id)
-        assert fresh is not None
-        return fresh
 
 
 def _values(item: CourseClass) -> dict[str, Any]:

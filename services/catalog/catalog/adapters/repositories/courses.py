@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.adapters.errors import unique_violation_as
+from catalog.adapters.repositories import unique_violation_as
 from catalog.adapters.tables import course, tuition_rate
 from catalog.domain.course import Course, CourseCategory, EnglishRequirement, EnglishTest
 from catalog.domain.errors import CourseExists
@@ -57,6 +57,8 @@ async def load_tuition(session: AsyncSession, masl_ids: list[str]) -> dict[str, 
 
 
 class CourseRepository:
+    """Courses with their tuition rates as `Course` aggregates (`unit_of_work.Courses`)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.adapters.errors import unique_violation_as
+from catalog.adapters.repositories import unique_violation_as
 from catalog.adapters.tables import course, institution
 from catalog.domain.course import Institution
 from catalog.domain.errors import InstitutionExists
@@ -31,6 +31,8 @@ def institution_from_row(row: Any) -> Institution:
 
 
 class InstitutionRepository:
+    """Schoolhouses as `Institution` aggregates (`unit_of_work.Institutions`)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -40,12 +42,6 @@ class InstitutionRepository:
             stmt = stmt.with_for_update()
         row = (await self.session.execute(stmt)).first()
         return institution_from_row(row) if row else None
-
-    async def get_many(self, ids: set[UUID]) -> dict[UUID, Institution]:
-        if not ids:
-            return {}
-        rows = await self.session.execute(select(institution).where(institution.c.id.in_(ids)))
-        return {r.id: institution_from_row(r) for r in rows}
 
     async def name_taken(self, name: str, *, other_than: UUID | None = None) -> bool:
         """Names are unique regardless of letter case."""

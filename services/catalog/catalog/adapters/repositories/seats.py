@@ -40,6 +40,8 @@ def seat_from_row(row: Any) -> Seat:
 
 
 class SeatRepository:
+    """Seats of classes as `Seat` objects (`catalog.service_layer.unit_of_work.Seats`)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -96,16 +98,6 @@ class SeatRepository:
             seat_from_row(r)
             for r in await self.session.execute(stmt.order_by(seat.c.hold_expires_at))
         ]
-
-    async def classes_with_lapsed_holds(self, now: datetime, limit: int) -> list[UUID]:
-        stmt = (
-            select(seat.c.class_id)
-            .where(seat.c.status == SeatStatus.HELD.value, seat.c.hold_expires_at <= now)
-            .group_by(seat.c.class_id)
-            .order_by(func.min(seat.c.hold_expires_at))
-            .limit(limit)
-        )
-        return list((await self.session.execute(stmt)).scalars())
 
     async def add(self, item: Seat) -> None:
         await self.session.execute(

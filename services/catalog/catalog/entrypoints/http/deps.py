@@ -1,27 +1,24 @@
-"""Dependencies of the catalog routes: runtime, roles, path parameters, preconditions, policies."""
+"""Dependencies of the catalog routes: runtime, path parameters, preconditions, policies
+(who may call a route: `catalog.entrypoints.authorization`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 
+from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.domain.course import EimetPolicy
 from catalog.domain.masl import MASL_RULE, validate_masl
 from catalog.domain.seats import HoldPolicy
-from catalog.service_layer.reactions import hold_policy
-from catalog.service_layer.unit_of_work import CatalogUnitOfWork
-from catalog.service_layer.versioning import VersionCheck
+from catalog.service_layer.unit_of_work import VersionCheck
 from catalog.settings import CatalogSettings
-from shared.auth.principal import Principal, Role
-from shared.http.auth import require_roles
 from shared.http.etag import IfMatchHeader, etag_for
 from shared.runtime import ServiceRuntime
 
 PREFIX = "/api/v1/catalog"
 
-CatalogRuntime = ServiceRuntime[CatalogSettings, CatalogUnitOfWork]
+CatalogRuntime = ServiceRuntime[CatalogSettings, SqlCatalogUnitOfWork]
 
 
 def get_runtime(request: Request) -> CatalogRuntime:
@@ -30,8 +27,6 @@ def get_runtime(request: Request) -> CatalogRuntime:
 
 
 RuntimeDep = Annotated[CatalogRuntime, Depends(get_runtime)]
-Manager = Annotated[Principal, Depends(require_roles(Role.CATALOG_MANAGER))]
-SeatReader = Annotated[Principal, Depends(require_roles(Role.CATALOG_MANAGER, Role.AUDITOR))]
 
 
 def masl_path(
@@ -80,16 +75,9 @@ def eimet_policy(runtime: RuntimeDep) -> EimetPolicy:
 
 
 def seat_policy(runtime: RuntimeDep) -> HoldPolicy:
-    return hold_policy(runtime.settings)
+    policy: HoldPolicy = runtime.settings.hold_policy()
+    return policy
 
 
 EimetPolicyDep = Annotated[EimetPolicy, Depends(eimet_policy)]
 HoldPolicyDep = Annotated[HoldPolicy, Depends(seat_policy)]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def utc_today() -> date:
-    return utc_now().date()

@@ -9,20 +9,19 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from catalog.adapters import queries
+from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.domain.course import EimetPolicy
 from catalog.domain.errors import ClassNotFound
 from catalog.domain.events import SeatStatus
 from catalog.domain.offering import ClassStatus
+from catalog.entrypoints.authorization import Manager, SeatReader
+from catalog.entrypoints.clock import utc_now, utc_today
 from catalog.entrypoints.http.deps import (
     PREFIX,
     EimetPolicyDep,
     HoldPolicyDep,
     IfMatchCheck,
-    Manager,
     RuntimeDep,
-    SeatReader,
-    utc_now,
-    utc_today,
 )
 from catalog.entrypoints.http.schemas.classes import (
     ClassCancel,
@@ -36,7 +35,6 @@ from catalog.entrypoints.http.schemas.classes import (
 from catalog.entrypoints.http.schemas.common import MaslNumber, problems
 from catalog.service_layer import classes as use_cases
 from catalog.service_layer.classes import ClassEdit
-from catalog.service_layer.unit_of_work import CatalogUnitOfWork
 from shared.contracts.types import FiscalYear
 from shared.http.auth import CurrentPrincipal
 from shared.http.etag import set_etag
@@ -51,7 +49,7 @@ def _public(row: queries.ClassRow, policy: EimetPolicy) -> ClassPublic:
     )
 
 
-async def _stored(uow: CatalogUnitOfWork, class_id: UUID) -> queries.ClassRow:
+async def _stored(uow: SqlCatalogUnitOfWork, class_id: UUID) -> queries.ClassRow:
     row = await queries.get_class(uow.session, class_id)
     if row is None:
         raise ClassNotFound(f"No class {class_id}.")
@@ -75,7 +73,7 @@ async def schedule_class(
         days=runtime.settings.default_report_days_before_start
     )
     async with runtime.uow(principal) as uow:
-        offering = await use_cases.schedule(
+        offering = await use_cases.schedule_class(
             uow,
             masl_id=body.masl_id,
             start_date=body.start_date,
@@ -192,8 +190,9 @@ async def cancel_class(
     seat and waitlist place is released (`seat_released`, reason `class_cancelled`) and the
     nominations are told (`class_cancelled` with the affected nomination ids)."""
     async with runtime.uow(principal) as uow:
-        await use_cases.cancel(uow, class_id, body.reason, check, holds, utc_now(),
-                               reason_code=body.reason_code)  # fmt: skip
+        await use_cases.cancel_class(
+            uow, class_id, body.reason, check, holds, utc_now(), reason_code=body.reason_code
+        )
         row = await _stored(uow, class_id)
         await uow.commit()
     set_etag(response, row.offering.id, row.offering.version)

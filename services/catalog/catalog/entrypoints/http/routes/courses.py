@@ -9,17 +9,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from catalog.adapters import queries
+from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.domain.course import Course, CourseCategory, EimetPolicy, Institution
+from catalog.domain.errors import CourseNotFound
 from catalog.domain.masl import AGENCY_BY_LETTER, Agency
-from catalog.entrypoints.http.deps import (
-    PREFIX,
-    EimetPolicyDep,
-    IfMatchCheck,
-    Manager,
-    MaslPath,
-    RuntimeDep,
-    utc_today,
-)
+from catalog.entrypoints.authorization import Manager
+from catalog.entrypoints.clock import utc_today
+from catalog.entrypoints.http.deps import PREFIX, EimetPolicyDep, IfMatchCheck, MaslPath, RuntimeDep
 from catalog.entrypoints.http.schemas.common import NO_NUL, problems
 from catalog.entrypoints.http.schemas.courses import (
     CourseCreate,
@@ -43,6 +39,13 @@ def _public(course: Course, institution: Institution, policy: EimetPolicy) -> Co
     )
 
 
+async def _stored(uow: SqlCatalogUnitOfWork, masl_id: str) -> tuple[Course, Institution]:
+    found = await queries.get_course(uow.session, masl_id)
+    if found is None:
+        raise CourseNotFound(f"No course {masl_id} in the catalog.")
+    return found
+
+
 @router.post(
     "", status_code=201, response_model=CoursePublic, responses=problems(401, 403, 409, 422)
 )
@@ -58,10 +61,8 @@ async def create_course(
     year in USD. Published to the other services as `course_published`."""
     async with runtime.uow(principal) as uow:
         course, _ = await use_cases.publish_course(uow, body.to_domain(), policy)
-        stored = await use_cases.load_course(uow, course.masl_id)
-        institution = await uow.institutions.get(stored.institution_id)
+        stored, institution = await _stored(uow, course.masl_id)
         await uow.commit()
-    assert institution is not None
     response.headers["Location"] = f"{PREFIX}/courses/{stored.masl_id}"
     set_etag(response, stored.masl_id, stored.version)
     return _public(stored, institution, policy)
@@ -137,9 +138,7 @@ async def get_course(
 ) -> CoursePublic | Response:
     """One course with its tuition per fiscal year and E-IMET flags, and its ETag."""
     async with runtime.uow(principal) as uow:
-        course = await use_cases.load_course(uow, masl_id)
-        institution = await uow.institutions.get(course.institution_id)
-    assert institution is not None
+        course, institution = await _stored(uow, masl_id)
     unchanged = not_modified(request, etag_for(course.masl_id, course.version))
     if unchanged is not None:
         return unchanged
@@ -167,10 +166,8 @@ async def update_course(
         await use_cases.update_course(
             uow, masl_id, body.course_changes(), body.tuition_rates(), check, policy
         )
-        stored = await use_cases.load_course(uow, masl_id)
-        institution = await uow.institutions.get(stored.institution_id)
+        stored, institution = await _stored(uow, masl_id)
         await uow.commit()
-    assert institution is not None
     set_etag(response, stored.masl_id, stored.version)
     return _public(stored, institution, policy)
 
@@ -190,9 +187,7 @@ async def retire_course(
     and their seats stay; it remains readable and `PATCH {"active": true}` brings it back."""
     async with runtime.uow(principal) as uow:
         await use_cases.retire_course(uow, masl_id, check, policy)
-        stored = await use_cases.load_course(uow, masl_id)
-        institution = await uow.institutions.get(stored.institution_id)
+        stored, institution = await _stored(uow, masl_id)
         await uow.commit()
-    assert institution is not None
     set_etag(response, stored.masl_id, stored.version)
     return _public(stored, institution, policy)

@@ -8,8 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from catalog.adapters import queries
+from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
+from catalog.domain.course import Institution
+from catalog.domain.errors import InstitutionNotFound
 from catalog.domain.masl import Agency
-from catalog.entrypoints.http.deps import PREFIX, EimetPolicyDep, IfMatchCheck, Manager, RuntimeDep
+from catalog.entrypoints.authorization import Manager
+from catalog.entrypoints.http.deps import PREFIX, EimetPolicyDep, IfMatchCheck, RuntimeDep
 from catalog.entrypoints.http.schemas.common import NO_NUL, problems
 from catalog.entrypoints.http.schemas.institutions import (
     InstitutionCreate,
@@ -25,6 +29,13 @@ from shared.http.pagination import PageQuery
 router = APIRouter(prefix=f"{PREFIX}/institutions", tags=["institutions"])
 
 
+async def _stored(uow: SqlCatalogUnitOfWork, institution_id: UUID) -> Institution:
+    item = await queries.get_institution(uow.session, institution_id)
+    if item is None:
+        raise InstitutionNotFound(f"No institution {institution_id}.")
+    return item
+
+
 @router.post(
     "", status_code=201, response_model=InstitutionPublic, responses=problems(401, 403, 409, 422)
 )
@@ -35,7 +46,7 @@ async def create_institution(
     government quarters and mess decide the students' living allowance."""
     async with runtime.uow(principal) as uow:
         item = await use_cases.create_institution(uow, **body.model_dump())
-        stored = await use_cases.load_institution(uow, item.id)
+        stored = await _stored(uow, item.id)
         await uow.commit()
     response.headers["Location"] = f"{PREFIX}/institutions/{item.id}"
     set_etag(response, item.id, stored.version)
@@ -71,7 +82,7 @@ async def get_institution(
 ) -> InstitutionPublic | Response:
     """One schoolhouse, with its ETag for updates."""
     async with runtime.uow(principal) as uow:
-        item = await use_cases.load_institution(uow, institution_id)
+        item = await _stored(uow, institution_id)
     unchanged = not_modified(request, etag_for(item.id, item.version))
     if unchanged is not None:
         return unchanged
@@ -99,7 +110,7 @@ async def update_institution(
         item = await use_cases.update_institution(
             uow, institution_id, body.changes(), check, policy
         )
-        stored = await use_cases.load_institution(uow, item.id)
+        stored = await _stored(uow, item.id)
         await uow.commit()
     set_etag(response, stored.id, stored.version)
     return InstitutionPublic.of(stored)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
@@ -18,6 +18,7 @@ from catalog.domain.course import (
     Institution,
 )
 from catalog.domain.masl import Agency
+from catalog.entrypoints.clock import utc_today
 from catalog.entrypoints.http.schemas.common import (
     NO_NUL,
     CalendarDate,
@@ -53,7 +54,7 @@ class TuitionRate(RequestBody):
 
 
 def _certified_in_the_past(day: date | None) -> date | None:
-    if day is not None and day > datetime.now(UTC).date():
+    if day is not None and day > utc_today():
         raise ValueError("an E-IMET certification date cannot be in the future")
     return day
 
