@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from shared.contracts.envelope import IntegrationEvent
-from shared.runtime import Reaction, ServiceDefinition
+from shared.contracts import flow
+from shared.runtime import ServiceDefinition
 from vetting.adapters.tables import metadata, platform
+from vetting.adapters.unit_of_work import SqlVettingUnitOfWork
+from vetting.domain.moment import Clock, Moment
+from vetting.entrypoints import reactions
 from vetting.entrypoints.http.routes import routers
 from vetting.entrypoints.jobs import jobs
-from vetting.service_layer.reactions import VettingReactions
 from vetting.service_layer.unit_of_work import VettingUnitOfWork
 from vetting.settings import VettingSettings
 
 
-def _reactions() -> Mapping[type[IntegrationEvent], Reaction]:
-    # Reactions are built when the consumer is (at process start), with the settings of then.
-    return VettingReactions(VettingSettings()).mapping()
+def office_clock(settings: VettingSettings) -> Clock:
+    """The one place vetting reads the time: now, with the day at the vetting office."""
+    zone = settings.timezone
+    return lambda: Moment.at_office(datetime.now(UTC), zone)
 
 
-definition: ServiceDefinition[VettingSettings, VettingUnitOfWork] = ServiceDefinition(
+def _is_a_vetting_unit_of_work(uow: SqlVettingUnitOfWork) -> VettingUnitOfWork:
+    # Checked by mypy: the SQL unit of work gives the use cases what their interface lists.
+    return uow
+
+
+def _dependencies(settings: VettingSettings) -> dict[str, Any]:
+    """What the reactions are given: the decision policy of the settings, and the clock."""
+    return {"policy": settings.policy(), "clock": office_clock(settings)}
+
+
+definition: ServiceDefinition[VettingSettings, SqlVettingUnitOfWork] = ServiceDefinition(
     name="vetting",
     title="IMET Vetting service",
     description=(
@@ -35,9 +49,10 @@ definition: ServiceDefinition[VettingSettings, VettingUnitOfWork] = ServiceDefin
     metadata=metadata,
     tables=platform,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    uow_class=VettingUnitOfWork,
+    uow_class=SqlVettingUnitOfWork,
     routers=routers,
-    reactions=_reactions,
+    # Bound when the consumer is built (at process start), with the settings of then.
+    reactions=lambda: flow.reactions_of("vetting", reactions, **_dependencies(VettingSettings())),
     jobs=jobs,
     openapi_tags=[
         {"name": "cases", "description": "Vetting cases: one per submitted nomination."},
@@ -46,4 +61,5 @@ definition: ServiceDefinition[VettingSettings, VettingUnitOfWork] = ServiceDefin
         {"name": "units", "description": "Security-force units' registry identity."},
         {"name": "statistics", "description": "Workload and turnaround."},
     ],
+    extra={"clock": office_clock},
 )

@@ -20,10 +20,10 @@ from shared.auth.tokens import TokenIssuer
 from shared.contracts.envelope import IntegrationEvent, build_headers
 from shared.contracts.nomination.v1 import NominationSubmittedV1
 from shared.settings import PlatformSettings
-from vetting.adapters.clock import clock_now
 from vetting.adapters.tables import platform, vetting_case
-from vetting.domain.case import Clock, VettingCase
+from vetting.domain.case import VettingCase
 from vetting.domain.decision import Result
+from vetting.domain.moment import Moment
 from vetting.service_layer.cases import OpenCase, open_case
 from vetting.service_layer.decisions import DecideCase, decide_case
 from vetting.settings import VettingSettings
@@ -49,8 +49,14 @@ def today() -> date:
     return datetime.now(ZoneInfo(zone)).date()
 
 
-def clock_on(day: date) -> Clock:
-    return Clock(at=datetime.combine(day, time(14, 0), tzinfo=UTC), on=day)
+def moment_on(day: date) -> Moment:
+    return Moment(at=datetime.combine(day, time(14, 0), tzinfo=UTC), on=day)
+
+
+def office_now(runtime: Any) -> Moment:
+    """Now, from the service's own clock (the bootstrap's, for the runtime's settings)."""
+    now: Moment = runtime.definition.extra["clock"](runtime.settings)()
+    return now
 
 
 def submitted(**overrides: Any) -> NominationSubmittedV1:
@@ -151,7 +157,7 @@ async def open_case_now(
     """Open a case as the reaction would (optionally as if on another day)."""
     event = event or submitted()
     settings = runtime.settings
-    when = clock_on(on) if on else clock_now(settings.timezone)
+    when = moment_on(on) if on else office_now(runtime)
     async with runtime.uow(SYSTEM) as uow:
         case = await open_case(uow, open_command(event), settings.policy(), when)
     assert case is not None
@@ -168,7 +174,7 @@ async def decide_as(
     on: date | None = None,
 ) -> None:
     settings = runtime.settings
-    when = clock_on(on) if on else clock_now(settings.timezone)
+    when = moment_on(on) if on else office_now(runtime)
     actor = Principal(subject=by, roles=frozenset({Role.VETTER}))
     async with runtime.uow(actor) as uow:
         command = DecideCase(result=result, reason_code=reason, rationale="Holdings checked.")

@@ -20,8 +20,8 @@ from vetting.service_layer.cases import cancel_case_for_nomination
 from .support import (
     SYSTEM,
     case_row,
-    clock_on,
     decide_as,
+    moment_on,
     open_case_now,
     staged_events,
     submitted,
@@ -76,7 +76,7 @@ async def test_the_approval_of_a_withdrawn_nomination_is_not_reopened(runtime: A
             case.nomination_id,
             reason_code="nomination_withdrawn",
             closed_as="withdrawn",
-            when=clock_on(today()),
+            now=moment_on(today()),
         )
 
     await expire_approvals_once(runtime)

@@ -9,11 +9,10 @@ import httpx
 import pytest
 
 from tests.helpers.fixtures import auth
-from vetting.adapters.clock import clock_now
 from vetting.domain.decision import DecisionPolicy
 from vetting.service_layer.cases import open_case
 
-from .support import SYSTEM, open_command, person_token, staged_events, submitted
+from .support import SYSTEM, office_now, open_command, person_token, staged_events, submitted
 
 
 async def _block_and_open(runtime: Any, client: httpx.AsyncClient, policy: DecisionPolicy) -> Any:
@@ -28,9 +27,7 @@ async def _block_and_open(runtime: Any, client: httpx.AsyncClient, policy: Decis
         headers=auth(person_token("vetter-ana", "vetter")),
     )
     async with runtime.uow(SYSTEM) as uow:
-        case = await open_case(
-            uow, open_command(event), policy, clock_now(runtime.settings.timezone)
-        )
+        case = await open_case(uow, open_command(event), policy, office_now(runtime))
     return case
 
 
@@ -82,7 +79,7 @@ async def test_an_unusually_long_unit_name_from_the_event_is_stored_as_is(runtim
             uow,
             open_command(event),
             runtime.settings.policy(),
-            clock_now(runtime.settings.timezone),
+            office_now(runtime),
         )
 
     assert case is not None

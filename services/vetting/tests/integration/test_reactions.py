@@ -18,7 +18,6 @@ from shared.runtime import ServiceRuntime
 from tests.helpers.fixtures import running
 from tests.helpers.kafka import produce
 from tests.helpers.waiting import eventually
-from vetting.adapters.clock import clock_now
 from vetting.domain.decision import Result
 from vetting.service_layer.cases import open_case
 from vetting.service_layer.decisions import DecideCase, decide_case
@@ -29,6 +28,7 @@ from .support import (
     case_row,
     cases_of,
     cloud_event,
+    office_now,
     open_command,
     staged_events,
     submitted,
@@ -55,12 +55,12 @@ async def _deliver(topic_prefix: str, *records: Any) -> None:
 async def _approve(rt: ServiceRuntime[Any, Any], event: Any) -> Any:
     policy = rt.settings.policy()
     async with rt.uow(VETTER) as uow:
-        case = await open_case(uow, open_command(event), policy, clock_now(rt.settings.timezone))
+        case = await open_case(uow, open_command(event), policy, office_now(rt))
     async with rt.uow(VETTER) as uow:
         command = DecideCase(
             result=Result.APPROVED, reason_code="cleared", rationale="No holdings."
         )
-        await decide_case(uow, case.id, command, policy, clock_now(rt.settings.timezone))
+        await decide_case(uow, case.id, command, policy, office_now(rt))
     return case
 
 
@@ -121,7 +121,7 @@ async def test_a_unit_on_the_registry_denies_the_case_with_the_entry_referenced(
         entry = await add_registry_entry(
             uow,
             AddRegistryEntry(event.country, f"  {event.unit_name.lower()} ", "INVEST-1", None),
-            clock_now(consuming.settings.timezone),
+            office_now(consuming),
         )
 
     await _deliver(topic_prefix, cloud_event(event))

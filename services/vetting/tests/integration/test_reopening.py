@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.contracts.nomination.v1 import CandidateChangedV1, NominationSubmittedV1
-from vetting.adapters.clock import clock_now
 from vetting.domain.decision import Result
 from vetting.service_layer.registry import AddRegistryEntry, add_registry_entry
 from vetting.service_layer.reopening import CandidateChange, reopen_for_change
@@ -16,6 +15,7 @@ from .support import (
     SYSTEM,
     case_row,
     decide_as,
+    office_now,
     open_case_now,
     staged_events,
     submitted,
@@ -46,9 +46,7 @@ def _change(event: NominationSubmittedV1, revision: int = 1, **facts: Any) -> Ca
 
 async def _reopen(runtime: Any, change: CandidateChange) -> Any:
     async with runtime.uow(SYSTEM) as uow:
-        return await reopen_for_change(
-            uow, change, runtime.settings.policy(), clock_now(runtime.settings.timezone)
-        )
+        return await reopen_for_change(uow, change, runtime.settings.policy(), office_now(runtime))
 
 
 async def test_an_approved_case_is_reopened_with_the_new_unit_and_announced(
@@ -96,7 +94,7 @@ async def test_a_move_to_a_unit_on_the_registry_is_denied_at_once(make_runtime: 
         await add_registry_entry(
             uow,
             AddRegistryEntry(event.country, listed, "INVEST-9", None),
-            clock_now(runtime.settings.timezone),
+            office_now(runtime),
         )
 
     await _reopen(runtime, _change(event, unit_name=listed))

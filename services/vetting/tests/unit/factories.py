@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time
 
-from vetting.domain.case import Clock, VettingCase
+from vetting.domain.case import VettingCase
 from vetting.domain.decision import DecisionPolicy
+from vetting.domain.moment import Moment
 
 
-def clock(day: date) -> Clock:
-    return Clock(at=datetime.combine(day, time(15, 0), tzinfo=UTC), on=day)
+def moment(day: date) -> Moment:
+    return Moment(at=datetime.combine(day, time(15, 0), tzinfo=UTC), on=day)
 
 
 def new_case(
@@ -29,7 +30,7 @@ def new_case(
         unit_name=unit_name,
         class_id=uuid.uuid4(),
         report_date=report_date,
-        when=clock(opened_on),
+        when=moment(opened_on),
         policy=policy or DecisionPolicy(),
         possible_duplicate_of=duplicate_of,
     )

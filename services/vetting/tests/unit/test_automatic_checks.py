@@ -9,7 +9,7 @@ from vetting.domain.checks import FingerprintMatch, automatic_decision, possible
 from vetting.domain.decision import DecisionPolicy, Result
 from vetting.domain.validity import PriorApproval
 
-from .factories import clock, new_case
+from .factories import moment, new_case
 
 DAY = date(2026, 11, 30)
 
@@ -29,7 +29,7 @@ def test_a_blocked_unit_denies_the_case_with_the_registry_entry_referenced() -> 
         reusable=None,
         policy=DecisionPolicy(),
         by="system",
-        when=clock(DAY),
+        when=moment(DAY),
     )
 
     assert decision is not None
@@ -51,7 +51,7 @@ def test_the_review_policy_holds_a_blocked_unit_case_as_suspended() -> None:
         reusable=None,
         policy=DecisionPolicy(unit_block_policy="review"),
         by="system",
-        when=clock(DAY),
+        when=moment(DAY),
     )
 
     assert decision is not None
@@ -67,7 +67,7 @@ def test_under_the_two_person_rule_an_automatic_denial_waits_for_a_vetter() -> N
         reusable=None,
         policy=DecisionPolicy(two_person_rule=True),
         by="system",
-        when=clock(DAY),
+        when=moment(DAY),
     )
 
     assert decision is not None
@@ -83,7 +83,7 @@ def test_a_blocked_unit_wins_over_a_reusable_prior_approval() -> None:
         reusable=_prior(case.candidate_id),
         policy=DecisionPolicy(),
         by="system",
-        when=clock(DAY),
+        when=moment(DAY),
     )
 
     assert decision is not None
@@ -100,7 +100,7 @@ def test_a_reusable_prior_approval_approves_with_its_validity_and_reference() ->
         reusable=prior,
         policy=DecisionPolicy(),
         by="system",
-        when=clock(DAY),
+        when=moment(DAY),
     )
 
     assert decision is not None
@@ -120,7 +120,7 @@ def test_a_flagged_case_is_never_approved_automatically() -> None:
         reusable=_prior(case.candidate_id),
         policy=DecisionPolicy(),
         by="system",
-        when=clock(DAY),
+        when=moment(DAY),
     )
 
     assert decision is None

@@ -21,7 +21,7 @@ from vetting.domain.decision import (
 )
 from vetting.domain.errors import DomainError
 
-from .factories import clock, new_case
+from .factories import moment, new_case
 
 POLICY = DecisionPolicy(two_person_rule=True)
 VETTER_RESULTS = [Result.APPROVED, Result.SUSPENDED, Result.DENIED, Result.CANCELLED]
@@ -45,7 +45,7 @@ operations = st.one_of(
 
 
 def _apply(case: VettingCase, op: tuple[Any, ...], day: date) -> None:
-    when = clock(day)
+    when = moment(day)
     if op[0] == "decide":
         case.decide(
             result=op[1],

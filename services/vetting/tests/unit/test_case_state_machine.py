@@ -27,7 +27,7 @@ from vetting.domain.errors import (
     UnitBlocked,
 )
 
-from .factories import clock, new_case
+from .factories import moment, new_case
 
 DAY = date(2026, 11, 30)
 POLICY = DecisionPolicy()
@@ -47,7 +47,7 @@ def _decide(
         reason_code=reason,
         rationale="Checked the holdings.",
         by="vetter-a",
-        when=clock(DAY),
+        when=moment(DAY),
         policy=policy,
         blocking_entry_id=blocking,
     )
@@ -61,7 +61,7 @@ def _confirm(
         outcome=outcome,
         rationale="Reviewed the file.",
         by=by,
-        when=clock(on),
+        when=moment(on),
         policy=TWO_PERSON,
         blocking_entry_id=None,
     )
@@ -215,7 +215,7 @@ def test_a_withdrawn_nomination_cancels_a_pending_case_and_the_pending_decision_
     _decide(case, Result.DENIED, "derogatory_information", policy=TWO_PERSON)
 
     cancellation = case.cancel_for_nomination(
-        reason_code="nomination_withdrawn", by="system", when=clock(DAY)
+        reason_code="nomination_withdrawn", by="system", when=moment(DAY)
     )
 
     assert cancellation is not None
@@ -228,7 +228,7 @@ def test_a_withdrawn_nomination_leaves_an_approved_case_approved() -> None:
     _decide(case, Result.APPROVED, "cleared")
 
     cancellation = case.cancel_for_nomination(
-        reason_code="nomination_withdrawn", by="system", when=clock(DAY)
+        reason_code="nomination_withdrawn", by="system", when=moment(DAY)
     )
 
     assert cancellation is None
@@ -239,7 +239,7 @@ def test_a_lapsing_approval_reopens_the_case_with_a_new_due_date() -> None:
     case = new_case()
     _decide(case, Result.APPROVED, "cleared")
 
-    reopening = case.reopen_for_lapse(by="system", when=clock(date(2027, 11, 1)), policy=POLICY)
+    reopening = case.reopen_for_lapse(by="system", when=moment(date(2027, 11, 1)), policy=POLICY)
 
     assert reopening.result is Result.REOPENED
     assert case.status is CaseStatus.OPEN
@@ -252,4 +252,4 @@ def test_only_an_approved_case_is_reopened() -> None:
     case = new_case()
 
     with pytest.raises(TransitionNotAllowed):
-        case.reopen_for_lapse(by="system", when=clock(DAY), policy=POLICY)
+        case.reopen_for_lapse(by="system", when=moment(DAY), policy=POLICY)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from vetting.domain.case import Clock, VettingCase
+from vetting.domain.case import VettingCase
 from vetting.domain.decision import DecisionPolicy, Result
+from vetting.domain.moment import Moment
 from vetting.domain.units import Link, Listing, UnitMatch, covering, link_by_name
 
-WHEN = Clock(datetime(2026, 12, 2, 15, tzinfo=UTC), date(2026, 12, 2))
+WHEN = Moment(datetime(2026, 12, 2, 15, tzinfo=UTC), date(2026, 12, 2))
 POLICY = DecisionPolicy()
 
 

@@ -1,7 +1,10 @@
-"""Read-side queries of the HTTP API: case and registry lists, duplicates, statistics data."""
+"""The read side: what the HTTP routes show (case, registry and unit pages, one case with its
+history, duplicates, statistics data). Routes read only through here; lists come back as row
+mappings, single resources as domain objects."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,9 +15,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.types import fiscal_year_bounds
 from shared.http.pagination import PageParams, paginate
-from vetting.adapters.tables import decision, decision_confirmation, derogatory_unit, vetting_case
+from vetting.adapters.repositories import (
+    SqlCaseRepository,
+    SqlRegistryRepository,
+    SqlUnitRepository,
+)
+from vetting.adapters.tables import (
+    decision,
+    decision_confirmation,
+    derogatory_unit,
+    unit,
+    vetting_case,
+)
+from vetting.domain.case import VettingCase
 from vetting.domain.decision import AWAITING_DECISION
+from vetting.domain.registry import RegistryEntry
+from vetting.domain.registry import unit_key as key_of
 from vetting.domain.statistics import DecisionSpan
+from vetting.domain.units import Unit
+
+Rows = list[Mapping[str, Any]]
+
+
+def _rows(rows: Sequence[Any]) -> Rows:
+    return [dict(r._mapping) for r in rows]
+
 
 _AWAITING = [s.value for s in AWAITING_DECISION]
 
@@ -61,11 +86,24 @@ def _case_where(stmt: Select[Any], f: CaseFilters, today: date) -> Select[Any]:
 
 async def list_cases(
     session: AsyncSession, filters: CaseFilters, page: PageParams, today: date
-) -> tuple[list[Any], str | None]:
+) -> tuple[Rows, str | None]:
     """Newest first."""
     stmt = _case_where(select(vetting_case), filters, today)
-    return await paginate(
+    rows, cursor = await paginate(
         session, stmt, page, [vetting_case.c.opened_at.desc(), vetting_case.c.id.desc()]
+    )
+    return _rows(rows), cursor
+
+
+async def one_case(session: AsyncSession, case_id: UUID) -> VettingCase | None:
+    """The case with its whole decision history."""
+    return await SqlCaseRepository(session).get(case_id)
+
+
+async def blocking_entry(session: AsyncSession, case: VettingCase) -> UUID | None:
+    """The active registry entry that blocks the case's unit now, if any."""
+    return await SqlRegistryRepository(session).blocking(
+        unit_id=case.unit_id, country=case.country, unit_name=case.unit_name
     )
 
 
@@ -91,18 +129,47 @@ async def list_registry(
     *,
     country: str | None,
     active: bool | None,
-    unit_key: str | None,
-) -> tuple[list[Any], str | None]:
-    """Newest first; `unit_key` matches a normalized unit name exactly."""
+    unit_name: str | None,
+) -> tuple[Rows, str | None]:
+    """Newest first; `unit_name` matches ignoring case and spacing."""
     u = derogatory_unit.c
     stmt = select(derogatory_unit)
     if country is not None:
         stmt = stmt.where(u.country == country)
     if active is not None:
         stmt = stmt.where(u.remediated_at.is_(None) if active else u.remediated_at.is_not(None))
-    if unit_key is not None:
-        stmt = stmt.where(u.unit_key == unit_key)
-    return await paginate(session, stmt, page, [u.added_at.desc(), u.id.desc()])
+    if unit_name is not None:
+        stmt = stmt.where(u.unit_key == key_of(unit_name))
+    rows, cursor = await paginate(session, stmt, page, [u.added_at.desc(), u.id.desc()])
+    return _rows(rows), cursor
+
+
+async def registry_entry(session: AsyncSession, entry_id: UUID) -> RegistryEntry | None:
+    return await SqlRegistryRepository(session).get(entry_id)
+
+
+async def list_units(
+    session: AsyncSession,
+    page: PageParams,
+    *,
+    country: str | None,
+    name: str | None,
+    parent_unit_id: UUID | None,
+) -> tuple[Rows, str | None]:
+    """Oldest first; `name` matches ignoring case and spacing."""
+    stmt = select(unit)
+    if country is not None:
+        stmt = stmt.where(unit.c.country == country)
+    if name is not None:
+        stmt = stmt.where(unit.c.name_key == key_of(name))
+    if parent_unit_id is not None:
+        stmt = stmt.where(unit.c.parent_id == parent_unit_id)
+    rows, cursor = await paginate(session, stmt, page, [unit.c.created_at, unit.c.id])
+    return _rows(rows), cursor
+
+
+async def one_unit(session: AsyncSession, unit_id: UUID) -> Unit | None:
+    return await SqlUnitRepository(session).get(unit_id)
 
 
 @dataclass(frozen=True)

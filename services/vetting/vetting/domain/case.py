@@ -10,7 +10,9 @@
 
 Approved, denied and cancelled take no vetter decisions. An approval is refused while the
 unit is on the derogatory registry. Every transition appends a `Decision`; the status and the
-current result (reason, validity, references) are derived from that history.
+current result (reason, validity, references) are derived from that history. What the pipeline
+must hear is raised as a domain event (`events`): the opening, and every result that takes
+effect (a decision pending confirmation is announced when it is confirmed).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from vetting.domain.calendar import add_working_days
-from vetting.domain.case_cycles import CaseCycles, Clock
+from vetting.domain.case_cycles import CaseCycles
 from vetting.domain.decision import (
     AWAITING_DECISION,
     CLOSED,
@@ -33,9 +35,11 @@ from vetting.domain.decision import (
     DecisionPolicy,
     Outcome,
     Result,
+    Standing,
     derive_status,
     last_effective,
     pending_decision,
+    standing,
 )
 from vetting.domain.errors import (
     CaseClosed,
@@ -47,6 +51,8 @@ from vetting.domain.errors import (
     TransitionNotAllowed,
     UnitBlocked,
 )
+from vetting.domain.events import CaseOpened, DomainEvent, decision_took_effect
+from vetting.domain.moment import Moment
 from vetting.domain.units import Link, UnitMatch
 from vetting.domain.validity import approval_valid_until
 
@@ -72,6 +78,7 @@ class VettingCase(CaseCycles):
     vetted_revision: int = 0
     unit_id: UUID | None = None
     unit_match: UnitMatch = UnitMatch.UNREGISTERED
+    events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def open(
@@ -84,14 +91,14 @@ class VettingCase(CaseCycles):
         unit_name: str,
         class_id: UUID,
         report_date: date,
-        when: Clock,
+        when: Moment,
         policy: DecisionPolicy,
         possible_duplicate_of: UUID | None = None,
         vetted_revision: int = 0,
         link: Link | None = None,
     ) -> VettingCase:
         """A new case, due `turnaround_working_days` working days after the day it opens."""
-        return cls(
+        case = cls(
             id=uuid.uuid4(),
             nomination_id=nomination_id,
             candidate_id=candidate_id,
@@ -110,6 +117,14 @@ class VettingCase(CaseCycles):
             unit_id=link.unit_id if link else None,
             unit_match=link.match if link else UnitMatch.UNREGISTERED,
         )
+        case.events.append(
+            CaseOpened(
+                case_id=case.id, nomination_id=nomination_id, country=country,
+                candidate_id=candidate_id, unit_name=unit_name, opened_on=case.opened_on,
+                due_on=case.due_on, flagged_possible_duplicate=case.flagged_possible_duplicate,
+            )
+        )  # fmt: skip
+        return case
 
     # -- derived from the history -------------------------------------------------------------
     @property
@@ -132,6 +147,11 @@ class VettingCase(CaseCycles):
             return None
         return current.effective_valid_until
 
+    @property
+    def standing(self) -> Standing:
+        """The current result: status, reason code, when decided, validity, references."""
+        return standing(self.history)
+
     def is_overdue(self, today: date) -> bool:
         """Still waiting for a result after its due date."""
         return self.status in AWAITING_DECISION and today > self.due_on
@@ -144,7 +164,7 @@ class VettingCase(CaseCycles):
         reason_code: str,
         rationale: str,
         by: str,
-        when: Clock,
+        when: Moment,
         policy: DecisionPolicy,
         blocking_entry_id: UUID | None,
     ) -> Decision:
@@ -188,6 +208,8 @@ class VettingCase(CaseCycles):
             registry_entry_id=blocking_entry_id if reason_code == "unit_blocked" else None,
         )
         self.history.append(decision)
+        if not needs:
+            self.events.append(decision_took_effect(self, decision))
         return decision
 
     def confirm(
@@ -197,7 +219,7 @@ class VettingCase(CaseCycles):
         outcome: Outcome,
         rationale: str,
         by: str,
-        when: Clock,
+        when: Moment,
         policy: DecisionPolicy,
         blocking_entry_id: UUID | None,
     ) -> Decision:
@@ -230,4 +252,6 @@ class VettingCase(CaseCycles):
         )
         confirmed = replace(pending, confirmation=confirmation)
         self.history[-1] = confirmed
+        if outcome is Outcome.CONFIRMED:
+            self.events.append(decision_took_effect(self, confirmed))
         return confirmed

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from vetting.domain.case import Clock, VettingCase
+from vetting.domain.case import VettingCase
 from vetting.domain.decision import Decision, DecisionPolicy, Result
+from vetting.domain.moment import Moment
 from vetting.domain.validity import PriorApproval
 
 
@@ -50,7 +51,7 @@ def automatic_decision(
     reusable: PriorApproval | None,
     policy: DecisionPolicy,
     by: str,
-    when: Clock,
+    when: Moment,
 ) -> Decision | None:
     """The decision the automatic checks take on a new case, or None (a vetter decides)."""
     if blocking_entry_id is not None:
@@ -92,7 +93,7 @@ def automatic_decision(
 def _automatic(
     case: VettingCase,
     by: str,
-    when: Clock,
+    when: Moment,
     result: Result,
     reason_code: str,
     rationale: str,

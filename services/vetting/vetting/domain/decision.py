@@ -176,3 +176,30 @@ def pending_decision(history: Sequence[Decision]) -> Decision | None:
     if history and decision_states(history)[-1] is DecisionState.PENDING_CONFIRMATION:
         return history[-1]
     return None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A case's current result, derived from its history (lists and the stored cache show it)."""
+
+    status: CaseStatus
+    reason_code: str | None
+    decided_at: datetime | None
+    valid_until: date | None
+    registry_entry_id: UUID | None
+    reused_from_case_id: UUID | None
+
+
+def standing(history: Sequence[Decision]) -> Standing:
+    status, current = derive_status(history), last_effective(history)
+    if current is None:
+        return Standing(status, None, None, None, None, None)
+    return Standing(
+        status=status,
+        reason_code=current.reason_code,
+        # A re-opening is not a result: the case waits for one again.
+        decided_at=None if current.result is Result.REOPENED else current.effective_at,
+        valid_until=current.effective_valid_until if status is CaseStatus.APPROVED else None,
+        registry_entry_id=current.registry_entry_id,
+        reused_from_case_id=current.reused_from_case_id,
+    )

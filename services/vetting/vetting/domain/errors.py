@@ -74,3 +74,9 @@ class UnitCountryMismatch(DomainError):
     code = "unit-country-mismatch"
     status = 422
     title = "The unit belongs to another country"
+
+
+class ConcurrentModification(Conflict):
+    """The case or entry changed since it was read (its version moved on): retry."""
+
+    code = "concurrent-modification"

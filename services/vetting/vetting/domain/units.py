@@ -11,12 +11,14 @@ the unit's subunits too when it says so (`include_subunits`).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from vetting.domain.events import DomainEvent, UnitRegistered
 from vetting.domain.registry import unit_key
 
 
@@ -40,6 +42,21 @@ class Unit:
     created_at: datetime
     created_by: str
     version: int = 1
+    events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def register(
+        cls, *, country: str, name: str, parent_id: UUID | None, at: datetime, by: str
+    ) -> Unit:
+        """A new unit identity; published so every service can reference it."""
+        unit = cls(uuid.uuid4(), country, name, parent_id, at, by)
+        unit.events.append(
+            UnitRegistered(
+                unit_id=unit.id, country=country, unit_name=name, parent_unit_id=parent_id,
+                registered_at=at,
+            )
+        )  # fmt: skip
+        return unit
 
     @property
     def name_key(self) -> str:

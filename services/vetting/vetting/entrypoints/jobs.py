@@ -10,18 +10,16 @@ locked (`FOR UPDATE SKIP LOCKED`), so a vetter's concurrent decision waits or is
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy import text
 
 from shared.auth.principal import system_actor
 from shared.messaging.backoff import sleep_or_stop
 from shared.messaging.locks import lock_key
 from shared.observability import get_logger
 from shared.runtime import Job, ServiceRuntime
-from vetting.adapters.clock import clock_now
-from vetting.domain.case import Clock
-from vetting.service_layer.cases import reopen_lapsing_approvals
+from vetting.domain.moment import Clock, Moment
+from vetting.service_layer.reopening import reopen_lapsing_approvals
 from vetting.settings import VettingSettings
 
 log = get_logger("vetting.jobs")
@@ -29,25 +27,24 @@ EXPIRY_LOCK = lock_key("vetting.expire_approvals")
 
 
 async def expire_approvals_once(
-    runtime: ServiceRuntime[Any, Any], when: Clock | None = None
+    runtime: ServiceRuntime[Any, Any], now: Moment | None = None
 ) -> int | None:
     """One round; the number of cases re-opened, or None when another instance holds the lock."""
     settings: VettingSettings = runtime.settings
+    make_clock: Callable[[VettingSettings], Clock] = runtime.definition.extra["clock"]
+    clock = make_clock(settings)
     actor = system_actor("vetting")
     total = 0
     while True:
         async with runtime.uow(actor) as uow:
-            locked = await uow.session.execute(
-                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": EXPIRY_LOCK}
-            )
-            if not locked.scalar_one():
+            if not await uow.try_lock(EXPIRY_LOCK):
                 return None
             count = await reopen_lapsing_approvals(
                 uow,
                 settings.policy(),
                 lead_days=settings.revet_lead_days,
                 batch_size=settings.expiry_batch_size,
-                when=when or clock_now(settings.timezone),
+                now=now or clock(),
             )
         total += count
         if count < settings.expiry_batch_size:

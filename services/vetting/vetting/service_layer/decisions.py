@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from shared.observability import get_logger
-from vetting.adapters import publishing
-from vetting.domain.case import Clock, VettingCase
+from vetting.domain.case import VettingCase
 from vetting.domain.decision import Decision, DecisionPolicy, Outcome, Result
 from vetting.domain.errors import CaseNotFound
+from vetting.domain.moment import Moment
 from vetting.service_layer.audit import case_snapshot, decision_snapshot
 from vetting.service_layer.unit_of_work import VettingUnitOfWork
 
@@ -50,7 +50,7 @@ async def decide_case(
     case_id: UUID,
     command: DecideCase,
     policy: DecisionPolicy,
-    when: Clock,
+    now: Moment,
     check: VersionCheck | None = None,
 ) -> tuple[VettingCase, Decision]:
     """A vetter decides: approved, suspended (not cleared; may be re-decided), denied, cancelled.
@@ -72,11 +72,11 @@ async def decide_case(
         reason_code=command.reason_code,
         rationale=command.rationale,
         by=uow.actor.subject,
-        when=when,
+        when=now,
         policy=policy,
         blocking_entry_id=blocking,
     )
-    await uow.cases.save(case, when.at)
+    await uow.cases.save(case, now.at)
     uow.audit(
         "case.decided",
         "vetting_case",
@@ -84,8 +84,6 @@ async def decide_case(
         before=before,
         after=case_snapshot(case) | decision_snapshot(decision),
     )
-    if not decision.requires_confirmation:
-        uow.publish(publishing.result_event(case, decision))
     await uow.commit()
     log.info(
         "vetting.decided",
@@ -102,7 +100,7 @@ async def confirm_decision(
     decision_id: UUID,
     command: ConfirmDecision,
     policy: DecisionPolicy,
-    when: Clock,
+    now: Moment,
     check: VersionCheck | None = None,
 ) -> tuple[VettingCase, Decision]:
     """Two-person rule: a second vetter confirms a pending decision, or rejects it.
@@ -121,11 +119,11 @@ async def confirm_decision(
         outcome=command.outcome,
         rationale=command.rationale,
         by=uow.actor.subject,
-        when=when,
+        when=now,
         policy=policy,
         blocking_entry_id=blocking,
     )
-    await uow.cases.save(case, when.at)
+    await uow.cases.save(case, now.at)
     uow.audit(
         f"decision.{command.outcome.value}",
         "vetting_case",
@@ -133,8 +131,6 @@ async def confirm_decision(
         before=before,
         after=case_snapshot(case) | decision_snapshot(decision),
     )
-    if command.outcome is Outcome.CONFIRMED:
-        uow.publish(publishing.result_event(case, decision))
     await uow.commit()
     log.info("vetting.confirmation", case_id=str(case.id), outcome=command.outcome.value)
     return case, decision

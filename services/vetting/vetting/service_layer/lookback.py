@@ -15,8 +15,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from shared.observability import get_logger
-from vetting.adapters import publishing
-from vetting.domain.case import Clock
+from vetting.domain.moment import Moment
 from vetting.domain.registry import RegistryEntry
 from vetting.domain.units import Unit
 from vetting.service_layer.audit import case_snapshot, decision_snapshot
@@ -26,27 +25,26 @@ log = get_logger("vetting.lookback")
 
 
 async def review_members(
-    uow: VettingUnitOfWork, entry: RegistryEntry, unit: Unit, when: Clock
+    uow: VettingUnitOfWork, entry: RegistryEntry, unit: Unit, now: Moment
 ) -> list[UUID]:
     """Suspend the still-valid approvals of the listed unit's members; the cases suspended."""
     units = await uow.units.with_subunits(unit.id) if entry.include_subunits else [unit.id]
     if len(await uow.units.named(unit.country, unit.name)) == 1:
-        await uow.units.link_named_cases(unit.country, unit.name, unit.id)
+        await uow.cases.link_named_to_unit(unit.country, unit.name, unit.id)
     suspended = []
-    for case_id in await uow.units.members_approved_on(units, unit.country, unit.name, when.on):
+    for case_id in await uow.cases.approved_members(units, unit.country, unit.name, now.on):
         case = await uow.cases.get(case_id, lock=True)
         if case is None:
             continue
         before = case_snapshot(case)
-        decision = case.suspend_for_listing(entry_id=entry.id, by=uow.actor.subject, when=when)
+        decision = case.suspend_for_listing(entry_id=entry.id, by=uow.actor.subject, when=now)
         if decision is None:
             continue
-        await uow.cases.save(case, when.at)
+        await uow.cases.save(case, now.at)
         uow.audit(
             "case.suspended_by_registry", "vetting_case", str(case.id),
             before=before, after=case_snapshot(case) | decision_snapshot(decision),
         )  # fmt: skip
-        uow.publish(publishing.approval_suspended(case, decision))
         suspended.append(case.id)
     log.info("vetting.registry_lookback", entry_id=str(entry.id), suspended=len(suspended))
     return suspended

@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
-from vetting.domain.case import Clock
 from vetting.domain.errors import RegistryEntryNotFound, UnitAlreadyListed
+from vetting.domain.moment import Moment
 from vetting.domain.registry import RegistryEntry
 from vetting.service_layer.lookback import review_members
 from vetting.service_layer.unit_of_work import VettingUnitOfWork
@@ -42,7 +42,7 @@ def _snapshot(entry: RegistryEntry) -> dict[str, Any]:
 
 
 async def add_registry_entry(
-    uow: VettingUnitOfWork, command: AddRegistryEntry, when: Clock
+    uow: VettingUnitOfWork, command: AddRegistryEntry, now: Moment
 ) -> RegistryEntry:
     """Put a unit on the registry: from now on it blocks the vetting of every member.
 
@@ -53,7 +53,7 @@ async def add_registry_entry(
     """
     unit = await unit_for_listing(
         uow, unit_id=command.unit_id, country=command.country, name=command.unit_name,
-        parent_id=command.parent_unit_id, when=when,
+        parent_id=command.parent_unit_id, now=now,
     )  # fmt: skip
     existing = await uow.registry.active_on_unit(unit.id)
     if existing is not None:
@@ -67,13 +67,13 @@ async def add_registry_entry(
         source_reference=command.source_reference,
         summary=command.summary,
         added_by=uow.actor.subject,
-        added_at=when.at,
+        added_at=now.at,
         unit_id=unit.id,
         include_subunits=command.include_subunits,
     )
     await uow.registry.add(entry)
     uow.audit("registry.added", "derogatory_unit", str(entry.id), after=_snapshot(entry))
-    await review_members(uow, entry, unit, when)
+    await review_members(uow, entry, unit, now)
     await uow.commit()
     return entry
 
@@ -81,7 +81,7 @@ async def add_registry_entry(
 async def extend_registry_entry(
     uow: VettingUnitOfWork,
     entry_id: UUID,
-    when: Clock,
+    now: Moment,
     check: Callable[[UUID, int], None] | None = None,
 ) -> RegistryEntry:
     """Extend an active entry to the unit's subunits: their members are blocked too, and the
@@ -102,7 +102,7 @@ async def extend_registry_entry(
     assert extended.unit_id is not None  # every entry names its unit (migration vetting_0004)
     unit = await uow.units.get(extended.unit_id)
     assert unit is not None  # a foreign key guarantees it
-    await review_members(uow, extended, unit, when)
+    await review_members(uow, extended, unit, now)
     await uow.commit()
     return extended
 
@@ -111,7 +111,7 @@ async def remediate_registry_entry(
     uow: VettingUnitOfWork,
     entry_id: UUID,
     command: RemediateRegistryEntry,
-    when: Clock,
+    now: Moment,
     check: Callable[[UUID, int], None] | None = None,
 ) -> RegistryEntry:
     """Record remediation: the unit stops blocking; the entry stays in the history.
@@ -127,7 +127,7 @@ async def remediate_registry_entry(
         notes=command.remediation_notes,
         reference=command.remediation_reference,
         by=uow.actor.subject,
-        at=when.at,
+        at=now.at,
     )
     await uow.registry.save(remediated, entry.version)
     uow.audit(

@@ -6,14 +6,20 @@ other service learns units from `vetting.unit_registered`.
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass
 from uuid import UUID
 
-from shared.contracts.vetting.v1 import UnitRegisteredV1
-from vetting.domain.case import Clock
 from vetting.domain.errors import UnitCountryMismatch, UnitExists, UnitNotFound
+from vetting.domain.moment import Moment
 from vetting.domain.units import Link, Unit, UnitMatch, link_by_name
 from vetting.service_layer.unit_of_work import VettingUnitOfWork
+
+
+@dataclass(frozen=True)
+class RegisterUnit:
+    country: str
+    name: str
+    parent_id: UUID | None = None
 
 
 def _view(item: Unit) -> dict[str, str | None]:
@@ -35,30 +41,25 @@ async def _parent(uow: VettingUnitOfWork, country: str, parent_id: UUID | None) 
 
 
 async def _insert(
-    uow: VettingUnitOfWork, country: str, name: str, parent_id: UUID | None, when: Clock
+    uow: VettingUnitOfWork, country: str, name: str, parent_id: UUID | None, now: Moment
 ) -> Unit | None:
     """Stage a new unit; None when its identity is taken (also by a concurrent writer)."""
     await _parent(uow, country, parent_id)
-    item = Unit(uuid.uuid4(), country, name, parent_id, when.at, uow.actor.subject)
+    item = Unit.register(
+        country=country, name=name, parent_id=parent_id, at=now.at, by=uow.actor.subject
+    )
     if not await uow.units.add(item):
         return None
     uow.audit("unit.registered", "unit", str(item.id), after=_view(item))
-    uow.publish(
-        UnitRegisteredV1(
-            unit_id=item.id, country=country, unit_name=name, parent_unit_id=parent_id,
-            registered_at=when.at,
-        )
-    )  # fmt: skip
     return item
 
 
-async def register_unit(
-    uow: VettingUnitOfWork, country: str, name: str, parent_id: UUID | None, when: Clock
-) -> Unit:
+async def register_unit(uow: VettingUnitOfWork, command: RegisterUnit, now: Moment) -> Unit:
     """Give a security-force unit its registry identity: country, name (compared ignoring case
     and spacing) and optional parent unit of the same country; unique together (409 with the
     existing unit's id). Published (`unit_registered`) so candidates can reference it."""
-    item = await _insert(uow, country, name, parent_id, when)
+    country, name, parent_id = command.country, command.name, command.parent_id
+    item = await _insert(uow, country, name, parent_id, now)
     if item is None:
         existing = await uow.units.find(country, name, parent_id)
         raise UnitExists(
@@ -75,7 +76,7 @@ async def unit_for_listing(
     country: str,
     name: str | None,
     parent_id: UUID | None,
-    when: Clock,
+    now: Moment,
 ) -> Unit:
     """The unit a registry entry names: by id, or found (or registered now) by its identity."""
     if unit_id is not None:
@@ -89,7 +90,7 @@ async def unit_for_listing(
     found = await uow.units.find(country, name, parent_id)
     if found is not None:
         return found
-    created = await _insert(uow, country, name, parent_id, when)
+    created = await _insert(uow, country, name, parent_id, now)
     found = created or await uow.units.find(country, name, parent_id)
     assert found is not None  # inserted now, or by the concurrent writer that won
     return found

@@ -1,4 +1,4 @@
-"""Dependencies of the vetting routes: runtime, settings, who may do what, optional If-Match."""
+"""Dependencies of the vetting routes: runtime, settings, the moment of the request, If-Match."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 
-from shared.auth.principal import Principal, Role
-from shared.http.auth import require_roles
 from shared.http.etag import IfMatch, etag_for, parse_if_match
 from shared.runtime import ServiceRuntime
-from vetting.adapters.clock import clock_now
-from vetting.domain.case import Clock
+from vetting.domain.moment import Clock, Moment
 from vetting.settings import VettingSettings
 
 
@@ -33,17 +30,17 @@ def get_settings(runtime: RuntimeDep) -> VettingSettings:
 SettingsDep = Annotated[VettingSettings, Depends(get_settings)]
 
 
-def get_clock(settings: SettingsDep) -> Clock:
-    return clock_now(settings.timezone)
+def clock_of(runtime: ServiceRuntime[Any, Any]) -> Clock:
+    """The bootstrap's clock (`definition.extra["clock"]`), for this runtime's settings."""
+    make: Callable[[VettingSettings], Clock] = runtime.definition.extra["clock"]
+    return make(runtime.settings)
 
 
-ClockDep = Annotated[Clock, Depends(get_clock)]
+def get_now(runtime: RuntimeDep) -> Moment:
+    return clock_of(runtime)()
 
-# Vetters and admins decide and keep the registry; auditors read everything; an SCO reads the
-# status of its own country's cases only.
-Vetter = Annotated[Principal, Depends(require_roles(Role.VETTER))]
-CaseReader = Annotated[Principal, Depends(require_roles(Role.VETTER, Role.AUDITOR, Role.SCO))]
-FullReader = Annotated[Principal, Depends(require_roles(Role.VETTER, Role.AUDITOR))]
+
+NowDep = Annotated[Moment, Depends(get_now)]
 
 
 def optional_if_match(request: Request) -> IfMatch | None:

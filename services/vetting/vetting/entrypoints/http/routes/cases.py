@@ -7,35 +7,26 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from shared.auth.principal import Principal
-from shared.errors import Forbidden
 from shared.http.etag import etag_for, not_modified
 from shared.http.pagination import PageQuery
 from vetting.adapters import queries
-from vetting.adapters.registry_repository import RegistryRepository
-from vetting.adapters.repositories import CaseRepository
 from vetting.domain.errors import CaseNotFound
-from vetting.entrypoints.http.deps import CaseReader, ClockDep, RuntimeDep, SettingsDep
-from vetting.entrypoints.http.examples import problems
-from vetting.entrypoints.http.mappers import case_detail, case_mapping, case_public, case_status
-from vetting.entrypoints.http.schemas import (
+from vetting.entrypoints.authorization import CaseReader, refuse_flagged_filter, scope_country
+from vetting.entrypoints.http.deps import NowDep, RuntimeDep, SettingsDep
+from vetting.entrypoints.http.schemas.cases import (
     CaseDetailPublic,
     CasePage,
-    CaseStatusName,
     CaseStatusPage,
     CaseStatusPublic,
-    UnitMatchName,
+    case_detail,
+    case_public,
+    case_row,
+    case_status,
 )
+from vetting.entrypoints.http.schemas.common import CaseStatusName, UnitMatchName, problems
 
 router = APIRouter(prefix="/api/v1/vetting/cases", tags=["cases"])
 Country = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
-
-
-def _scope_country(principal: Principal, country: str | None) -> tuple[str | None, bool]:
-    """The country filter an SCO is held to; False when it asked for another country."""
-    if not principal.is_sco_only:
-        return country, True
-    return principal.country, country is None or country == principal.country
 
 
 @router.get("", response_model=CasePage | CaseStatusPage, responses=problems(400, 422))
@@ -43,7 +34,7 @@ async def list_cases(
     principal: CaseReader,
     runtime: RuntimeDep,
     settings: SettingsDep,
-    clock: ClockDep,
+    now: NowDep,
     page: PageQuery,
     status: CaseStatusName | None = None,
     country: Country = None,
@@ -72,9 +63,8 @@ async def list_cases(
     the due date (opened + the turnaround in working days). Vetters and auditors see the whole
     case; an SCO sees only its own country's cases, and of them only status, reason code and dates.
     """
-    scoped, allowed = _scope_country(principal, country)
-    if principal.is_sco_only and flagged is not None:
-        raise Forbidden("The flagged filter is not available to an SCO.")
+    scoped, allowed = scope_country(principal, country)
+    refuse_flagged_filter(principal, flagged)
     if not allowed:
         return CaseStatusPage(items=[], next_cursor=None)
     filters = queries.CaseFilters(
@@ -90,13 +80,11 @@ async def list_cases(
         registry_entry_id=registry_entry_id,
     )
     async with runtime.sessions() as session:
-        rows, next_cursor = await queries.list_cases(session, filters, page, clock.on)
-    mappings = [r._mapping for r in rows]
+        rows, next_cursor = await queries.list_cases(session, filters, page, now.on)
     if principal.is_sco_only:
-        return CaseStatusPage(items=[case_status(m) for m in mappings], next_cursor=next_cursor)
-    return CasePage(
-        items=[case_public(m, settings, clock.on) for m in mappings], next_cursor=next_cursor
-    )
+        return CaseStatusPage(items=[case_status(r) for r in rows], next_cursor=next_cursor)
+    template = settings.candidate_url_template
+    return CasePage(items=[case_public(r, template, now.on) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(
@@ -109,7 +97,7 @@ async def get_case(
     principal: CaseReader,
     runtime: RuntimeDep,
     settings: SettingsDep,
-    clock: ClockDep,
+    now: NowDep,
 ) -> CaseDetailPublic | CaseStatusPublic | Response:
     """One case with its append-only decision history, the registry entry that blocks its unit
     now (if any), the cases of other candidates sharing the person fingerprint, and where to read
@@ -117,7 +105,7 @@ async def get_case(
     dates of its own country's cases; another country's case is 404.
     """
     async with runtime.sessions() as session:
-        case = await CaseRepository(session).get(case_id)
+        case = await queries.one_case(session, case_id)
         if case is None or not principal.can_see_country(case.country):
             raise CaseNotFound(f"No vetting case {case_id}.")
         # The SCO's view is another representation of the case: another ETag.
@@ -128,13 +116,15 @@ async def get_case(
             return cached
         response.headers["ETag"] = etag
         if principal.is_sco_only:
-            return case_status(case_mapping(case))
-        blocked_by = await RegistryRepository(session).blocking(
-            unit_id=case.unit_id, country=case.country, unit_name=case.unit_name
-        )
+            return case_status(case_row(case))
+        blocked_by = await queries.blocking_entry(session, case)
         duplicates = await queries.possible_duplicates(
             session, case.person_fingerprint, case.candidate_id
         )
     return case_detail(
-        case, settings, clock.on, unit_blocked_by=blocked_by, possible_duplicates=duplicates
+        case,
+        settings.candidate_url_template,
+        now.on,
+        unit_blocked_by=blocked_by,
+        possible_duplicates=duplicates,
     )

@@ -6,21 +6,24 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from vetting.adapters.repositories import CaseRepository
+from vetting.adapters import queries
 from vetting.domain.decision import Outcome, Result
 from vetting.domain.errors import CaseNotFound, DecisionNotFound
+from vetting.entrypoints.authorization import FullReader, Vetter
 from vetting.entrypoints.http.deps import (
-    ClockDep,
-    FullReader,
+    NowDep,
     OptionalIfMatch,
     RuntimeDep,
     SettingsDep,
-    Vetter,
     version_check,
 )
-from vetting.entrypoints.http.examples import problems
-from vetting.entrypoints.http.mappers import decision_public
-from vetting.entrypoints.http.schemas import ConfirmationCreate, DecisionCreate, DecisionPublic
+from vetting.entrypoints.http.schemas.common import problems
+from vetting.entrypoints.http.schemas.decisions import (
+    ConfirmationCreate,
+    DecisionCreate,
+    DecisionPublic,
+    decision_public,
+)
 from vetting.service_layer import decisions
 
 router = APIRouter(prefix="/api/v1/vetting/cases/{case_id}/decisions", tags=["decisions"])
@@ -36,7 +39,7 @@ async def decide_case(
     principal: Vetter,
     runtime: RuntimeDep,
     settings: SettingsDep,
-    clock: ClockDep,
+    now: NowDep,
     if_match: OptionalIfMatch,
 ) -> DecisionPublic:
     """A vetter decides the case: `approved`, `suspended` (not cleared; may be re-decided),
@@ -50,7 +53,7 @@ async def decide_case(
     command = decisions.DecideCase(Result(body.result), body.reason_code, body.rationale)
     async with runtime.uow(principal) as uow:
         case, decision = await decisions.decide_case(
-            uow, case_id, command, settings.policy(), clock, check=version_check(if_match)
+            uow, case_id, command, settings.policy(), now, check=version_check(if_match)
         )
     response.headers["Location"] = f"{router.prefix.format(case_id=case.id)}/{decision.id}"
     return decision_public(case, decision)
@@ -62,7 +65,7 @@ async def get_decision(
 ) -> DecisionPublic:
     """One decision of a case, with its confirmation and state. Vetters and auditors."""
     async with runtime.sessions() as session:
-        case = await CaseRepository(session).get(case_id)
+        case = await queries.one_case(session, case_id)
     if case is None:
         raise CaseNotFound(f"No vetting case {case_id}.")
     decision = next((d for d in case.history if d.id == decision_id), None)
@@ -83,7 +86,7 @@ async def confirm_decision(
     principal: Vetter,
     runtime: RuntimeDep,
     settings: SettingsDep,
-    clock: ClockDep,
+    now: NowDep,
     if_match: OptionalIfMatch,
 ) -> DecisionPublic:
     """Two-person rule: a second vetter (never the one who filed it, 403) `confirmed` or
@@ -98,7 +101,7 @@ async def confirm_decision(
             decision_id,
             command,
             settings.policy(),
-            clock,
+            now,
             check=version_check(if_match),
         )
     return decision_public(case, decision)

@@ -10,25 +10,16 @@ from fastapi import APIRouter, Query, Request, Response
 from shared.http.etag import etag_for, not_modified, set_etag
 from shared.http.pagination import PageQuery
 from vetting.adapters import queries
-from vetting.adapters.registry_repository import RegistryRepository
 from vetting.domain.errors import RegistryEntryNotFound
-from vetting.domain.registry import unit_key
-from vetting.entrypoints.http.deps import (
-    ClockDep,
-    FullReader,
-    OptionalIfMatch,
-    RuntimeDep,
-    Vetter,
-    version_check,
-)
-from vetting.entrypoints.http.examples import problems
-from vetting.entrypoints.http.mappers import registry_public
-from vetting.entrypoints.http.schemas import (
-    ONE_LINE,
+from vetting.entrypoints.authorization import FullReader, Vetter
+from vetting.entrypoints.http.deps import NowDep, OptionalIfMatch, RuntimeDep, version_check
+from vetting.entrypoints.http.schemas.common import ONE_LINE, problems
+from vetting.entrypoints.http.schemas.registry import (
     RegistryEntryCreate,
     RegistryEntryPage,
     RegistryEntryPublic,
     RemediationCreate,
+    registry_public,
 )
 from vetting.service_layer import registry
 
@@ -55,14 +46,11 @@ async def list_registry_entries(
     """Registry entries, newest first; remediated ones stay listed (`active=false`). Vetters and
     auditors; an SCO has no access to the registry.
     """
-    key = unit_key(unit_name) if unit_name is not None else None
     async with runtime.sessions() as session:
         rows, next_cursor = await queries.list_registry(
-            session, page, country=country, active=active, unit_key=key
+            session, page, country=country, active=active, unit_name=unit_name
         )
-    return RegistryEntryPage(
-        items=[registry_public(r._mapping) for r in rows], next_cursor=next_cursor
-    )
+    return RegistryEntryPage(items=[registry_public(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.post("", status_code=201, response_model=RegistryEntryPublic, responses=problems(409, 422))
@@ -71,7 +59,7 @@ async def add_registry_entry(
     response: Response,
     principal: Vetter,
     runtime: RuntimeDep,
-    clock: ClockDep,
+    now: NowDep,
 ) -> RegistryEntryPublic:
     """Put a unit on the registry: by its registry identity (`unit_id`), or by `unit_name` (and
     `parent_unit_id`) - a unit not registered yet is registered now - with the source
@@ -89,7 +77,7 @@ async def add_registry_entry(
         include_subunits=body.include_subunits,
     )  # fmt: skip
     async with runtime.uow(principal) as uow:
-        entry = await registry.add_registry_entry(uow, command, clock)
+        entry = await registry.add_registry_entry(uow, command, now)
     response.headers["Location"] = f"{router.prefix}/{entry.id}"
     set_etag(response, entry.id, entry.version)
     return registry_public(entry)
@@ -101,7 +89,7 @@ async def get_registry_entry(
 ) -> RegistryEntryPublic | Response:
     """One registry entry, with its remediation when recorded."""
     async with runtime.sessions() as session:
-        entry = await RegistryRepository(session).get(entry_id)
+        entry = await queries.registry_entry(session, entry_id)
     if entry is None:
         raise RegistryEntryNotFound(f"No registry entry {entry_id}.")
     cached = not_modified(request, etag_for(entry.id, entry.version))
@@ -121,7 +109,7 @@ async def extend_registry_entry(
     response: Response,
     principal: Vetter,
     runtime: RuntimeDep,
-    clock: ClockDep,
+    now: NowDep,
     if_match: OptionalIfMatch,
 ) -> RegistryEntryPublic:
     """Extend an active entry to every unit below its unit: their members are blocked too, and
@@ -130,7 +118,7 @@ async def extend_registry_entry(
     """
     async with runtime.uow(principal) as uow:
         entry = await registry.extend_registry_entry(
-            uow, entry_id, clock, check=version_check(if_match)
+            uow, entry_id, now, check=version_check(if_match)
         )
     set_etag(response, entry.id, entry.version)
     return registry_public(entry)
@@ -147,7 +135,7 @@ async def remediate_registry_entry(
     response: Response,
     principal: Vetter,
     runtime: RuntimeDep,
-    clock: ClockDep,
+    now: NowDep,
     if_match: OptionalIfMatch,
 ) -> RegistryEntryPublic:
     """Remove a unit from the registry by recording its remediation (notes, reference). The
@@ -157,7 +145,7 @@ async def remediate_registry_entry(
     command = registry.RemediateRegistryEntry(body.remediation_notes, body.remediation_reference)
     async with runtime.uow(principal) as uow:
         entry = await registry.remediate_registry_entry(
-            uow, entry_id, command, clock, check=version_check(if_match)
+            uow, entry_id, command, now, check=version_check(if_match)
         )
     set_etag(response, entry.id, entry.version)
     return registry_public(entry)

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query
 
 from vetting.adapters import queries
 from vetting.domain.statistics import median_turnaround, median_turnaround_by_country
-from vetting.entrypoints.http.deps import ClockDep, FullReader, RuntimeDep
-from vetting.entrypoints.http.examples import problems
-from vetting.entrypoints.http.schemas import CountryStatistics, StatisticsPublic
+from vetting.entrypoints.authorization import FullReader
+from vetting.entrypoints.http.deps import NowDep, RuntimeDep
+from vetting.entrypoints.http.schemas.common import problems
+from vetting.entrypoints.http.schemas.statistics import CountryStatistics, StatisticsPublic
 
 router = APIRouter(prefix="/api/v1/vetting/statistics", tags=["statistics"])
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/v1/vetting/statistics", tags=["statistics"])
 async def get_statistics(
     principal: FullReader,
     runtime: RuntimeDep,
-    clock: ClockDep,
+    now: NowDep,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     fiscal_year: Annotated[
         int | None, Query(ge=1990, le=2100, description="Cases opened in this FY")
@@ -32,7 +33,7 @@ async def get_statistics(
     """
     filters = queries.CaseFilters(country=country, fiscal_year=fiscal_year)
     async with runtime.sessions() as session:
-        counts = {c.country: c for c in await queries.status_counts(session, filters, clock.on)}
+        counts = {c.country: c for c in await queries.status_counts(session, filters, now.on)}
         spans = await queries.decision_spans(session, filters)
     medians = median_turnaround_by_country(spans)
     by_country = []
@@ -51,7 +52,7 @@ async def get_statistics(
             )
         )
     return StatisticsPublic(
-        as_of=clock.on,
+        as_of=now.on,
         open=sum(c.open for c in by_country),
         pending_confirmation=sum(c.pending_confirmation for c in by_country),
         suspended=sum(c.suspended for c in by_country),

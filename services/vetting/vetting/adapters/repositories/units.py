@@ -1,16 +1,17 @@
-"""Units (registry identity) and their lineage; the cases a listing reaches."""
+"""Units (registry identity) and their lineage. A unit it stores is `seen`, so the unit of
+work can collect the event its registration raised."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vetting.adapters.tables import closed_nomination, unit, vetting_case
+from vetting.adapters.tables import unit
+from vetting.domain.events import RaisesEvents
 from vetting.domain.registry import unit_key
 from vetting.domain.units import Unit
 
@@ -25,9 +26,10 @@ def _unit(row: Any) -> Unit:
     )
 
 
-class UnitRepository:
-    def __init__(self, session: AsyncSession) -> None:
+class SqlUnitRepository:
+    def __init__(self, session: AsyncSession, seen: list[RaisesEvents] | None = None) -> None:
         self.session = session
+        self.seen = [] if seen is None else seen
 
     async def add(self, item: Unit) -> bool:
         """Insert a unit; False when one with the same identity exists (nothing written)."""
@@ -41,7 +43,10 @@ class UnitRepository:
             .on_conflict_do_nothing()
             .returning(unit.c.id)
         )  # fmt: skip
-        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
+        if (await self.session.execute(stmt)).scalar_one_or_none() is None:
+            return False
+        self.seen.append(item)
+        return True
 
     async def get(self, unit_id: UUID) -> Unit | None:
         row = (await self.session.execute(select(unit).where(unit.c.id == unit_id))).first()
@@ -82,32 +87,3 @@ class UnitRepository:
             frontier = [r for r in rows.scalars() if r not in found]
             found.extend(frontier)
         return found
-
-    async def members_approved_on(
-        self, unit_ids: list[UUID], country: str, name: str | None, on: date
-    ) -> list[UUID]:
-        """Approved cases still valid `on` whose unit is one of `unit_ids` - or, for cases named
-        by free text only, whose unit name is `name` in `country` - of open nominations."""
-        c = vetting_case.c
-        closed = exists().where(closed_nomination.c.nomination_id == c.nomination_id)
-        member: Any = c.unit_id.in_(unit_ids)
-        if name is not None:
-            member = member | (
-                c.unit_id.is_(None) & (c.country == country) & (c.unit_key == unit_key(name))
-            )
-        stmt = (
-            select(c.id)
-            .where(member, c.status == "approved", c.valid_until >= on, ~closed)
-            .order_by(c.opened_at, c.id)
-        )
-        return list((await self.session.execute(stmt)).scalars())
-
-    async def link_named_cases(self, country: str, name: str, unit_id: UUID) -> int:
-        """Cases named only by free text that match this (now only) unit get linked to it."""
-        c = vetting_case.c
-        result = await self.session.execute(
-            update(vetting_case)
-            .where(c.unit_id.is_(None), c.country == country, c.unit_key == unit_key(name))
-            .values(unit_id=unit_id, unit_match="by_name", version=c.version + 1)
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]

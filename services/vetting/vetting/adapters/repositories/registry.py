@@ -8,15 +8,14 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vetting.adapters.repositories import ConcurrentModification
+from vetting.adapters.repositories.units import SqlUnitRepository
 from vetting.adapters.tables import derogatory_unit
-from vetting.adapters.unit_repository import UnitRepository
-from vetting.domain.errors import UnitAlreadyListed
+from vetting.domain.errors import ConcurrentModification, UnitAlreadyListed
 from vetting.domain.registry import RegistryEntry, unit_key
 from vetting.domain.units import Listing, covering
 
 
-class RegistryRepository:
+class SqlRegistryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -82,7 +81,7 @@ class RegistryRepository:
         free-text name within the country."""
         if unit_id is None:
             return await self.active_match(country, unit_name)
-        lineage = await UnitRepository(self.session).lineage(unit_id)
+        lineage = await SqlUnitRepository(self.session).lineage(unit_id)
         u = derogatory_unit.c
         rows = await self.session.execute(
             select(u.id, u.unit_id, u.include_subunits).where(

@@ -1,15 +1,18 @@
-"""Request and response bodies of `/api/v1/vetting/units` (units' registry identity)."""
+"""Bodies of `/units`: a security-force unit's registry identity (ADR 0063)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.types import CountryCode
 from shared.http.pagination import Page
-from vetting.entrypoints.http.schemas import Line
+from vetting.domain.units import Unit
+from vetting.entrypoints.http.schemas.common import Line
 
 
 class UnitCreate(BaseModel):
@@ -44,3 +47,16 @@ class UnitPublic(BaseModel):
 
 class UnitPage(Page[UnitPublic]):
     pass
+
+
+def unit_public(item: Unit | Mapping[str, Any]) -> UnitPublic:
+    """A unit from the domain or from a listed row."""
+    if isinstance(item, Unit):
+        return UnitPublic(
+            unit_id=item.id, country=item.country, name=item.name,
+            parent_unit_id=item.parent_id, created_at=item.created_at,
+        )  # fmt: skip
+    return UnitPublic(
+        unit_id=item["id"], country=item["country"], name=item["name"],
+        parent_unit_id=item["parent_id"], created_at=item["created_at"],
+    )  # fmt: skip
