@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 
-from shared.messaging.broker_health import BrokerProbe
 from tests.helpers.fixtures import auth
 from tests.helpers.tcp_proxy import TcpProxy
 
@@ -94,19 +93,16 @@ async def test_health_answers_at_the_root_and_under_the_public_prefix(service_cl
 
 
 async def test_readiness_depends_on_the_database_only_so_a_broker_outage_keeps_apis_serving(
-    make_runtime: Any, proxied_broker: TcpProxy
+    make_runtime: Any, proxied_broker: TcpProxy, monkeypatch: Any
 ) -> None:
     """Issue 10 item 7: writes succeed during a broker outage (the outbox holds the events), so
     an API must stay in rotation; broker health is the consumer's and relay's to report."""
     from shared.http.app import create_service_app
 
-    runtime = await make_runtime("probe")
     proxy = proxied_broker
-    await runtime.broker.aclose()
-    runtime.broker = BrokerProbe(
-        runtime.platform.model_copy(update={"kafka_bootstrap_servers": proxy.address}),
-        cache_seconds=0,
-    )
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", proxy.address)
+    runtime = await make_runtime("probe")
+    assert runtime.platform.kafka_bootstrap_servers == proxy.address
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_service_app(runtime)), base_url="http://t"
     )
