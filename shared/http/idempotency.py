@@ -11,10 +11,14 @@ A POST/PUT/PATCH/DELETE that carries `Idempotency-Key` (1-200 visible ASCII char
    - same request, 'pending' -> 409 `idempotency-in-progress` with `Retry-After: 1`, unless the
      row is older than `stale_after` (default 60 s: that attempt died); then this request takes
      the row over (one taker wins: the update is conditional) and runs.
-2. Record, in a second transaction after the app answered: a complete answer below 500 (except
-   the transient 408/425/429) is stored and the row becomes 'done'; a 5xx, a transient status or
-   an exception before any answer deletes the row, so a retry runs again. The answer is
-   forwarded to the client as it is produced, never delayed by the capture.
+2. Record, in a second transaction after the app answered and BEFORE the answer is forwarded:
+   a complete answer below 500 (except the transient 408/425/429) is stored and the row becomes
+   'done'; a 5xx, a transient status or an exception before any answer deletes the row, so a
+   retry runs again. Holding the answer until it is recorded costs one short transaction of
+   latency and buys this: an answer a client received is always the one a retry replays (a
+   process killed between answering and recording would otherwise leave the key pending, and
+   the retry after `stale_after` would run again and answer differently - found by the fault
+   suite's SIGKILL of an API process mid-request).
 
 Invariants:
 - The claim's `created_at` (database clock) is the attempt's ownership token: step 2 writes or
@@ -26,9 +30,9 @@ Invariants:
   by `purge_expired`, which a periodic job may also call.
 
 Known window: if the process dies (or the request is cancelled) after the business transaction
-committed but before step 2, the key stays 'pending' until it is stale, and a retry after that
-runs the request again. Business rules (unique constraints, state guards) are the second line
-of defense against a duplicate effect.
+committed but before step 2, the client got no answer, the key stays 'pending' until it is
+stale, and a retry after that runs the request again. Business rules (unique constraints,
+state guards) are the second line of defense against a duplicate effect.
 """
 
 from __future__ import annotations
@@ -245,6 +249,7 @@ class IdempotencyMiddleware:
         self, scope: Scope, receive: Receive, send: Send, request: _Request, token: datetime
     ) -> None:
         captured = _Captured()
+        held: list[Message] = []
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -253,7 +258,7 @@ class IdempotencyMiddleware:
             elif message["type"] == "http.response.body":
                 captured.body.append(bytes(message.get("body", b"")))
                 captured.complete = not message.get("more_body", False)
-            await send(message)
+            held.append(message)
 
         try:
             await self.app(scope, receive, capture)
@@ -261,6 +266,8 @@ class IdempotencyMiddleware:
             await self._settle(request, token, captured)
             raise
         await self._settle(request, token, captured)
+        for message in held:
+            await send(message)
         self._runs += 1
         if self.purge_every and self._runs % self.purge_every == 0:
             await self._purge()

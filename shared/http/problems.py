@@ -149,6 +149,12 @@ _SQLSTATE_PROBLEMS: dict[str, tuple[int, str, str]] = {
     "57014": (503, "busy", "The request took too long; retry it"),
 }
 
+# SQLSTATE classes that say the server cannot serve now, whatever the request: connection
+# exceptions (08), insufficient resources (53: too many connections, out of memory), operator
+# intervention (57P: admin/crash shutdown, "the database system is shutting down" at connect).
+# The driver may wrap them as a plain DBAPIError, so the class decides, not the wrapper.
+_UNAVAILABLE_CLASSES = ("08", "53", "57P")
+
 
 def sqlstate_of(exc: BaseException) -> str | None:
     """The PostgreSQL SQLSTATE behind a (SQLAlchemy-wrapped) driver error, if any."""
@@ -202,6 +208,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_database(request: Request, exc: Exception) -> Response:
         code = sqlstate_of(exc)
         mapped = _SQLSTATE_PROBLEMS.get(code or "")
+        if mapped is None and (code or "").startswith(_UNAVAILABLE_CLASSES):
+            mapped = (503, "unavailable", "The database is unavailable; retry the request")
         if isinstance(exc, OperationalError | InterfaceError) and mapped is None:
             mapped = (503, "unavailable", "The database is unavailable; retry the request")
         if mapped is None:

@@ -19,7 +19,7 @@ from shared.messaging.backoff import sleep_or_stop
 from shared.messaging.connections import LockConnection
 from shared.messaging.failures import Stopping
 from shared.messaging.leases import Partition
-from shared.messaging.offsets import OffsetStore, start_offsets
+from shared.messaging.offsets import LogEnds, OffsetStore, start_offsets
 from shared.observability import get_logger
 
 log = get_logger("messaging.consumer")
@@ -56,13 +56,15 @@ async def assign(
     owned: set[Partition],
     acquired: set[Partition],
     positions: dict[Partition, int],
+    *,
+    log_ends: LogEnds | None = None,
 ) -> None:
     """Assign `owned`; kept partitions continue at `positions`, the others start at the stored
     offset. `positions` is updated in place (released partitions are forgotten)."""
     for p in set(positions) - (owned - acquired):
         del positions[p]
     fresh = sorted(p for p in owned if p not in positions)
-    positions.update(await start_offsets(offsets, kafka, locks, fresh))
+    positions.update(await start_offsets(offsets, kafka, locks, fresh, log_ends=log_ends))
     # No await between assign() and the seeks: the fetch routine must never see a partition
     # without a position (it would ask the broker to reset it to the log's start).
     kafka.assign([_tp(p) for p in sorted(owned)])

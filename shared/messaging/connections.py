@@ -131,7 +131,10 @@ class LockConnection:
                 )
                 self._last_used = time.monotonic()
                 return result
-        except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, TimeoutError):
+        except (
+            OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+            asyncpg.InternalClientError, TimeoutError,
+        ):  # fmt: skip
             self._mark_lost()
             raise
 

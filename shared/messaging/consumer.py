@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Mapping
 
@@ -38,7 +39,7 @@ from shared.messaging.failures import LeaseLost, Stopping, is_infrastructure, is
 from shared.messaging.handling import RecordHandler
 from shared.messaging.idle import PUBLISHED_CHANNEL, IdleFetching
 from shared.messaging.inbox import Inbox
-from shared.messaging.kafka import make_consumer, physical_topic
+from shared.messaging.kafka import fetched_log_ends, make_consumer, physical_topic
 from shared.messaging.leases import LEASES_CHANNEL, Partition, PartitionLeases
 from shared.messaging.metrics import BROKER_UP
 from shared.messaging.offsets import OffsetStore
@@ -178,7 +179,10 @@ class EventConsumer:
                 lease_change.clear()
                 acquired, released = await leases.rebalance(partitions)
                 if acquired or released:
-                    await assign(kafka, self.offsets, locks, leases.owned, acquired, positions)
+                    await assign(
+                        kafka, self.offsets, locks, leases.owned, acquired, positions,
+                        log_ends=functools.partial(fetched_log_ends, self.platform),
+                    )  # fmt: skip
                     idle.active()
                     log.info("consumer.assigned", consumer=self.name, partitions=len(leases.owned))
                 self.owned = set(leases.owned)

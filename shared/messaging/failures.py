@@ -114,6 +114,7 @@ def describe(exc: BaseException) -> Failure:
         return Failure(Kind.TRANSIENT, name, "timeout")
     connection_errors = (
         OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError, SqlInterfaceError,
+        asyncpg.InternalClientError,
     )  # fmt: skip
     if isinstance(exc, connection_errors):
         return Failure(Kind.INFRASTRUCTURE, name, "connection")

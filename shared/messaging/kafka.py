@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.helpers import create_ssl_context
 
@@ -160,3 +160,34 @@ class LazyProducer:
         if producer is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(producer.stop(), timeout=2)
+
+
+async def fetched_log_ends(
+    settings: PlatformSettings,
+    tps: list[TopicPartition],
+    reported: dict[TopicPartition, int],
+    *,
+    wait_seconds: float = 10.0,
+) -> dict[TopicPartition, int]:
+    """The end of each partition as the high watermark of a fetch response.
+
+    ListOffsets ("latest") is what `end_offsets()` asks, and the dev broker (Tansu 0.6) answers
+    it with the last batch's base offset + 1 - short of the records it serves when that batch
+    held several (ENVIRONMENT.md). A fetch from just before that answer returns the rest of the
+    batch and the partition's real high watermark; on Apache Kafka both agree. Partitions whose
+    fetch did not answer within `wait_seconds` keep their `reported` end.
+    """
+    probe = make_consumer(settings, client_id="imet-log-end-probe")
+    await probe.start()
+    try:
+        probe.assign(tps)
+        for tp in tps:
+            probe.seek(tp, max(reported[tp] - 1, 0))
+        deadline = asyncio.get_running_loop().time() + wait_seconds
+        while any(probe.highwater(tp) is None for tp in tps):
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            await probe.getmany(*tps, timeout_ms=200)
+        return {tp: max(int(probe.highwater(tp) or 0), reported[tp]) for tp in tps}
+    finally:
+        await probe.stop()

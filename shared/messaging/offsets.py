@@ -8,6 +8,7 @@ partition's row (`SELECT ... FOR UPDATE`), so two instances can never both apply
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -105,26 +106,34 @@ class OffsetStore:
         await conn.execute(_RESET, self.consumer, tp.topic, tp.partition)
 
 
+LogEnds = Callable[
+    [list[TopicPartition], dict[TopicPartition, int]], Awaitable[dict[TopicPartition, int]]
+]
+
+
 async def start_offsets(
     store: OffsetStore,
     kafka: AIOKafkaConsumer,
     conn: LockConnection,
     partitions: list[Partition],
     *,
+    log_ends: LogEnds | None = None,
     confirmations: int = 3,
     pause: float = 0.5,
 ) -> dict[Partition, int]:
     """Where newly acquired partitions start: their stored offsets.
 
     A stored offset beyond the end of the log means the broker lost its data (the dev broker
-    restarted): start that partition over from 0. But Tansu can report an end offset that lags
-    the records it serves (ENVIRONMENT.md), and a false reset would replay a whole log against
-    an inbox the retention job may have pruned; so "beyond the end" must hold on `confirmations`
-    reads `pause` seconds apart before anything is reset.
+    restarted): start that partition over from 0. But a false reset replays a whole log (every
+    poison record is dead-lettered again, and the inbox may have been pruned), so "beyond the
+    end" must hold on `confirmations` reads `pause` seconds apart and then on `log_ends` - the
+    high watermark of a fetch response (`kafka.fetched_log_ends`), as Tansu's ListOffsets
+    answer can lag the records it serves (ENVIRONMENT.md).
     """
     tps = {p: TopicPartition(p.topic, p.partition) for p in partitions}
     starts = {p: await store.stored(conn, tp) for p, tp in tps.items()}
     suspicious = set(partitions)
+    ends: dict[TopicPartition, int] = {}
     for attempt in range(confirmations):
         if not suspicious:
             break
@@ -132,6 +141,15 @@ async def start_offsets(
             await asyncio.sleep(pause)
         ends = await kafka.end_offsets([tps[p] for p in sorted(suspicious)])
         suspicious = {p for p in suspicious if starts[p] > ends[tps[p]]}
+    if suspicious and log_ends is not None:
+        checked = [tps[p] for p in sorted(suspicious)]
+        fetched = await log_ends(checked, {tp: ends[tp] for tp in checked})
+        for p in sorted(suspicious):
+            if starts[p] <= fetched[tps[p]]:
+                log.info("consumer.log_end_lagged", consumer=store.consumer, topic=p.topic,
+                         partition=p.partition, reported=ends[tps[p]],
+                         fetched=fetched[tps[p]])  # fmt: skip
+        suspicious = {p for p in suspicious if starts[p] > fetched[tps[p]]}
     for p in sorted(suspicious):
         log.warning("consumer.offset_beyond_end", consumer=store.consumer, topic=p.topic,
                     partition=p.partition, stored=starts[p])  # fmt: skip

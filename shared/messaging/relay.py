@@ -79,9 +79,16 @@ class OutboxRelay:
             while not stop.is_set():
                 try:
                     await self._session(stop, backoff)
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
+                        asyncpg.InternalClientError) as exc:  # fmt: skip
                     log.warning("relay.db_unavailable", service=self.service,
                                 error=type(exc).__name__)  # fmt: skip
+                    await sleep_or_stop(stop, backoff.next())
+                except Exception:
+                    # Whatever broke this session, the next one starts from the outbox again
+                    # (a relay never holds state the database does not): a bug must not take
+                    # the process, and with it the service's publishing, down for good.
+                    log.exception("relay.crashed", service=self.service)
                     await sleep_or_stop(stop, backoff.next())
         finally:
             await self._drop_producer()

@@ -352,3 +352,44 @@ async def test_purge_expired_deletes_only_keys_older_than_the_retention(
 
     assert purged >= 1
     assert [row.key for row in await stored(sessions, subject)] == ["recent"]
+
+
+async def test_an_answer_is_recorded_before_the_client_receives_any_of_it(
+    make_runtime: RuntimeFactory, subject: str, headers: Callable[[str], dict[str, str]]
+) -> None:
+    """Found by the fault suite: a process killed after sending its answer but before recording
+    it left the key pending; the retry after `stale_after` ran again and answered differently
+    from what the client had received. The state of the key when the first byte leaves decides."""
+    runtime = await make_runtime("probe")
+
+    async def created(request: Request) -> JSONResponse:
+        return JSONResponse({"created": True}, status_code=201)
+
+    app = IdempotencyMiddleware(
+        Starlette(routes=[Route("/x", created, methods=["POST"])]),
+        sessions=runtime.sessions, table=KEYS, verifier=runtime.verifier,
+    )  # fmt: skip
+    key = unique("k")
+    body = b"payload"
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/x", "raw_path": b"/x", "query_string": b"", "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers(key).items()],
+        "server": ("t", 80), "client": ("127.0.0.1", 1),
+    }  # fmt: skip
+    states_at_first_byte: list[str | None] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            async with runtime.sessions() as session:
+                state = await session.scalar(
+                    select(KEYS.c.state).where(KEYS.c.principal == subject, KEYS.c.key == key)
+                )
+            states_at_first_byte.append(state)
+
+    await app(scope, receive, send)
+
+    assert states_at_first_byte == ["done"]

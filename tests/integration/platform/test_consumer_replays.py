@@ -108,3 +108,76 @@ async def _dead(topic: str, key: str) -> list[Any]:
 
 def _ce_id(record: Any) -> str:
     return dict(record.headers)["ce_id"].decode()
+
+
+async def test_a_restarted_consumer_does_not_replay_a_log_whose_list_offsets_answer_lags(
+    make_runtime: Any, topic_prefix: str
+) -> None:
+    """Tansu answers ListOffsets with the last batch's base offset + 1 (ENVIRONMENT.md): after
+    a batch of many records, a stored offset past that answer looked "beyond the end" and the
+    partition was replayed from 0 on every consumer restart. The fetched high watermark decides."""
+    from aiokafka import AIOKafkaProducer
+
+    from tests.helpers.kafka import bootstrap, end_offsets
+
+    runtime = await make_runtime("probe")
+    topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
+    key = f"batch-{uuid.uuid4().hex[:8]}"
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap(), acks="all", linger_ms=200)
+    await producer.start()
+    try:  # one batch: every send is buffered before the first goes out
+        sent = [
+            await producer.send(topic, key=k, value=v, headers=h)
+            for k, v, h in (_record(key, i) for i in range(30))
+        ]
+        await producer.flush()
+        partition = (await sent[-1]).partition
+    finally:
+        await producer.stop()
+
+    async with running(build_consumer(runtime).run):
+        await eventually(lambda: _effects(runtime, key), lambda r: len(r) == 30, timeout=30)
+    from aiokafka import AIOKafkaConsumer
+
+    c = AIOKafkaConsumer(bootstrap_servers=bootstrap())
+    await c.start()
+    print(
+        "DEBUG listoffsets",
+        await c.end_offsets([TopicPartition(topic, partition)]),
+        "fetched",
+        await end_offsets([topic]),
+        "stored",
+        await _stored_offset(runtime, topic, partition),
+    )
+    await c.stop()
+    duplicates_before = _metric("imet_events_duplicate_total", consumer="probe")
+    second = build_consumer(runtime)
+    async with running(second.run):  # a new session starts from the store
+        await eventually(lambda: _owned(second), lambda o: o[0] == 4, timeout=20)
+        await produce(topic, [_record(key, 30)])
+        rows = await eventually(lambda: _effects(runtime, key), lambda r: len(r) == 31, timeout=30)
+        tp = TopicPartition(topic, partition)
+        end = (await end_offsets([topic]))[tp]
+        stored = await eventually(
+            lambda: _stored_offset(runtime, topic, partition), lambda o: o == end, timeout=20
+        )
+
+    assert [r.value for r in rows] == list(range(31))
+    assert stored == end
+    # Nothing of the partition was delivered again: a replay from 0 would drop every record
+    # of the partition as a duplicate (at least the 30 of the batch).
+    assert _metric("imet_events_duplicate_total", consumer="probe") - duplicates_before == 0
+
+
+async def _stored_offset(runtime: Any, topic: str, partition: int) -> int:
+    from sqlalchemy import text
+
+    async with runtime.sessions() as s:
+        value = await s.scalar(
+            text(
+                "SELECT next_offset FROM consumer_offset"
+                " WHERE consumer = 'probe' AND topic = :t AND partition = :p"
+            ),
+            {"t": topic, "p": partition},
+        )
+        return int(value or 0)

@@ -112,3 +112,37 @@ async def test_relay_wakes_on_notify_without_waiting_for_its_poll(
         records = await wait_for_records(topic, before + 1, timeout=5)
 
     assert any(r.key == key.encode() for r in records)
+
+
+async def test_a_relay_session_that_breaks_unexpectedly_is_started_again_not_abandoned(
+    make_runtime: Any, topic_prefix: str
+) -> None:
+    """Seen in the PostgreSQL-restart fault: asyncpg's InternalClientError ("another operation
+    is in progress") escaped the relay, which ended the relay role - and the process with it."""
+    import asyncpg
+
+    runtime = await make_runtime("probe")
+    relay = build_relay(runtime)
+    real_session = relay._session
+    broken: list[str] = []
+
+    async def breaks_once(*args: Any) -> None:
+        if not broken:
+            broken.append("asyncpg")
+            raise asyncpg.InternalClientError("cannot switch to state 12; another operation")
+        if len(broken) == 1:
+            broken.append("bug")
+            raise RuntimeError("an unexpected failure inside a session")
+        await real_session(*args)
+
+    relay._session = breaks_once  # type: ignore[method-assign]
+    key = f"again-{uuid.uuid4()}"
+    async with runtime.uow(ACTOR) as uow:
+        await record_things(uow, [(key, 1)])
+
+    async with running(relay.run):
+        await eventually(lambda: _unpublished(runtime), lambda n: n == 0, timeout=30)
+
+    assert broken == ["asyncpg", "bug"]
+    topic = physical_topic(ThingHappenedV1.TOPIC, topic_prefix)
+    assert any(r.key == key.encode() for r in await read_all(topic))

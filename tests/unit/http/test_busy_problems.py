@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared.db.admission import ServiceBusy
@@ -25,6 +26,14 @@ def _app() -> FastAPI:
     @app.post("/database-gone")
     async def database_gone() -> None:
         raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+
+    @app.post("/database-shutting-down")
+    async def database_shutting_down() -> None:
+        # What asyncpg raises on connect while PostgreSQL restarts, as SQLAlchemy wraps it: a
+        # plain DBAPIError (not OperationalError) carrying SQLSTATE 57P03.
+        driver_error = Exception("the database system is shutting down")
+        driver_error.sqlstate = "57P03"  # type: ignore[attr-defined]
+        raise DBAPIError("connect", None, driver_error)
 
     return app
 
@@ -62,3 +71,12 @@ async def test_a_database_that_went_away_under_the_request_is_a_503_not_a_500() 
     assert response.headers["retry-after"] == "1"
     assert response.json()["type"] == PROBLEM_BASE + "unavailable"
     assert "5432" not in response.text
+
+
+async def test_a_database_shutting_down_at_connect_is_a_503_unavailable_not_a_500() -> None:
+    response = await _post("/database-shutting-down")
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["type"] == PROBLEM_BASE + "unavailable"
+    assert "shutting down" not in response.text

@@ -55,6 +55,13 @@ CLOUD_EVENTS_HEADERS: dict[str, Any] = {
             "description": "CloudEvents partitioning "
             "extension: the aggregate id (= the record key).",
         },
+        "ce_sequence": {
+            "type": "string",
+            "pattern": r"^[0-9]{20}$",
+            "description": "CloudEvents sequence extension: the producer's outbox order, "
+            "zero-padded to 20 digits so it sorts as text. Within one key, the first occurrence "
+            "of each event on the log is in this order.",
+        },
         "ce_requestid": {
             "type": "string",
             "description": "`X-Request-ID` of the HTTP request "
@@ -80,7 +87,7 @@ DEAD_LETTER_HEADERS: dict[str, Any] = {
         "x-dlq-original-partition",
         "x-dlq-original-offset",
         "x-dlq-error-type",
-        "x-dlq-error-message",
+        "x-dlq-error-code",
         "x-dlq-attempts",
         "x-dlq-failed-at",
     ],
@@ -90,9 +97,16 @@ DEAD_LETTER_HEADERS: dict[str, Any] = {
         "x-dlq-original-partition": {"type": "string", "pattern": UINT},
         "x-dlq-original-offset": {"type": "string", "pattern": UINT},
         "x-dlq-error-type": {"type": "string", "description": "Exception class name."},
-        "x-dlq-error-message": {
+        "x-dlq-error-code": {
             "type": "string",
-            "description": "Error message, without personal data.",
+            "description": "Stable code of the failure, e.g. `poison.envelope`, `poison.body`, "
+            "`sqlstate.57014`, `reaction.error` - never an exception's message.",
+            "examples": ["poison.body", "sqlstate.57014"],
+        },
+        "x-dlq-error-detail": {
+            "type": "string",
+            "description": "For poison records only: which header or field failed its check "
+            "(names, never values).",
         },
         "x-dlq-attempts": {"type": "string", "pattern": UINT},
         "x-dlq-failed-at": {"type": "string", "format": "date-time"},
