@@ -89,7 +89,7 @@ SOURCE_UP = Gauge(
 )
 
 #: `ServiceDefinition.extra["state_counts"]`: {aggregate: SELECT state, count(*) ... GROUP BY}
-StateCounts = Mapping[str, Select[Any]]
+StateCounts = Mapping[str, Select[tuple[Any, int]]]
 
 _BACKLOG_SQL = text(
     "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
@@ -213,7 +213,8 @@ class OpsMetrics:
 
     async def _states(self, conn: AsyncConnection) -> None:
         for aggregate, query in self.state_counts.items():
-            for state, count in await conn.execute(query):
+            result: Any = await conn.execute(query)
+            for state, count in result:
                 self._series.set(BY_STATE, (self.service, aggregate, str(state)), float(count))
 
     async def _broker(self) -> None:

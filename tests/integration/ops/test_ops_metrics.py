@@ -77,8 +77,10 @@ async def test_outbox_backlog_age_and_relay_leader_follow_the_relay(probe: Any) 
     async with running(build_relay(runtime).run):
         drained = await eventually(
             lambda: scrape(client),
-            lambda s: value(s, "imet_outbox_backlog_rows", service="probe") == 0
-            and value(s, "imet_outbox_relay_leader_present", service="probe") == 1,
+            lambda s: (
+                value(s, "imet_outbox_backlog_rows", service="probe") == 0
+                and value(s, "imet_outbox_relay_leader_present", service="probe") == 1
+            ),
             timeout=30,
         )
     assert value(drained, "imet_outbox_oldest_unpublished_seconds", service="probe") == 0
@@ -103,8 +105,9 @@ async def test_consumer_lag_rises_with_records_and_falls_to_zero_once_applied(
     # Tansu's end offsets can trail the records it holds (ENVIRONMENT.md): wait for them.
     behind = await eventually(
         lambda: scrape(client),
-        lambda s: total(s, "imet_consumer_lag_records", consumer="probe", topic=topic)
-        >= lag_before + 5,
+        lambda s: (
+            total(s, "imet_consumer_lag_records", consumer="probe", topic=topic) >= lag_before + 5
+        ),
         timeout=20,
     )
     partitions = {
@@ -138,8 +141,7 @@ async def test_dead_letters_are_counted_from_the_broker_per_topic(
     async with running(build_consumer(runtime).run):
         counted = await eventually(
             lambda: scrape(client),
-            lambda s: (value(s, "imet_dlq_records", service="probe", topic=dlq) or 0)
-            >= before + 1,
+            lambda s: (value(s, "imet_dlq_records", service="probe", topic=dlq) or 0) >= before + 1,
             timeout=40,
         )
 
