@@ -86,6 +86,8 @@ class ServiceRuntime(Generic[S, U]):
         self.dsn = plain_dsn(settings.database_url.get_secret_value())
         self.verifier = verifier_from_settings(self.platform)
         self.state: dict[str, Any] = {}
+        #: Run by `aclose()` before the engine goes (e.g. the metrics' broker client).
+        self.closers: list[Callable[[], Awaitable[None]]] = []
 
     def uow(self, actor: Principal, cause_event_id: str | None = None) -> U:
         return self.definition.uow_class(
@@ -98,4 +100,6 @@ class ServiceRuntime(Generic[S, U]):
         )
 
     async def aclose(self) -> None:
+        for close in self.closers:
+            await close()
         await self.engine.dispose()

@@ -21,6 +21,7 @@ from shared.http.audit import audit_router
 from shared.http.auth import require_roles
 from shared.http.idempotency import IdempotencyMiddleware
 from shared.http.metrics import MetricsMiddleware, metrics_endpoint
+from shared.http.ops_metrics import OpsMetrics
 from shared.http.problems import install_problem_handlers, problem_response
 from shared.http.readiness import check_database
 from shared.http.request_id import RequestContextMiddleware
@@ -100,6 +101,9 @@ def create_service_app(runtime: ServiceRuntime[Any, Any]) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.verifier = runtime.verifier
+    ops = OpsMetrics(runtime)
+    app.state.ops_metrics = ops
+    runtime.closers.append(ops.aclose)
     install_problem_handlers(app)
     app.include_router(health_router(runtime))
     for router in definition.routers():

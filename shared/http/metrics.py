@@ -48,5 +48,9 @@ class MetricsMiddleware:
             LATENCY.labels(self.service, method, template).observe(time.perf_counter() - started)
 
 
-async def metrics_endpoint(_: Request) -> Response:
+async def metrics_endpoint(request: Request) -> Response:
+    """The process's metrics; a service app first refreshes its on-call gauges (ADR 0095)."""
+    ops = getattr(request.app.state, "ops_metrics", None)
+    if ops is not None:
+        await ops.refresh()
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from nomination.adapters.tables import metadata, platform
+from sqlalchemy import func, select
+
+from nomination.adapters.tables import metadata, nomination, platform
 from nomination.entrypoints.http.routes import routers
 from nomination.seed import seed
 from nomination.service_layer.reactions import reactions
@@ -43,5 +45,11 @@ definition: ServiceDefinition[NominationSettings, NominationUnitOfWork] = Servic
         {"name": "imports", "description": "A country's program in one request"},
         {"name": "countries", "description": "Sanctions and ECL exemptions (reference data)"},
     ],
-    extra={"seed": seed},
+    extra={
+        "seed": seed,
+        # Nominations per state on /metrics (imet_aggregates_by_state, ADR 0095).
+        "state_counts": {
+            "nomination": select(nomination.c.status, func.count()).group_by(nomination.c.status)
+        },
+    },
 )
