@@ -51,4 +51,5 @@ def test_an_appropriation_is_published_with_the_day_its_funds_become_available()
     published = publishing.contract(event)
 
     assert isinstance(published, v1.AppropriationSetV1)
-    assert published.tranches == [] and published.available_from == date(2030, 10, 1)
+    assert published.tranches == []
+    assert published.available_from == date(2030, 10, 1)
