@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import funding.adapters.reference_tables  # noqa: F401 - registers the reference tables on `metadata`
 from funding.adapters.tables import metadata, platform
+from funding.adapters.unit_of_work import SqlFundingUnitOfWork
+from funding.domain.calendar import Clock
+from funding.entrypoints import reactions
 from funding.entrypoints.http.routes import routers
 from funding.entrypoints.jobs import jobs
 from funding.seed import seed
-from funding.service_layer.reactions import reactions
 from funding.service_layer.unit_of_work import FundingUnitOfWork
 from funding.settings import FundingSettings
+from shared.contracts import flow
 from shared.runtime import ServiceDefinition
 
-definition: ServiceDefinition[FundingSettings, FundingUnitOfWork] = ServiceDefinition(
+
+def utc_clock() -> datetime:
+    """The one place funding reads the time (use cases take `now`/`today`)."""
+    return datetime.now(UTC)
+
+
+clock: Clock = utc_clock
+
+
+def _is_a_funding_unit_of_work(uow: SqlFundingUnitOfWork) -> FundingUnitOfWork:
+    # Checked by mypy: the SQL unit of work gives the use cases what their interface lists.
+    return uow
+
+
+definition: ServiceDefinition[FundingSettings, SqlFundingUnitOfWork] = ServiceDefinition(
     name="funding",
     title="IMET Funding service",
     description=(
@@ -28,9 +46,9 @@ definition: ServiceDefinition[FundingSettings, FundingUnitOfWork] = ServiceDefin
     metadata=metadata,
     tables=platform,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    uow_class=FundingUnitOfWork,
+    uow_class=SqlFundingUnitOfWork,
     routers=routers,
-    reactions=reactions,
+    reactions=lambda: flow.reactions_of("funding", reactions, clock=clock),
     jobs=jobs,
     openapi_tags=[
         {
@@ -51,5 +69,5 @@ definition: ServiceDefinition[FundingSettings, FundingUnitOfWork] = ServiceDefin
         {"name": "estimates", "description": "Dry-run cost estimates of training lines"},
         {"name": "reference", "description": "TLA matrix, travel costs, penalty rules, parameters"},
     ],
-    extra={"seed": seed},
+    extra={"seed": seed, "clock": clock},
 )

@@ -12,11 +12,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from funding.adapters.unit_of_work import SqlFundingUnitOfWork
 from funding.domain.allocation import TrancheSpec
 from funding.domain.money import cents
 from funding.service_layer.funds import set_allocation, set_appropriation
 from funding.service_layer.reference_data import set_travel_cost
-from funding.service_layer.unit_of_work import FundingUnitOfWork
 from shared.auth.principal import system_actor
 from shared.runtime import ServiceRuntime
 
@@ -64,10 +64,10 @@ COUNTRIES = {
 GROWTH_FY2027 = Decimal("1.03")
 
 
-async def seed(runtime: ServiceRuntime[Any, FundingUnitOfWork]) -> str:
+async def seed(runtime: ServiceRuntime[Any, SqlFundingUnitOfWork]) -> str:
     """Load the demo data that is missing (the launcher passes the funding runtime)."""
 
-    def unit_of_work() -> FundingUnitOfWork:
+    def unit_of_work() -> SqlFundingUnitOfWork:
         return runtime.uow(ACTOR)
 
     added = {"appropriations": 0, "allocations": 0, "travel costs": 0}

@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from uuid import UUID
 
+from funding.domain.availability import TrancheState
 from funding.domain.calendar import fiscal_year_bounds
 from funding.domain.errors import (
     AllocationBelowCommitted,
@@ -58,6 +60,32 @@ class AllocationBalance:
                 self.lapsed += sign * posting.amount
         if min(self.obligated, self.charged, self.lapsed, self.available) < 0:
             raise LedgerError("a posting would make an allocation balance negative")
+
+
+@dataclass
+class AllocationRecord:
+    """A country's allocation for a fiscal year: its ceiling and what is used against it."""
+
+    id: UUID
+    country: str
+    fiscal_year: int
+    version: int
+    balance: AllocationBalance
+
+
+@dataclass
+class AppropriationRecord:
+    """Congress's appropriation for a fiscal year, its tranches, and when its funds may first
+    be obligated (ADR 0061)."""
+
+    fiscal_year: int
+    amount: Decimal
+    version: int
+    tranches: list[TrancheState] = field(default_factory=list)
+    available_from: date | None = None
+    availability_reason: str | None = None
+    availability_set_by: str | None = None
+    availability_set_at: datetime | None = None
 
 
 def check_allocation_fits(

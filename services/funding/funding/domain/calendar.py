@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from shared.contracts.types import fiscal_year_bounds, fiscal_year_of
 
-__all__ = ["course_days", "days_before_start", "fiscal_year_bounds", "fiscal_year_of"]
+__all__ = ["Clock", "course_days", "days_before_start", "fiscal_year_bounds", "fiscal_year_of"]
 
 
 def course_days(start: date, end: date) -> int:
@@ -19,3 +20,7 @@ def course_days(start: date, end: date) -> int:
 def days_before_start(start: date, on: date) -> int:
     """How many days before the class start `on` is (negative once the class has started)."""
     return (start - on).days
+
+
+Clock = Callable[[], datetime]
+"""The time, as the bootstrap reads it (the one place that does); use cases take `now`/`today`."""

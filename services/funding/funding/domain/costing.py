@@ -16,6 +16,9 @@ from decimal import Decimal
 
 from funding.domain.money import cents
 
+INCIDENTALS_PER_DAY = "incidentals_per_day"
+DEFAULT_TRAVEL_COST = "default_travel_cost"
+
 
 @dataclass(frozen=True)
 class TlaRate:

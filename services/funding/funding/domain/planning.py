@@ -13,6 +13,9 @@ from decimal import Decimal
 
 from funding.domain.money import ZERO, percent_of
 
+PME_MINIMUM_PERCENT = "pme_minimum_percent"
+PME = "pme"
+
 
 @dataclass(frozen=True)
 class PlanningWarning:

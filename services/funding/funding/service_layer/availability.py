@@ -13,11 +13,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from funding.adapters.repositories.funds import AppropriationRecord
+from funding.domain import events
+from funding.domain.allocation import AppropriationRecord
 from funding.domain.errors import AvailabilityNotAdvance, NoAppropriation
 from funding.service_layer.obligate import retry_available
 from funding.service_layer.unit_of_work import FundingUnitOfWork
-from shared.contracts.funding.v1 import AppropriationSetV1, TrancheV1
 from shared.contracts.types import fiscal_year_bounds
 from shared.errors import PreconditionRequired
 
@@ -28,17 +28,6 @@ def availability_view(record: AppropriationRecord) -> dict[str, Any]:
         "available_from": record.available_from.isoformat() if record.available_from else None,
         "availability_reason": record.availability_reason,
     }
-
-
-def appropriation_event(record: AppropriationRecord) -> AppropriationSetV1:
-    return AppropriationSetV1(
-        fiscal_year=record.fiscal_year,
-        amount=record.amount,
-        tranches=[
-            TrancheV1(amount=t.amount, available_until=t.available_until) for t in record.tranches
-        ],
-        available_from=record.available_from,
-    )
 
 
 async def advance_availability(
@@ -72,7 +61,7 @@ async def advance_availability(
         "appropriation.availability_advanced", "appropriation", str(fiscal_year),
         before=before, after=availability_view(record),
     )  # fmt: skip
-    uow.publish(appropriation_event(record))
+    uow.emit(events.appropriation_set(record))
     decided = await retry_available(uow, fiscal_year, today) if available_from <= today else 0
     await uow.commit()
     return record, decided

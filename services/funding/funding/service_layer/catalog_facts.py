@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from funding.adapters.repositories.catalog import ClassState, CourseState
+from funding.domain.catalog_facts import ClassState, CourseState
 from funding.service_layer.obligate import retry_pending
 from funding.service_layer.unit_of_work import FundingUnitOfWork
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from funding.adapters.repositories.catalog import LineReference
-from funding.adapters.repositories.reference import DEFAULT_TRAVEL_COST, INCIDENTALS_PER_DAY
 from funding.domain.calendar import course_days
-from funding.domain.costing import CostEstimate, TlaOptions, estimate_cost, select_tla_rate
+from funding.domain.catalog_facts import LineReference
+from funding.domain.costing import (
+    DEFAULT_TRAVEL_COST,
+    INCIDENTALS_PER_DAY,
+    CostEstimate,
+    TlaOptions,
+    estimate_cost,
+    select_tla_rate,
+)
 from funding.domain.obligation import RejectionReason
 from funding.service_layer.unit_of_work import FundingUnitOfWork
 

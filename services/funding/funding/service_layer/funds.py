@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from funding.adapters.repositories.funds import AllocationRecord, AppropriationRecord
+from funding.domain import events
 from funding.domain.allocation import (
+    AllocationRecord,
+    AppropriationRecord,
     TrancheSpec,
     check_allocation_fits,
     check_appropriation,
@@ -21,19 +22,9 @@ from funding.domain.errors import (
     TrancheInUse,
 )
 from funding.domain.ledger import Account, EntryKind, Posting
-from funding.service_layer.unit_of_work import FundingUnitOfWork
-from shared.contracts.funding.v1 import (
-    AllocationChangedV1,
-    AllocationReason,
-    AllocationSetV1,
-    AppropriationSetV1,
-    TrancheV1,
-)
+from funding.service_layer.unit_of_work import FundingUnitOfWork, Precondition
 from shared.errors import PreconditionRequired
 from shared.observability import request_id_var
-
-Precondition = Callable[[int], None]
-"""Given the current version of what is about to change, raise when the caller's copy is stale."""
 
 
 def _appropriation_view(record: AppropriationRecord) -> dict[str, Any]:
@@ -117,17 +108,7 @@ async def set_appropriation(
         before=before,
         after=_appropriation_view(record),
     )
-    uow.publish(
-        AppropriationSetV1(
-            fiscal_year=fiscal_year,
-            amount=amount,
-            tranches=[
-                TrancheV1(amount=t.amount, available_until=t.available_until)
-                for t in record.tranches
-            ],
-            available_from=record.available_from,
-        )
-    )
+    uow.emit(events.appropriation_set(record))
     await uow.commit()
     return record, created
 
@@ -175,7 +156,7 @@ async def set_allocation(
     amount: Decimal,
     reason: str,
     *,
-    reason_code: AllocationReason = "initial_allocation",
+    reason_code: str = "initial_allocation",
 ) -> AllocationRecord:
     """Set a country's allocation (ceiling) for a fiscal year. The fiscal year's allocations
     together never exceed its appropriation: checked under a lock on the appropriation and
@@ -196,15 +177,7 @@ async def set_allocation(
         str(record.id),
         after=_allocation_view(record) | {"reason": reason, "reason_code": reason_code},
     )
-    uow.publish(
-        AllocationSetV1(
-            allocation_id=record.id,
-            country=country,
-            fiscal_year=fiscal_year,
-            amount=amount,
-            reason=reason_code,  # the words of `reason` stay here (ADR 0057)
-        )
-    )
+    uow.emit(events.allocation_set(record, reason_code))  # the words of `reason` stay here
     await uow.commit()
     return record
 
@@ -216,7 +189,7 @@ async def change_allocation(
     reason: str,
     precondition: Precondition,
     *,
-    reason_code: AllocationReason = "reprogramming",
+    reason_code: str = "reprogramming",
 ) -> AllocationRecord:
     """Reprogram a country's allocation; the reason and the actor are recorded. An increase must
     fit the unallocated part of the appropriation; a decrease never goes below what is already
@@ -241,15 +214,6 @@ async def change_allocation(
         before=before,
         after=_allocation_view(record) | {"reason": reason, "reason_code": reason_code},
     )
-    uow.publish(
-        AllocationChangedV1(
-            allocation_id=record.id,
-            country=record.country,
-            fiscal_year=record.fiscal_year,
-            amount=amount,
-            reason=reason_code,  # the words of `reason` stay here (ADR 0057)
-            previous_amount=previous,
-        )
-    )
+    uow.emit(events.allocation_changed(record, reason_code, previous))  # ADR 0057
     await uow.commit()
     return record

@@ -1,18 +1,15 @@
 """Bookkeeping of one training line: lock it in order, load what it holds per tranche, write
-postings to the ledger and the stored balances together, and announce a deobligation."""
+postings to the ledger and the stored balances together."""
 
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
-from funding.adapters.repositories.funds import AllocationRecord
+from funding.domain.allocation import AllocationRecord
 from funding.domain.availability import Holding, Line, TrancheState, holdings_of
-from funding.domain.ledger import Account, EntryKind, Posting
-from funding.domain.money import ZERO
+from funding.domain.ledger import Posting
 from funding.domain.obligation import Obligation
 from funding.service_layer.unit_of_work import FundingUnitOfWork
-from shared.contracts.funding.v1 import DeobligatedV1
 from shared.observability import get_logger
 
 log = get_logger("funding.lines")
@@ -67,23 +64,6 @@ async def write_postings(
     await uow.allocations.save_balances(allocation)
     touched = {p.tranche_id for p in postings}
     await uow.appropriations.save_drawn([t for t in tranches if t.id in touched])
-
-
-def deobligated_event(
-    ob: Obligation, postings: list[Posting], *, penalty: Decimal, reason: str
-) -> DeobligatedV1:
-    returned = sum((p.amount for p in postings if p.to_account is Account.AVAILABLE), ZERO)
-    lapsed = sum((p.amount for p in postings if p.kind is EntryKind.LAPSE), ZERO)
-    return DeobligatedV1(
-        nomination_id=ob.nomination_id,
-        country=ob.country,
-        fiscal_year=ob.fiscal_year,
-        obligation_id=ob.id,
-        amount_returned=returned,
-        penalty_amount=penalty,
-        reason=reason,
-        amount_lapsed=lapsed,
-    )
 
 
 def line_summary(ob: Obligation) -> dict[str, object]:

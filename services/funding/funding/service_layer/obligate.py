@@ -13,14 +13,12 @@ Invariants:
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import date, datetime
 
-from funding.adapters.repositories.funds import AllocationRecord
-from funding.adapters.repositories.obligations import FundingRequest
+from funding.domain import events
+from funding.domain.allocation import AllocationRecord
 from funding.domain.availability import Line, obligation_postings
-from funding.domain.money import cents
 from funding.domain.obligation import (
     Draws,
     NotYetAvailable,
@@ -30,16 +28,12 @@ from funding.domain.obligation import (
     RequestStatus,
     decide_obligation,
 )
+from funding.domain.request import FundingRequest
 from funding.service_layer.costing import CostedLine, cost_line
 from funding.service_layer.unit_of_work import FundingUnitOfWork
-from shared.contracts.funding.v1 import ObligationRecordedV1, ObligationRejectedV1
 from shared.observability import get_logger
 
 log = get_logger("funding.obligate")
-
-
-def _request_view(request: FundingRequest) -> dict[str, object]:
-    return {k: str(v) if v is not None else None for k, v in dataclasses.asdict(request).items()}
 
 
 async def request_funding(
@@ -59,7 +53,7 @@ async def request_funding(
         "funding_request.received",
         "funding_request",
         str(request.request_id),
-        after=_request_view(request),
+        after=request.view(),
     )
     await _decide(uow, request, today)
     await uow.commit()
@@ -178,16 +172,7 @@ async def _reject(uow: FundingUnitOfWork, request: FundingRequest, rejection: Re
         str(request.request_id),
         after={"status": RequestStatus.REJECTED, "reason": rejection.reason},
     )
-    uow.publish(
-        ObligationRejectedV1(
-            nomination_id=request.nomination_id,
-            country=request.country,
-            fiscal_year=request.fiscal_year,
-            reason=rejection.reason.value,
-            requested_amount=rejection.requested,
-            available_amount=rejection.available,
-        )
-    )
+    uow.emit(events.obligation_rejected(request, rejection))
 
 
 async def _obligate(
@@ -246,22 +231,4 @@ async def _obligate(
             "request_id": str(request.request_id),
         },
     )
-    uow.publish(
-        ObligationRecordedV1(
-            nomination_id=ob.nomination_id,
-            country=ob.country,
-            fiscal_year=ob.fiscal_year,
-            obligation_id=ob.id,
-            class_id=ob.class_id,
-            masl_id=ob.masl_id,
-            funding_source=request.funding_source,
-            amount=ob.amount,
-            tuition=ob.tuition,
-            travel=ob.travel,
-            living_allowance=ob.living_allowance,
-            lodging_per_day=cents(cost.living.lodging_per_day),
-            meals_per_day=cents(cost.living.meals_per_day),
-            incidentals_per_day=cents(cost.living.incidentals_per_day),
-            living_allowance_days=cost.living.days,
-        )
-    )
+    uow.emit(events.obligation_recorded(ob, cost.living))

@@ -12,12 +12,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table
-
-from funding.adapters.reference_tables import funding_parameter, penalty_rule, tla_rate, travel_cost
 from funding.domain.errors import InvalidParameter, PenaltyRuleExists, ReferenceDataNotFound
-from funding.service_layer.funds import Precondition
-from funding.service_layer.unit_of_work import FundingUnitOfWork
+from funding.service_layer.unit_of_work import FundingUnitOfWork, Precondition, ReferenceTable
 from shared.errors import Conflict, PreconditionRequired
 
 PERCENT = "percent"
@@ -31,19 +27,19 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
 
 async def _change(
     uow: FundingUnitOfWork,
-    table: Table,
+    table: ReferenceTable,
     key: Any,
     values: dict[str, Any],
     precondition: Precondition,
 ) -> dict[str, Any]:
     before = await uow.reference.row(table, key, lock=True)
     if before is None:
-        raise ReferenceDataNotFound(f"No {table.name.replace('_', ' ')} {key}.")
+        raise ReferenceDataNotFound(f"No {table.replace('_', ' ')} {key}.")
     precondition(before["version"])
     after = await uow.reference.update(table, key, values)
     uow.audit(
-        f"{table.name}.changed",
-        table.name,
+        f"{table}.changed",
+        table,
         str(key),
         before=_jsonable(before),
         after=_jsonable(after),
@@ -62,7 +58,7 @@ async def change_tla_rate(
     """Change the daily lodging and meals of one cell of the TLA matrix (the matrix always has
     its eight cells: government quarters, government mess and dependents, yes or no)."""
     return await _change(
-        uow, tla_rate, rate_id, {"lodging_per_day": lodging, "meals_per_day": meals}, precondition
+        uow, "tla_rate", rate_id, {"lodging_per_day": lodging, "meals_per_day": meals}, precondition
     )
 
 
@@ -71,23 +67,23 @@ async def change_parameter(
 ) -> dict[str, Any]:
     """Change a numeric parameter (incidentals per day, default travel cost, PME share); a
     percentage stays within 0-100."""
-    current = await uow.reference.row(funding_parameter, name)
+    current = await uow.reference.row("funding_parameter", name)
     if current is not None and current["unit"] == PERCENT and value > 100:
         raise InvalidParameter(f"{name} is a percentage: 0-100, not {value}.")
-    return await _change(uow, funding_parameter, name, {"value": value}, precondition)
+    return await _change(uow, "funding_parameter", name, {"value": value}, precondition)
 
 
 async def change_penalty_rule(
     uow: FundingUnitOfWork, code: str, values: dict[str, Any], precondition: Precondition
 ) -> dict[str, Any]:
     """Change a penalty rule's conditions, charge, priority or activity."""
-    return await _change(uow, penalty_rule, code, values, precondition)
+    return await _change(uow, "penalty_rule", code, values, precondition)
 
 
 async def add_penalty_rule(uow: FundingUnitOfWork, values: dict[str, Any]) -> dict[str, Any]:
     """Add a penalty rule; it takes part in decisions at its priority from now on."""
     try:
-        row = await uow.reference.insert(penalty_rule, values | {"version": 1})
+        row = await uow.reference.insert("penalty_rule", values | {"version": 1})
     except KeyError:
         raise PenaltyRuleExists(
             f"A penalty rule {values['code']!r} exists: change it instead."
@@ -107,11 +103,11 @@ async def set_travel_cost(
     """Set a country's round-trip travel cost (a country without one uses the default travel
     cost parameter). Changing an existing one needs its current version (If-Match). Returns
     the row and whether it was created."""
-    existing = await uow.reference.row(travel_cost, country, lock=True)
+    existing = await uow.reference.row("travel_cost", country, lock=True)
     if existing is None:
         try:
             row = await uow.reference.insert(
-                travel_cost, {"country": country, "amount": amount, "note": note, "version": 1}
+                "travel_cost", {"country": country, "amount": amount, "note": note, "version": 1}
             )
         except KeyError:
             raise Conflict(
@@ -123,5 +119,5 @@ async def set_travel_cost(
     if precondition is None:
         raise PreconditionRequired(f"{country} has a travel cost: send If-Match to change it.")
     return await _change(
-        uow, travel_cost, country, {"amount": amount, "note": note}, precondition
+        uow, "travel_cost", country, {"amount": amount, "note": note}, precondition
     ), False

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from funding.domain import events
 from funding.domain.availability import refund_postings
 from funding.domain.money import ZERO
 from funding.service_layer.lines import (
-    deobligated_event,
     holdings,
     line_summary,
     locked_allocation,
@@ -51,5 +51,5 @@ async def refund_refilled_penalty(
     ob.penalty_refundable = False
     await write_postings(uow, allocation, ob, postings, tranches)
     uow.audit("obligation.penalty_refunded", "obligation", str(ob.id), after=line_summary(ob))
-    uow.publish(deobligated_event(ob, postings, penalty=ZERO, reason="seat_refilled"))
+    uow.emit(events.deobligated(ob, postings, penalty=ZERO, reason="seat_refilled"))
     await uow.commit()

@@ -17,8 +17,8 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from funding.adapters.repositories.funds import AllocationRecord
-from funding.adapters.repositories.obligations import WAITING
+from funding.domain import events
+from funding.domain.allocation import AllocationRecord
 from funding.domain.availability import release_postings
 from funding.domain.calendar import days_before_start
 from funding.domain.money import ZERO, prorate
@@ -30,15 +30,14 @@ from funding.domain.penalties import (
     Trigger,
     decide_penalty,
 )
+from funding.domain.request import WAITING
 from funding.service_layer.lines import (
-    deobligated_event,
     holdings,
     line_summary,
     lock_active,
     write_postings,
 )
 from funding.service_layer.unit_of_work import FundingUnitOfWork
-from shared.contracts.funding.v1 import PenaltyChargedV1
 from shared.observability import get_logger
 
 log = get_logger("funding.release")
@@ -96,6 +95,26 @@ async def release_for_cancellation(
         today=today,
     )
     await uow.commit()
+
+
+async def release_for_denial(uow: FundingUnitOfWork, nomination_id: uuid.UUID, today: date) -> None:
+    """Vetting denied a nomination that already asked for money (re-vetting after a lapsed
+    approval): release it all; the U.S. side ended the line, so no penalty applies. Nothing
+    happens when the nomination has neither an active obligation nor a waiting request."""
+    active = await uow.obligations.active_for(nomination_id)
+    pending = await uow.requests.pending(nomination_id=nomination_id, statuses=WAITING)
+    masl_id = active.masl_id if active is not None else (pending[0].masl_id if pending else None)
+    if masl_id is None:
+        return
+    await release_for_cancellation(
+        uow,
+        nomination_id,
+        masl_id,
+        initiated_by=Initiator.US_GOVERNMENT,
+        cancelled_on=today,
+        reason="vetting_denied",
+        today=today,
+    )
 
 
 async def settle_training_end(
@@ -175,14 +194,5 @@ async def _settle(
         f"obligation.{status}", "obligation", str(ob.id), before=before, after=line_summary(ob)
     )
     if charge > 0:
-        uow.publish(
-            PenaltyChargedV1(
-                nomination_id=ob.nomination_id,
-                country=ob.country,
-                fiscal_year=ob.fiscal_year,
-                obligation_id=ob.id,
-                amount=charge,
-                rule=decision.rule or "unspecified",
-            )
-        )
-    uow.publish(deobligated_event(ob, postings, penalty=charge, reason=reason))
+        uow.emit(events.penalty_charged(ob, charge, decision.rule))
+    uow.emit(events.deobligated(ob, postings, penalty=charge, reason=reason))

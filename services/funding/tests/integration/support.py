@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from funding.adapters.repositories.catalog import ClassState, CourseState
-from funding.adapters.repositories.obligations import FundingRequest
 from funding.domain.allocation import TrancheSpec
+from funding.domain.catalog_facts import ClassState, CourseState
+from funding.domain.request import FundingRequest
 from funding.seed import COUNTRIES
 from funding.service_layer.availability import advance_availability
 from funding.service_layer.catalog_facts import record_class, record_course

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from funding.adapters.queries import check_consistency
 from funding.adapters.tables import allocation, funding_request, ledger_entry, obligation
 from funding.domain.obligation import RequestStatus
 from funding.service_layer.obligate import request_funding
-from funding.service_layer.views import check_consistency
 from services.funding.tests.integration.support import (
     ACTOR,
     country,

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from funding.adapters.queries import check_consistency
 from funding.adapters.tables import allocation, funding_request, obligation
 from funding.domain.penalties import Initiator
 from funding.entrypoints.jobs import sweep_stale_requests_once
@@ -19,7 +20,6 @@ from funding.service_layer.release import (
     release_for_cancellation,
     settle_training_end,
 )
-from funding.service_layer.views import check_consistency
 from services.funding.tests.integration.support import (
     ACTOR,
     Course,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from funding.adapters.queries import check_consistency
 from funding.seed import COUNTRIES, seed
-from funding.service_layer.views import check_consistency
 from tests.helpers.infra import WorkerDatabase
 
 

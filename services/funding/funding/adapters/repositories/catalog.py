@@ -7,7 +7,6 @@ than what is stored, so redelivered or reordered events never move the model bac
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -16,48 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from funding.adapters.reference_tables import course, course_class, course_tuition, seat_refill
+from funding.domain.catalog_facts import ClassState, CourseState, LineReference
 from shared.messaging.locks import lock_key
-
-
-@dataclass(frozen=True)
-class CourseState:
-    masl_id: str
-    title: str
-    category: str
-    dedicated_international: bool
-    institution_name: str
-    government_quarters: bool
-    government_mess: bool
-    active: bool
-    version: int
-    tuition: dict[int, Decimal]
-
-
-@dataclass(frozen=True)
-class ClassState:
-    class_id: uuid.UUID
-    masl_id: str
-    fiscal_year: int
-    start_date: date
-    end_date: date
-    report_date: date
-    status: str
-    version: int
-
-
-@dataclass(frozen=True)
-class LineReference:
-    """What funding knows of a class and its course: enough to cost a training line."""
-
-    class_id: uuid.UUID
-    masl_id: str
-    class_fiscal_year: int
-    start_date: date
-    end_date: date
-    category: str
-    dedicated: bool
-    government_quarters: bool
-    government_mess: bool
 
 
 class CatalogReadModel:

@@ -1,25 +1,17 @@
-"""Funding requests and obligations."""
+"""Obligations: the training lines obligated against allocations (SQLAlchemy Core)."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from funding.adapters.tables import funding_request, obligation
-from funding.domain.obligation import (
-    FundingSource,
-    Obligation,
-    ObligationStatus,
-    RejectionReason,
-    RequestStatus,
-)
+from funding.adapters.tables import obligation
+from funding.domain.obligation import Obligation, ObligationStatus
 
 _FIELDS = [f.name for f in dataclasses.fields(Obligation)]
 _MUTABLE = (
@@ -35,34 +27,10 @@ _MUTABLE = (
 )
 
 
-WAITING = (RequestStatus.PENDING_REFERENCE_DATA, RequestStatus.PENDING_AVAILABILITY)
-
-
-@dataclass
-class FundingRequest:
-    request_id: uuid.UUID
-    nomination_id: uuid.UUID
-    country: str
-    fiscal_year: int
-    class_id: uuid.UUID
-    masl_id: str
-    funding_source: FundingSource
-    with_dependents: bool
-    status: RequestStatus = RequestStatus.PENDING_REFERENCE_DATA
-    reason: str | None = None
-    obligation_id: uuid.UUID | None = None
-
-
 def _obligation(row: RowMapping) -> Obligation:
     values = {name: row[name] for name in _FIELDS}
     values["status"] = ObligationStatus(values["status"])
     return Obligation(**values)
-
-
-def _request(row: RowMapping) -> FundingRequest:
-    values = {f.name: row[f.name] for f in dataclasses.fields(FundingRequest)}
-    values["status"] = RequestStatus(values["status"])
-    return FundingRequest(**values)
 
 
 class ObligationRepository:
@@ -115,83 +83,3 @@ class ObligationRepository:
             .values(**values, version=obligation.c.version + 1, updated_at=datetime.now(UTC))
         )
         ob.version += 1
-
-
-class RequestRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add_new(self, request: FundingRequest, cause_event_id: str | None) -> bool:
-        """Record a request; False when its `request_id` was seen before (nothing changes)."""
-        values = {f.name: getattr(request, f.name) for f in dataclasses.fields(FundingRequest)}
-        stmt = (
-            pg_insert(funding_request)
-            .values(**values, cause_event_id=cause_event_id)
-            .on_conflict_do_nothing(index_elements=[funding_request.c.request_id])
-            .returning(funding_request.c.request_id)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
-
-    async def get(self, request_id: uuid.UUID, *, lock: bool = False) -> FundingRequest | None:
-        stmt = select(funding_request).where(funding_request.c.request_id == request_id)
-        row = (
-            (await self.session.execute(stmt.with_for_update() if lock else stmt))
-            .mappings()
-            .first()
-        )
-        return None if row is None else _request(row)
-
-    async def pending(
-        self,
-        *,
-        class_id: uuid.UUID | None = None,
-        masl_id: str | None = None,
-        nomination_id: uuid.UUID | None = None,
-        received_before: datetime | None = None,
-        skip_locked: bool = False,
-        statuses: tuple[RequestStatus, ...] = (RequestStatus.PENDING_REFERENCE_DATA,),
-        fiscal_year: int | None = None,
-    ) -> list[FundingRequest]:
-        """Requests waiting (for reference data, or in `statuses`), oldest first, locked."""
-        stmt = select(funding_request).where(funding_request.c.status.in_(statuses))
-        if fiscal_year is not None:
-            stmt = stmt.where(funding_request.c.fiscal_year == fiscal_year)
-        if class_id is not None:
-            stmt = stmt.where(funding_request.c.class_id == class_id)
-        if masl_id is not None:
-            stmt = stmt.where(funding_request.c.masl_id == masl_id)
-        if nomination_id is not None:
-            stmt = stmt.where(funding_request.c.nomination_id == nomination_id)
-        if received_before is not None:
-            stmt = stmt.where(funding_request.c.received_at < received_before)
-        stmt = stmt.order_by(funding_request.c.received_at).with_for_update(skip_locked=skip_locked)
-        return [_request(r) for r in (await self.session.execute(stmt)).mappings()]
-
-    async def wait(self, request: FundingRequest, status: RequestStatus) -> None:
-        """The request waits (undecided) in `status`."""
-        request.status = status
-        await self.session.execute(
-            update(funding_request)
-            .where(funding_request.c.request_id == request.request_id)
-            .values(status=status)
-        )
-
-    async def decide(
-        self,
-        request: FundingRequest,
-        status: RequestStatus,
-        reason: RejectionReason | None = None,
-        obligation_id: uuid.UUID | None = None,
-    ) -> None:
-        request.status, request.obligation_id = status, obligation_id
-        request.reason = None if reason is None else str(reason)
-        await self.session.execute(
-            update(funding_request)
-            .where(funding_request.c.request_id == request.request_id)
-            .values(
-                status=status,
-                reason=request.reason,
-                obligation_id=obligation_id,
-                decided_at=datetime.now(UTC),
-            )
-        )

@@ -14,9 +14,10 @@ from funding.adapters.reference_tables import funding_parameter, penalty_rule, t
 from funding.domain.costing import TlaRate
 from funding.domain.penalties import CourseKind, Initiator, PenaltyRule, Trigger
 
-INCIDENTALS_PER_DAY = "incidentals_per_day"
-DEFAULT_TRAVEL_COST = "default_travel_cost"
-PME_MINIMUM_PERCENT = "pme_minimum_percent"
+TABLES: dict[str, Table] = {
+    t.name: t for t in (tla_rate, travel_cost, penalty_rule, funding_parameter)
+}
+"""The reference tables by name (`ReferenceTable` in the unit-of-work interface)."""
 
 
 class MissingReferenceData(LookupError):
@@ -69,8 +70,9 @@ class ReferenceData:
             for r in rows
         ]
 
-    async def row(self, table: Table, key: Any, *, lock: bool = False) -> dict[str, Any] | None:
+    async def row(self, name: str, key: Any, *, lock: bool = False) -> dict[str, Any] | None:
         """One reference row by its primary key (a single column), as a dict."""
+        table = TABLES[name]
         stmt = select(table).where(_pk(table) == key)
         found = (
             (await self.session.execute(stmt.with_for_update() if lock else stmt))
@@ -79,14 +81,17 @@ class ReferenceData:
         )
         return None if found is None else dict(found)
 
-    async def insert(self, table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    async def insert(self, name: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Insert a row; KeyError when one with this key exists."""
+        table = TABLES[name]
         stmt = pg_insert(table).values(**values).on_conflict_do_nothing().returning(*table.c)
         found = (await self.session.execute(stmt)).mappings().first()
         if found is None:
             raise KeyError("a row with this key exists")
         return dict(found)
 
-    async def update(self, table: Table, key: Any, values: dict[str, Any]) -> dict[str, Any]:
+    async def update(self, name: str, key: Any, values: dict[str, Any]) -> dict[str, Any]:
+        table = TABLES[name]
         stmt = (
             update(table)
             .where(_pk(table) == key)

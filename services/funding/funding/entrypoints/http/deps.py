@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import ColumnElement, Select
 
-from funding.service_layer.funds import Precondition
-from funding.service_layer.unit_of_work import FundingUnitOfWork
+from funding.adapters.unit_of_work import SqlFundingUnitOfWork
+from funding.domain.calendar import Clock
+from funding.service_layer.unit_of_work import Precondition
 from shared.auth.principal import Principal, Role
 from shared.http.auth import require_roles
 from shared.http.etag import IfMatch, etag_for
 from shared.runtime import ServiceRuntime
 
-FundingRuntime = ServiceRuntime[Any, FundingUnitOfWork]
+FundingRuntime = ServiceRuntime[Any, SqlFundingUnitOfWork]
 
 
 def get_runtime(request: Request) -> FundingRuntime:
@@ -51,9 +51,7 @@ def precondition_for(if_match: IfMatch, resource_id: object) -> Precondition:
     return check
 
 
-S = TypeVar("S", bound=Select[Any])
-
-
-def where_equal(stmt: S, column: ColumnElement[Any], value: object | None) -> S:
-    """`stmt` filtered on `column = value`, unless the filter was not given (None)."""
-    return stmt if value is None else stmt.where(column == value)
+def clock_of(runtime: FundingRuntime) -> Clock:
+    """The bootstrap's clock (`definition.extra["clock"]`): the one place the time is read."""
+    clock: Clock = runtime.definition.extra["clock"]
+    return clock

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from funding.adapters.tables import allocation, allocation_change
+from funding.adapters import queries
 from funding.domain.errors import AllocationNotFound
 from funding.entrypoints.http.deps import (
     FundsReader,
@@ -17,7 +15,6 @@ from funding.entrypoints.http.deps import (
     RuntimeDep,
     precondition_for,
     visible_country,
-    where_equal,
 )
 from funding.entrypoints.http.schemas import (
     AllocationChangePage,
@@ -31,7 +28,7 @@ from funding.service_layer import funds
 from shared.auth.principal import Principal
 from shared.contracts.types import CountryCode
 from shared.http.etag import IfMatchHeader, not_modified, set_etag
-from shared.http.pagination import PageQuery, paginate
+from shared.http.pagination import PageQuery
 
 router = APIRouter(prefix="/api/v1/funding/allocations", tags=["allocations"])
 CountryQuery = Annotated[CountryCode | None, Query(description="ISO 3166-1 alpha-3")]
@@ -39,15 +36,13 @@ FiscalYearQuery = Annotated[int | None, Query(ge=1990, le=2100)]
 
 
 async def _visible(
-    session: AsyncSession, principal: Principal, allocation_id: UUID
+    session: Any, principal: Principal, allocation_id: UUID
 ) -> tuple[AllocationPublic, int]:
     """The allocation as the caller may see it: another country's answers 404 to an SCO."""
-    row = (
-        await session.execute(select(allocation).where(allocation.c.id == allocation_id))
-    ).first()
-    if row is None or not principal.can_see_country(row.country):
+    row = await queries.get_allocation(session, allocation_id)
+    if row is None or not principal.can_see_country(row["country"]):
         raise AllocationNotFound(f"No allocation {allocation_id}.")
-    return AllocationPublic.model_validate(dict(row._mapping)), row.version
+    return AllocationPublic.model_validate(row), row["version"]
 
 
 @router.post("", status_code=201, response_model=AllocationPublic)
@@ -118,14 +113,12 @@ async def list_allocations(
     country, possible = visible_country(principal, country)
     if not possible:
         return AllocationPage(items=[], next_cursor=None)
-    stmt = where_equal(select(allocation), allocation.c.country, country)
-    stmt = where_equal(stmt, allocation.c.fiscal_year, fiscal_year)
     async with runtime.sessions() as session:
-        rows, next_cursor = await paginate(
-            session, stmt, page, [allocation.c.fiscal_year.desc(), allocation.c.country]
+        rows, next_cursor = await queries.list_allocations(
+            session, page, country=country, fiscal_year=fiscal_year
         )
     return AllocationPage(
-        items=[AllocationPublic.model_validate(dict(r._mapping)) for r in rows],
+        items=[AllocationPublic.model_validate(r) for r in rows],
         next_cursor=next_cursor,
     )
 
@@ -135,13 +128,10 @@ async def list_allocation_changes(
     allocation_id: UUID, principal: FundsReader, runtime: RuntimeDep, page: PageQuery
 ) -> AllocationChangePage:
     """The allocation's history: every amount it had, why, and who set it (oldest first)."""
-    t = allocation_change
     async with runtime.sessions() as session:
         await _visible(session, principal, allocation_id)
-        rows, next_cursor = await paginate(
-            session, select(t).where(t.c.allocation_id == allocation_id), page, [t.c.id]
-        )
+        rows, next_cursor = await queries.list_allocation_changes(session, allocation_id, page)
     return AllocationChangePage(
-        items=[AllocationChangePublic.model_validate(dict(r._mapping)) for r in rows],
+        items=[AllocationChangePublic.model_validate(r) for r in rows],
         next_cursor=next_cursor,
     )

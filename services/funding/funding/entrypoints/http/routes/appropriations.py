@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from funding.adapters.tables import allocation, appropriation, tranche
+from funding.adapters import queries
 from funding.domain.allocation import TrancheSpec
 from funding.domain.errors import AppropriationNotFound
-from funding.entrypoints.http.deps import BudgetReader, FundsWriter, RuntimeDep, precondition_for
+from funding.entrypoints.http.deps import (
+    BudgetReader,
+    FundsWriter,
+    RuntimeDep,
+    clock_of,
+    precondition_for,
+)
 from funding.entrypoints.http.schemas import (
     AppropriationPage,
     AppropriationPublic,
@@ -22,52 +25,33 @@ from funding.entrypoints.http.schemas import (
 )
 from funding.service_layer import availability, funds
 from shared.http.etag import not_modified, parse_if_match, set_etag
-from shared.http.pagination import PageQuery, paginate
+from shared.http.pagination import PageQuery
 
 router = APIRouter(prefix="/api/v1/funding/appropriations", tags=["appropriations"])
-
-
-def utc_today() -> date:
-    return datetime.now(UTC).date()
 
 
 FiscalYearPath = Annotated[int, Path(ge=1990, le=2100, description="Fiscal year, e.g. 2026")]
 
 
-async def _public(session: AsyncSession, fiscal_year: int) -> tuple[AppropriationPublic, int]:
-    row = (
-        await session.execute(
-            select(appropriation).where(appropriation.c.fiscal_year == fiscal_year)
-        )
-    ).first()
-    if row is None:
+async def _public(session: Any, fiscal_year: int) -> tuple[AppropriationPublic, int]:
+    found = await queries.get_appropriation(session, fiscal_year)
+    if found is None:
         raise AppropriationNotFound(f"FY{fiscal_year} has no appropriation.")
-    allocated = (
-        await session.execute(
-            select(func.coalesce(func.sum(allocation.c.amount), 0)).where(
-                allocation.c.fiscal_year == fiscal_year
-            )
-        )
-    ).scalar_one()
-    parts = (
-        await session.execute(
-            select(tranche)
-            .where(tranche.c.fiscal_year == fiscal_year)
-            .order_by(tranche.c.available_until)
-        )
-    ).all()
-    public = AppropriationPublic(
-        fiscal_year=fiscal_year,
-        amount=row.amount,
-        allocated=allocated,
-        unallocated=row.amount - allocated,
-        tranches=[TranchePublic(amount=t.amount, available_until=t.available_until) for t in parts],
-        available_from=row.available_from,
-        availability_reason=row.availability_reason,
-        availability_set_by=row.availability_set_by,
-        availability_set_at=row.availability_set_at,
+    return _shape(found), found.version
+
+
+def _shape(found: queries.AppropriationView) -> AppropriationPublic:
+    return AppropriationPublic(
+        fiscal_year=found.fiscal_year,
+        amount=found.amount,
+        allocated=found.allocated,
+        unallocated=found.unallocated,
+        tranches=[TranchePublic(amount=a, available_until=u) for a, u in found.tranches],
+        available_from=found.available_from,
+        availability_reason=found.availability_reason,
+        availability_set_by=found.availability_set_by,
+        availability_set_at=found.availability_set_at,
     )
-    return public, row.version
 
 
 @router.put(
@@ -123,7 +107,12 @@ async def advance_availability(
     )
     async with runtime.uow(principal) as uow:
         await availability.advance_availability(
-            uow, fiscal_year, body.available_from, body.reason, precondition, utc_today()
+            uow,
+            fiscal_year,
+            body.available_from,
+            body.reason,
+            precondition,
+            clock_of(runtime)().date(),
         )
     async with runtime.sessions() as session:
         public, version = await _public(session, fiscal_year)
@@ -154,12 +143,6 @@ async def list_appropriations(
     fiscal_year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
 ) -> AppropriationPage:
     """Appropriations, newest fiscal year first."""
-    stmt = select(appropriation.c.fiscal_year)
-    if fiscal_year is not None:
-        stmt = stmt.where(appropriation.c.fiscal_year == fiscal_year)
     async with runtime.sessions() as session:
-        rows, next_cursor = await paginate(
-            session, stmt, page, [appropriation.c.fiscal_year.desc()]
-        )
-        items = [(await _public(session, r.fiscal_year))[0] for r in rows]
-    return AppropriationPage(items=items, next_cursor=next_cursor)
+        found, next_cursor = await queries.list_appropriations(session, page, fiscal_year)
+    return AppropriationPage(items=[_shape(f) for f in found], next_cursor=next_cursor)

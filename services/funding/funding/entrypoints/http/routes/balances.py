@@ -4,20 +4,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
 
-from funding.adapters.tables import allocation
+from funding.adapters import queries
 from funding.domain.errors import AllocationNotFound
 from funding.entrypoints.http.deps import (
     BudgetReader,
     FundsReader,
     RuntimeDep,
+    clock_of,
     visible_country,
-    where_equal,
 )
 from funding.entrypoints.http.report_schemas import (
     BalancePage,
@@ -29,16 +27,15 @@ from funding.entrypoints.http.report_schemas import (
     TrancheConsistencyPublic,
     WarningPublic,
 )
-from funding.service_layer.views import CountryBalance, balances_for, check_consistency
 from shared.contracts.types import CountryCode
-from shared.http.pagination import PageQuery, paginate
+from shared.http.pagination import PageQuery
 
 router = APIRouter(prefix="/api/v1/funding", tags=["balances"])
 CountryQuery = Annotated[CountryCode | None, Query(description="ISO 3166-1 alpha-3")]
 FiscalYearQuery = Annotated[int | None, Query(ge=1990, le=2100)]
 
 
-def _public(b: CountryBalance) -> BalancePublic:
+def _public(b: queries.CountryBalance) -> BalancePublic:
     return BalancePublic(
         allocation_id=b.allocation_id,
         country=b.country,
@@ -57,10 +54,6 @@ def _public(b: CountryBalance) -> BalancePublic:
     )
 
 
-def _today() -> datetime:
-    return datetime.now(UTC)
-
-
 @router.get("/balances/{country}/{fiscal_year}", response_model=BalancePublic)
 async def get_balance(
     country: Annotated[CountryCode, Path()],
@@ -73,15 +66,12 @@ async def get_balance(
     ceiling, funds still available) reported as warnings, not enforced. SCOs: own country."""
     if not principal.can_see_country(country):
         raise AllocationNotFound(f"{country} has no allocation for FY{fiscal_year}.")
-    stmt = select(allocation).where(
-        allocation.c.country == country, allocation.c.fiscal_year == fiscal_year
-    )
+    today = clock_of(runtime)().date()
     async with runtime.sessions() as session:
-        rows = (await session.execute(stmt)).all()
-        found = await balances_for(session, rows, _today().date())
-    if not found:
+        found = await queries.get_balance(session, country, fiscal_year, today)
+    if found is None:
         raise AllocationNotFound(f"{country} has no allocation for FY{fiscal_year}.")
-    return _public(found[0])
+    return _public(found)
 
 
 @router.get("/balances", response_model=BalancePage)
@@ -97,16 +87,11 @@ async def list_balances(
     country, possible = visible_country(principal, country)
     if not possible:
         return BalancePage(items=[], next_cursor=None)
-    stmt = where_equal(
-        where_equal(select(allocation), allocation.c.country, country),
-        allocation.c.fiscal_year,
-        fiscal_year,
-    )
+    today = clock_of(runtime)().date()
     async with runtime.sessions() as session:
-        rows, next_cursor = await paginate(
-            session, stmt, page, [allocation.c.fiscal_year.desc(), allocation.c.country]
+        found, next_cursor = await queries.list_balances(
+            session, page, country=country, fiscal_year=fiscal_year, today=today
         )
-        found = await balances_for(session, rows, _today().date())
     return BalancePage(items=[_public(b) for b in found], next_cursor=next_cursor)
 
 
@@ -122,10 +107,10 @@ async def check_ledger_consistency(
     ledger's postings, per fiscal year the appropriation, the unallocated amount and each
     tranche's drawn amount. `ok` is true only when everything agrees."""
     async with runtime.sessions() as session:
-        report = await check_consistency(session, fiscal_year=fiscal_year, country=country)
+        report = await queries.check_consistency(session, fiscal_year=fiscal_year, country=country)
     return ConsistencyPublic(
         ok=report.ok,
-        checked_at=_today(),
+        checked_at=clock_of(runtime)(),
         countries=[
             CountryConsistencyPublic(
                 country=c.country,

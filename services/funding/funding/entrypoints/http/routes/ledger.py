@@ -6,13 +6,12 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from sqlalchemy import or_, select
 
-from funding.adapters.tables import ledger_entry
-from funding.entrypoints.http.deps import FundsReader, RuntimeDep, visible_country, where_equal
+from funding.adapters import queries
+from funding.entrypoints.http.deps import FundsReader, RuntimeDep, visible_country
 from funding.entrypoints.http.report_schemas import LedgerEntryPublic, LedgerPage
 from shared.contracts.types import CountryCode
-from shared.http.pagination import PageQuery, paginate
+from shared.http.pagination import PageQuery
 
 router = APIRouter(prefix="/api/v1/funding/ledger", tags=["ledger"])
 Kind = Literal[
@@ -42,22 +41,12 @@ async def list_ledger_entries(
     country, possible = visible_country(principal, country)
     if not possible:
         return LedgerPage(items=[], next_cursor=None)
-    t = ledger_entry
-    stmt = select(t)
-    for column, value in (
-        (t.c.country, country),
-        (t.c.fiscal_year, fiscal_year),
-        (t.c.kind, kind),
-        (t.c.obligation_id, obligation_id),
-        (t.c.nomination_id, nomination_id),
-        (t.c.tranche_id, tranche_id),
-    ):
-        stmt = where_equal(stmt, column, value)
-    if account is not None:
-        stmt = stmt.where(or_(t.c.from_account == account, t.c.to_account == account))
     async with runtime.sessions() as session:
-        rows, next_cursor = await paginate(session, stmt, page, [t.c.seq])
+        rows, next_cursor = await queries.list_ledger_entries(
+            session, page, country=country, fiscal_year=fiscal_year, kind=kind, account=account,
+            obligation_id=obligation_id, nomination_id=nomination_id, tranche_id=tranche_id,
+        )  # fmt: skip
     return LedgerPage(
-        items=[LedgerEntryPublic.model_validate(dict(r._mapping)) for r in rows],
+        items=[LedgerEntryPublic.model_validate(r) for r in rows],
         next_cursor=next_cursor,
     )

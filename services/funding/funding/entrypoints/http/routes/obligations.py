@@ -6,11 +6,10 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
 
-from funding.adapters.tables import funding_request, obligation
+from funding.adapters import queries
 from funding.domain.errors import ObligationNotFound
-from funding.entrypoints.http.deps import FundsReader, RuntimeDep, visible_country, where_equal
+from funding.entrypoints.http.deps import FundsReader, RuntimeDep, visible_country
 from funding.entrypoints.http.report_schemas import (
     FundingRequestPage,
     FundingRequestPublic,
@@ -19,7 +18,7 @@ from funding.entrypoints.http.report_schemas import (
 )
 from shared.contracts.types import CountryCode, MaslId
 from shared.http.etag import not_modified, set_etag
-from shared.http.pagination import PageQuery, paginate
+from shared.http.pagination import PageQuery
 
 router = APIRouter(prefix="/api/v1/funding/obligations", tags=["obligations"])
 requests_router = APIRouter(prefix="/api/v1/funding/requests", tags=["requests"])
@@ -43,22 +42,13 @@ async def list_obligations(
     country, possible = visible_country(principal, country)
     if not possible:
         return ObligationPage(items=[], next_cursor=None)
-    stmt = select(obligation)
-    for column, value in (
-        (obligation.c.country, country),
-        (obligation.c.fiscal_year, fiscal_year),
-        (obligation.c.status, status),
-        (obligation.c.nomination_id, nomination_id),
-        (obligation.c.class_id, class_id),
-        (obligation.c.masl_id, masl_id),
-    ):
-        stmt = where_equal(stmt, column, value)
     async with runtime.sessions() as session:
-        rows, next_cursor = await paginate(
-            session, stmt, page, [obligation.c.created_at.desc(), obligation.c.id.desc()]
-        )
+        rows, next_cursor = await queries.list_obligations(
+            session, page, country=country, fiscal_year=fiscal_year, status=status,
+            nomination_id=nomination_id, class_id=class_id, masl_id=masl_id,
+        )  # fmt: skip
     return ObligationPage(
-        items=[ObligationPublic.model_validate(dict(r._mapping)) for r in rows],
+        items=[ObligationPublic.model_validate(r) for r in rows],
         next_cursor=next_cursor,
     )
 
@@ -74,14 +64,12 @@ async def get_obligation(
     """One obligation: its cost breakdown, what is still obligated, charged, returned or lapsed.
     Another country's obligation answers 404 to an SCO."""
     async with runtime.sessions() as session:
-        row = (
-            await session.execute(select(obligation).where(obligation.c.id == obligation_id))
-        ).first()
-    if row is None or not principal.can_see_country(row.country):
+        row = await queries.get_obligation(session, obligation_id)
+    if row is None or not principal.can_see_country(row["country"]):
         raise ObligationNotFound(f"No obligation {obligation_id}.")
     return not_modified(
-        request, set_etag(response, obligation_id, row.version)
-    ) or ObligationPublic.model_validate(dict(row._mapping))
+        request, set_etag(response, obligation_id, row["version"])
+    ) or ObligationPublic.model_validate(row)
 
 
 @requests_router.get("", response_model=FundingRequestPage)
@@ -108,20 +96,12 @@ async def list_funding_requests(
     country, possible = visible_country(principal, country)
     if not possible:
         return FundingRequestPage(items=[], next_cursor=None)
-    t = funding_request
-    stmt = select(t)
-    for column, value in (
-        (t.c.country, country),
-        (t.c.fiscal_year, fiscal_year),
-        (t.c.status, status),
-        (t.c.nomination_id, nomination_id),
-    ):
-        stmt = where_equal(stmt, column, value)
     async with runtime.sessions() as session:
-        rows, next_cursor = await paginate(
-            session, stmt, page, [t.c.received_at.desc(), t.c.request_id.desc()]
-        )
+        rows, next_cursor = await queries.list_funding_requests(
+            session, page, country=country, fiscal_year=fiscal_year, status=status,
+            nomination_id=nomination_id,
+        )  # fmt: skip
     return FundingRequestPage(
-        items=[FundingRequestPublic.model_validate(dict(r._mapping)) for r in rows],
+        items=[FundingRequestPublic.model_validate(r) for r in rows],
         next_cursor=next_cursor,
     )

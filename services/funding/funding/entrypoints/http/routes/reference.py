@@ -7,12 +7,10 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Path, Query, Response
-from sqlalchemy import Table, select
 
-from funding.adapters.reference_tables import funding_parameter, penalty_rule, tla_rate, travel_cost
-from funding.adapters.repositories.reference import ReferenceData
+from funding.adapters import queries
 from funding.domain.errors import ReferenceDataNotFound
-from funding.entrypoints.http.deps import FundsWriter, RuntimeDep, precondition_for, where_equal
+from funding.entrypoints.http.deps import FundsWriter, RuntimeDep, precondition_for
 from funding.entrypoints.http.reference_schemas import (
     ParameterPublic,
     ParameterUpdate,
@@ -29,7 +27,7 @@ from funding.service_layer import reference_data
 from shared.contracts.types import CountryCode
 from shared.http.auth import CurrentPrincipal
 from shared.http.etag import IfMatchHeader, parse_if_match, set_etag
-from shared.http.pagination import Page, PageQuery, paginate
+from shared.http.pagination import Page, PageQuery
 
 router = APIRouter(prefix="/api/v1/funding/reference", tags=["reference"])
 routers = [router]
@@ -38,11 +36,11 @@ RuleCode = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,49}$")]
 ParameterName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,49}$")]
 
 
-async def _one(runtime: RuntimeDep, table: Table, key: Any, response: Response) -> dict[str, Any]:
+async def _one(runtime: RuntimeDep, name: str, key: Any, response: Response) -> dict[str, Any]:
     async with runtime.sessions() as session:
-        row = await ReferenceData(session).row(table, key)
+        row = await queries.get_reference_row(session, name, key)
     if row is None:
-        raise ReferenceDataNotFound(f"No {table.name.replace('_', ' ')} {key}.")
+        raise ReferenceDataNotFound(f"No {queries.reference_label(name)} {key}.")
     set_etag(response, key, row["version"])
     return row
 
@@ -53,16 +51,10 @@ async def list_tla_rates(
 ) -> Page[TlaRatePublic]:
     """The TLA matrix: daily lodging and meals by government quarters / mess available and by
     dependents (eight cells, always complete). Incidentals: the `incidentals_per_day` parameter."""
-    t = tla_rate
     async with runtime.sessions() as session:
-        rows, nxt = await paginate(
-            session,
-            select(t),
-            page,
-            [t.c.with_dependents, t.c.government_quarters, t.c.government_mess],
-        )
+        rows, nxt = await queries.list_tla_rates(session, page)
     return Page[TlaRatePublic](
-        items=[TlaRatePublic.model_validate(dict(r._mapping)) for r in rows], next_cursor=nxt
+        items=[TlaRatePublic.model_validate(r) for r in rows], next_cursor=nxt
     )
 
 
@@ -71,7 +63,7 @@ async def get_tla_rate(
     rate_id: UUID, principal: CurrentPrincipal, runtime: RuntimeDep, response: Response
 ) -> TlaRatePublic:
     """One cell of the TLA matrix, with the ETag a change needs."""
-    return TlaRatePublic.model_validate(await _one(runtime, tla_rate, rate_id, response))
+    return TlaRatePublic.model_validate(await _one(runtime, "tla_rate", rate_id, response))
 
 
 @router.patch("/tla-rates/{rate_id}", response_model=TlaRatePublic)
@@ -105,11 +97,8 @@ async def list_travel_costs(
 ) -> TravelCostPage:
     """Round-trip travel cost per country (a country without one uses `default_travel_cost`)."""
     async with runtime.sessions() as session:
-        stmt = where_equal(select(travel_cost), travel_cost.c.country, country)
-        rows, nxt = await paginate(session, stmt, page, [travel_cost.c.country])
-    return TravelCostPage(
-        items=[TravelCostPublic.model_validate(dict(r._mapping)) for r in rows], next_cursor=nxt
-    )
+        rows, nxt = await queries.list_travel_costs(session, page, country)
+    return TravelCostPage(items=[TravelCostPublic.model_validate(r) for r in rows], next_cursor=nxt)
 
 
 @router.get("/travel-costs/{country}", response_model=TravelCostPublic)
@@ -117,7 +106,7 @@ async def get_travel_cost(
     country: CountryPath, principal: CurrentPrincipal, runtime: RuntimeDep, response: Response
 ) -> TravelCostPublic:
     """One country's round-trip travel cost used in its training lines' estimates."""
-    return TravelCostPublic.model_validate(await _one(runtime, travel_cost, country, response))
+    return TravelCostPublic.model_validate(await _one(runtime, "travel_cost", country, response))
 
 
 @router.put(
@@ -157,12 +146,10 @@ async def list_penalty_rules(
     """Cancellation and non-completion charges as data: for a released line the first active
     rule (by priority) whose trigger, initiator, course kind and window match decides the
     charge (a % of tuition, optionally prorated by days attended); no match, no charge."""
-    t = penalty_rule
     async with runtime.sessions() as session:
-        stmt = where_equal(where_equal(select(t), t.c.trigger, trigger), t.c.active, active)
-        rows, nxt = await paginate(session, stmt, page, [t.c.priority, t.c.code])
+        rows, nxt = await queries.list_penalty_rules(session, page, trigger=trigger, active=active)
     return Page[PenaltyRulePublic](
-        items=[PenaltyRulePublic.model_validate(dict(r._mapping)) for r in rows], next_cursor=nxt
+        items=[PenaltyRulePublic.model_validate(r) for r in rows], next_cursor=nxt
     )
 
 
@@ -171,7 +158,7 @@ async def get_penalty_rule(
     code: RuleCode, principal: CurrentPrincipal, runtime: RuntimeDep, response: Response
 ) -> PenaltyRulePublic:
     """One penalty rule: when it applies and what it charges."""
-    return PenaltyRulePublic.model_validate(await _one(runtime, penalty_rule, code, response))
+    return PenaltyRulePublic.model_validate(await _one(runtime, "penalty_rule", code, response))
 
 
 @router.post("/penalty-rules", status_code=201, response_model=PenaltyRulePublic)
@@ -210,11 +197,9 @@ async def list_parameters(
 ) -> Page[ParameterPublic]:
     """Numeric parameters of the cost model and the planning checks."""
     async with runtime.sessions() as session:
-        rows, nxt = await paginate(
-            session, select(funding_parameter), page, [funding_parameter.c.name]
-        )
+        rows, nxt = await queries.list_parameters(session, page)
     return Page[ParameterPublic](
-        items=[ParameterPublic.model_validate(dict(r._mapping)) for r in rows], next_cursor=nxt
+        items=[ParameterPublic.model_validate(r) for r in rows], next_cursor=nxt
     )
 
 
@@ -223,7 +208,7 @@ async def get_parameter(
     name: ParameterName, principal: CurrentPrincipal, runtime: RuntimeDep, response: Response
 ) -> ParameterPublic:
     """One parameter of the cost model or the planning checks, with its unit."""
-    return ParameterPublic.model_validate(await _one(runtime, funding_parameter, name, response))
+    return ParameterPublic.model_validate(await _one(runtime, "funding_parameter", name, response))
 
 
 @router.patch("/parameters/{name}", response_model=ParameterPublic)

@@ -1,4 +1,4 @@
-"""Appropriations, their tranches, and country allocations.
+"""Appropriations and their tranches (SQLAlchemy Core), loaded as domain objects.
 
 Lock order, everywhere: appropriation -> allocation -> obligation -> tranches (by id). Taking
 row locks in one order keeps concurrent writers from deadlocking.
@@ -7,7 +7,6 @@ row locks in one order keeps concurrent writers from deadlocking.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -16,49 +15,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from funding.adapters.tables import (
-    allocation,
-    allocation_change,
-    appropriation,
-    funding_request,
-    tranche,
-)
-from funding.domain.allocation import AllocationBalance, TrancheSpec
+from funding.adapters.tables import allocation, appropriation, funding_request, tranche
+from funding.domain.allocation import AppropriationRecord, TrancheSpec
 from funding.domain.availability import TrancheState
 from funding.domain.money import ZERO
 from shared.contracts.types import fiscal_year_bounds
-
-
-@dataclass
-class AppropriationRecord:
-    fiscal_year: int
-    amount: Decimal
-    version: int
-    tranches: list[TrancheState]
-    available_from: date | None = None
-    availability_reason: str | None = None
-    availability_set_by: str | None = None
-    availability_set_at: datetime | None = None
-
-
-@dataclass
-class AllocationRecord:
-    id: uuid.UUID
-    country: str
-    fiscal_year: int
-    version: int
-    balance: AllocationBalance
 
 
 def _tranche(row: RowMapping) -> TrancheState:
     return TrancheState(
         row["id"], row["fiscal_year"], row["amount"], row["available_until"], row["drawn"]
     )
-
-
-def _allocation(row: RowMapping) -> AllocationRecord:
-    balance = AllocationBalance(row["amount"], row["obligated"], row["charged"], row["lapsed"])
-    return AllocationRecord(row["id"], row["country"], row["fiscal_year"], row["version"], balance)
 
 
 class AppropriationRepository:
@@ -195,83 +162,3 @@ class AppropriationRepository:
         if excluding is not None:
             stmt = stmt.where(allocation.c.id != excluding)
         return Decimal((await self.session.execute(stmt)).scalar_one())
-
-
-class AllocationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, allocation_id: uuid.UUID, *, lock: bool = False) -> AllocationRecord | None:
-        stmt = select(allocation).where(allocation.c.id == allocation_id)
-        row = (
-            (await self.session.execute(stmt.with_for_update() if lock else stmt))
-            .mappings()
-            .first()
-        )
-        return None if row is None else _allocation(row)
-
-    async def find(
-        self, country: str, fiscal_year: int, *, lock: bool = False
-    ) -> AllocationRecord | None:
-        stmt = select(allocation).where(
-            allocation.c.country == country, allocation.c.fiscal_year == fiscal_year
-        )
-        row = (
-            (await self.session.execute(stmt.with_for_update() if lock else stmt))
-            .mappings()
-            .first()
-        )
-        return None if row is None else _allocation(row)
-
-    async def add(self, country: str, fiscal_year: int) -> AllocationRecord:
-        """A new, empty allocation (version 0); its amount arrives with its first posting."""
-        new_id = uuid.uuid4()
-        await self.session.execute(
-            insert(allocation).values(
-                id=new_id, country=country, fiscal_year=fiscal_year, amount=ZERO, version=0
-            )
-        )
-        return AllocationRecord(new_id, country, fiscal_year, 0, AllocationBalance(ZERO))
-
-    async def save_amount(self, record: AllocationRecord) -> None:
-        """Write a changed ceiling (fires the allocations-within-appropriation trigger)."""
-        b = record.balance
-        await self.session.execute(
-            update(allocation)
-            .where(allocation.c.id == record.id)
-            .values(amount=b.amount, version=allocation.c.version + 1, updated_at=datetime.now(UTC))
-        )
-        record.version += 1
-
-    async def save_balances(self, record: AllocationRecord) -> None:
-        """Write the used balances (never the amount: obligations do not change the ceiling)."""
-        b = record.balance
-        await self.session.execute(
-            update(allocation)
-            .where(allocation.c.id == record.id)
-            .values(
-                obligated=b.obligated,
-                charged=b.charged,
-                lapsed=b.lapsed,
-                updated_at=datetime.now(UTC),
-            )
-        )
-
-    async def record_change(
-        self,
-        record: AllocationRecord,
-        previous: Decimal | None,
-        reason: str,
-        actor: str,
-        request_id: str | None,
-    ) -> None:
-        await self.session.execute(
-            insert(allocation_change).values(
-                allocation_id=record.id,
-                previous_amount=previous,
-                new_amount=record.balance.amount,
-                reason=reason,
-                actor=actor,
-                request_id=request_id,
-            )
-        )

@@ -1,4 +1,5 @@
-"""Read-side views: country balances with planning checks, and the ledger consistency check."""
+"""Read-side views (part of `adapters.queries`): country balances with planning checks, and the
+ledger consistency check."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from funding.adapters.repositories.ledger import LedgerRepository
-from funding.adapters.repositories.reference import PME_MINIMUM_PERCENT, ReferenceData
+from funding.adapters.repositories.reference import ReferenceData
 from funding.adapters.tables import allocation, appropriation, obligation, tranche
 from funding.domain.ledger import (
     CountryBalances,
@@ -25,9 +26,7 @@ from funding.domain.ledger import (
     unallocated,
 )
 from funding.domain.money import ZERO
-from funding.domain.planning import PlanningCheck, PlanningWarning
-
-PME = "pme"
+from funding.domain.planning import PME, PME_MINIMUM_PERCENT, PlanningCheck, PlanningWarning
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,26 @@
-"""Reactions to other services' events (ADR 0004), called by the platform consumer inside its
-transaction (inbox row and offset already staged). Business refusals become events; only bugs
-and infrastructure raise."""
+"""How funding reacts to the nomination service's and the catalog's events (ADR 0004).
+
+Each `when_<event>_<action>` translates a contract into a command; `shared/contracts/flow.py`
+declares which event each one handles, and the bootstrap binds them with `reactions_of`,
+injecting the keyword-only `clock` (the bootstrap's: the one place the time is read).
+
+Called by the platform consumer inside its transaction (inbox row and offset already staged),
+so a redelivered event id is dropped before it gets here. Business refusals become events
+(`obligation_rejected`); only bugs and infrastructure raise.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, date, datetime
-from typing import Any
-
-from funding.adapters.repositories.catalog import ClassState, CourseState
-from funding.adapters.repositories.obligations import WAITING, FundingRequest
+from funding.domain.calendar import Clock
+from funding.domain.catalog_facts import ClassState, CourseState
 from funding.domain.penalties import Initiator
+from funding.domain.request import FundingRequest
 from funding.service_layer.catalog_facts import record_class, record_class_cancelled, record_course
 from funding.service_layer.obligate import request_funding
 from funding.service_layer.refills import refund_refilled_penalty
 from funding.service_layer.release import (
     release_for_cancellation,
+    release_for_denial,
     settle_training_end,
 )
 from funding.service_layer.unit_of_work import FundingUnitOfWork
@@ -27,7 +32,7 @@ from shared.contracts.catalog.v1 import (
     CoursePublishedV1,
     SeatHeldV1,
 )
-from shared.contracts.envelope import Envelope, IntegrationEvent
+from shared.contracts.envelope import Envelope
 from shared.contracts.nomination.v1 import (
     FundingRequestedV1,
     NominationCancelledV1,
@@ -37,12 +42,8 @@ from shared.contracts.nomination.v1 import (
 )
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 async def when_funding_requested_obligate_funds(
-    event: FundingRequestedV1, envelope: Envelope, uow: FundingUnitOfWork
+    event: FundingRequestedV1, envelope: Envelope, uow: FundingUnitOfWork, *, clock: Clock
 ) -> None:
     request = FundingRequest(
         request_id=event.request_id,
@@ -54,11 +55,11 @@ async def when_funding_requested_obligate_funds(
         funding_source=event.funding_source,
         with_dependents=event.with_dependents,
     )
-    await request_funding(uow, request, today())
+    await request_funding(uow, request, clock().date())
 
 
 async def when_nomination_withdrawn_deobligate(
-    event: NominationWithdrawnV1, envelope: Envelope, uow: FundingUnitOfWork
+    event: NominationWithdrawnV1, envelope: Envelope, uow: FundingUnitOfWork, *, clock: Clock
 ) -> None:
     await release_for_cancellation(
         uow,
@@ -68,12 +69,12 @@ async def when_nomination_withdrawn_deobligate(
         cancelled_on=event.withdrawn_on,
         # A code only: the SCO's words stay in the nomination service (ADR 0057).
         reason="withdrawn",
-        today=today(),
+        today=clock().date(),
     )
 
 
 async def when_nomination_cancelled_deobligate(
-    event: NominationCancelledV1, envelope: Envelope, uow: FundingUnitOfWork
+    event: NominationCancelledV1, envelope: Envelope, uow: FundingUnitOfWork, *, clock: Clock
 ) -> None:
     await release_for_cancellation(
         uow,
@@ -82,48 +83,34 @@ async def when_nomination_cancelled_deobligate(
         initiated_by=Initiator(event.initiated_by),
         cancelled_on=event.cancelled_on,
         reason=f"cancelled_{event.reason}",
-        today=today(),
+        today=clock().date(),
     )
 
 
 async def when_nomination_denied_release_funds(
-    event: NominationStateChangedV1, envelope: Envelope, uow: FundingUnitOfWork
+    event: NominationStateChangedV1, envelope: Envelope, uow: FundingUnitOfWork, *, clock: Clock
 ) -> None:
-    """Vetting denied a nomination that already asked for money (re-vetting after a lapsed
-    approval): release it all; the U.S. side ended the line, so no penalty applies. The
-    nomination's own topic orders this after its funding request, so nothing slips through."""
+    """Only a move to `vetting_denied` concerns funding. The nomination's own topic orders it
+    after the funding request, so nothing slips through."""
     if event.to_state != "vetting_denied":
         return
-    active = await uow.obligations.active_for(event.nomination_id)
-    pending = await uow.requests.pending(nomination_id=event.nomination_id, statuses=WAITING)
-    masl_id = active.masl_id if active is not None else (pending[0].masl_id if pending else None)
-    if masl_id is None:
-        return
-    await release_for_cancellation(
-        uow,
-        event.nomination_id,
-        masl_id,
-        initiated_by=Initiator.US_GOVERNMENT,
-        cancelled_on=today(),
-        reason="vetting_denied",
-        today=today(),
-    )
+    await release_for_denial(uow, event.nomination_id, clock().date())
 
 
 async def when_training_ended_settle_obligation(
-    event: TrainingEndedV1, envelope: Envelope, uow: FundingUnitOfWork
+    event: TrainingEndedV1, envelope: Envelope, uow: FundingUnitOfWork, *, clock: Clock
 ) -> None:
     await settle_training_end(
         uow,
         event.nomination_id,
         completed=event.completed,
         days_attended=event.days_attended,
-        today=today(),
+        today=clock().date(),
     )
 
 
 async def when_seat_held_refund_refilled_penalty(
-    event: SeatHeldV1, envelope: Envelope, uow: FundingUnitOfWork
+    event: SeatHeldV1, envelope: Envelope, uow: FundingUnitOfWork, *, clock: Clock
 ) -> None:
     if event.backfills_nomination_id is None:
         return
@@ -133,12 +120,16 @@ async def when_seat_held_refund_refilled_penalty(
         event.class_id,
         event.masl_id,
         refilled_by=event.nomination_id,
-        today=today(),
+        today=clock().date(),
     )
 
 
 async def when_course_published_record_it(
-    event: CoursePublishedV1 | CourseChangedV1, envelope: Envelope, uow: FundingUnitOfWork
+    event: CoursePublishedV1 | CourseChangedV1,
+    envelope: Envelope,
+    uow: FundingUnitOfWork,
+    *,
+    clock: Clock,
 ) -> None:
     state = CourseState(
         masl_id=event.masl_id,
@@ -152,11 +143,15 @@ async def when_course_published_record_it(
         version=event.version,
         tuition={rate.fiscal_year: rate.amount for rate in event.tuition},
     )
-    await record_course(uow, state, today())
+    await record_course(uow, state, clock().date())
 
 
 async def when_class_scheduled_record_it(
-    event: ClassScheduledV1 | ClassChangedV1, envelope: Envelope, uow: FundingUnitOfWork
+    event: ClassScheduledV1 | ClassChangedV1,
+    envelope: Envelope,
+    uow: FundingUnitOfWork,
+    *,
+    clock: Clock,
 ) -> None:
     state = ClassState(
         class_id=event.class_id,
@@ -168,26 +163,10 @@ async def when_class_scheduled_record_it(
         status=event.status,
         version=event.version,
     )
-    await record_class(uow, state, today())
+    await record_class(uow, state, clock().date())
 
 
 async def when_class_cancelled_record_it(
     event: ClassCancelledV1, envelope: Envelope, uow: FundingUnitOfWork
 ) -> None:
     await record_class_cancelled(uow, event.class_id, event.masl_id)
-
-
-def reactions() -> Mapping[type[IntegrationEvent], Any]:
-    return {
-        FundingRequestedV1: when_funding_requested_obligate_funds,
-        NominationWithdrawnV1: when_nomination_withdrawn_deobligate,
-        NominationCancelledV1: when_nomination_cancelled_deobligate,
-        NominationStateChangedV1: when_nomination_denied_release_funds,
-        TrainingEndedV1: when_training_ended_settle_obligation,
-        SeatHeldV1: when_seat_held_refund_refilled_penalty,
-        CoursePublishedV1: when_course_published_record_it,
-        CourseChangedV1: when_course_published_record_it,
-        ClassScheduledV1: when_class_scheduled_record_it,
-        ClassChangedV1: when_class_scheduled_record_it,
-        ClassCancelledV1: when_class_cancelled_record_it,
-    }
