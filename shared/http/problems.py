@@ -9,6 +9,7 @@ exception becomes a 500 problem without a stack trace; bad input never reaches t
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -213,7 +214,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         if isinstance(exc, OperationalError | InterfaceError) and mapped is None:
             mapped = (503, "unavailable", "The database is unavailable; retry the request")
         if mapped is None:
-            return await on_unexpected(request, exc)
+            return await internal_error(request, exc)
         status, slug, title = mapped
         log.warning("http.database_refused", path=request.url.path, sqlstate=code, status=status)
         headers = {"Retry-After": "1"} if status == 503 else None
@@ -239,6 +240,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         )  # fmt: skip
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette runs this handler in its outermost middleware, so it also receives what
+        # escaped OUR middleware (e.g. the Idempotency-Key claim meeting a restarting database),
+        # which the specific handlers below never see: dispatch those first.
+        for cls in type(exc).__mro__:
+            specific = outer_dispatch.get(cls)
+            if specific is not None:
+                return await specific(request, exc)
+        return await internal_error(request, exc)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
         log.error("http.unhandled_error", path=request.url.path, error_type=type(exc).__name__)
         return problem_response(
             500, "internal-error", "Internal server error",
@@ -246,6 +257,15 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path,
         )  # fmt: skip
 
+    outer_dispatch: dict[type[BaseException], Callable[[Request, Any], Awaitable[Response]]] = {
+        ProblemException: on_problem,
+        DomainError: on_domain,
+        DBAPIError: on_database,
+        PoolTimeout: on_pool_timeout,
+        OSError: on_connection_lost,
+        asyncpg.PostgresConnectionError: on_connection_lost,
+        asyncpg.InterfaceError: on_connection_lost,
+    }
     app.add_exception_handler(ProblemException, on_problem)
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(StarletteHTTPException, on_http)

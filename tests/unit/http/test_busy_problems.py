@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError
@@ -34,6 +36,17 @@ def _app() -> FastAPI:
         driver_error = Exception("the database system is shutting down")
         driver_error.sqlstate = "57P03"  # type: ignore[attr-defined]
         raise DBAPIError("connect", None, driver_error)
+
+    @app.middleware("http")
+    async def claims_before_the_route(request: Any, call_next: Any) -> Any:
+        # Like the Idempotency-Key claim: middleware that meets the database before any route.
+        if request.url.path == "/claim-meets-no-database":
+            raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+        return await call_next(request)
+
+    @app.post("/claim-meets-no-database")
+    async def never_reached() -> None:
+        raise AssertionError("the middleware answers first")
 
     return app
 
@@ -80,3 +93,13 @@ async def test_a_database_shutting_down_at_connect_is_a_503_unavailable_not_a_50
     assert response.headers["retry-after"] == "1"
     assert response.json()["type"] == PROBLEM_BASE + "unavailable"
     assert "shutting down" not in response.text
+
+
+async def test_a_database_gone_under_a_middleware_is_a_503_not_a_500() -> None:
+    """Found by the PostgreSQL-restart fault: 30 imports answered 500 because the error was
+    raised in the idempotency middleware, outside the route's exception handlers."""
+    response = await _post("/claim-meets-no-database")
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == PROBLEM_BASE + "unavailable"
