@@ -40,7 +40,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q -m "not slow"
 
 test-faults: $(STAMP)
-	$(BIN)/python -m pytest -q -m slow tests/faults
+	IMET_RECORD_RESULTS=1 $(BIN)/python -m pytest -q -m slow tests/faults
 
 # The fast tier: pure rules and in-memory use cases; it starts no PostgreSQL and no broker.
 test-fast: $(STAMP)

@@ -1,5 +1,6 @@
 """What a fault costs: events applied per second before, during and after it, time to recover,
-records re-read. Written to `bench/results/faults.{json,md}` by the suite (`FaultReport`).
+records re-read. Written to `bench/results/faults.{json,md}` by `make test-faults`
+(`FaultReport`; other runs write to a temporary folder, see `results_folder`).
 
 A `Sampler` polls the stack's database twice a second: the inbox rows of every consumer (one
 per event applied) and the outbox rows not yet published. It keeps polling through a
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,7 +23,16 @@ import asyncpg
 
 from imet.services import DOMAIN_SERVICES
 
-RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
+BENCH_RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
+
+
+def results_folder() -> Path:
+    """Where the rows go: the tracked `bench/results/` only when a run records on purpose
+    (`make test-faults` sets IMET_RECORD_RESULTS=1); any other run (the broker-cut canary in
+    `make test`) writes beside the test run, so a test run never dirties the checkout."""
+    if os.environ.get("IMET_RECORD_RESULTS") == "1":
+        return BENCH_RESULTS
+    return Path(tempfile.gettempdir()) / "imet-fault-results"
 # Schema names are the services' own (no input reaches these statements).
 _COUNTS = " + ".join(f"(SELECT count(*) FROM {s}.inbox)" for s in DOMAIN_SERVICES)  # noqa: S608
 _BACKLOG = " + ".join(
@@ -128,7 +139,8 @@ class FaultResult:
 class FaultReport:
     """One row per fault; a run rewrites the rows of the faults it ran, keeps the others."""
 
-    def __init__(self, folder: Path = RESULTS) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
+        folder = folder or results_folder()
         self.json_path = folder / "faults.json"
         self.md_path = folder / "faults.md"
 

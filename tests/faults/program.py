@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.driver import FUNDING, NOMINATIONS, VETTING, ApiError, Driver, until
+from tests.helpers.timing import scaled
 
 # A 5xx frees the Idempotency-Key (the service stored nothing): a retry with it runs again.
 RETRIABLE = {500, 502, 503, 504}
@@ -195,7 +196,7 @@ class Program:
         """One bulk import (submit=true), retried with its key; rows the nomination service
         cannot place yet (class not yet in its read model) are imported again."""
         pending = rows
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + scaled(120)
         while pending:
             call = ImportCall(country, f"import-{uuid.uuid4()}", pending)
             self.imports.append(call)

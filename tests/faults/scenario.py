@@ -20,6 +20,7 @@ from tests.faults.harness import FaultStack
 from tests.faults.invariants import Findings, Mark, Poison, check_messaging
 from tests.faults.measure import FaultReport, FaultResult, LogTail, Sampler
 from tests.faults.program import Program, Shape
+from tests.helpers.timing import scaled
 
 Fault = Callable[["Scenario"], Awaitable[tuple[float, float]]]
 
@@ -74,6 +75,10 @@ class Scenario:
         self.notes["client_retried"] = {
             str(code): n for code, n in sorted(program.statuses.items()) if code not in (200, 201)
         }
+        # A fault may cost a client a retry on 502/503/504 (the door is down, the database is
+        # gone): never on another 5xx, which is a defect the fault uncovered.
+        defects = {c: n for c, n in program.statuses.items() if c >= 500 and c not in (502, 503, 504)}
+        findings.violations += [f"clients got {n} answers {c}" for c, n in sorted(defects.items())]
         result = FaultResult(
             fault=self.name,
             nominations=len(program.expected),
@@ -96,21 +101,21 @@ class Scenario:
 
     async def _mid_stream(self, stream: asyncio.Task[None], answered: int) -> None:
         """Until the first phase-B import is answered: events are flowing (bounded)."""
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + scaled(120)
         assert self.program is not None
         while not any(c.answer for c in self.program.imports[answered:]):
             if stream.done():
                 stream.result()
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError("no phase-B import answered in 120 s")
+                raise TimeoutError(f"no phase-B import answered in {scaled(120):.0f} s")
             await asyncio.sleep(0.1)
 
     async def until(
         self, probe: Callable[[], Awaitable[Any]], *, what: str, timeout: float = 60.0
     ) -> Any:
         """Poll a fact during a fault; raise (the scenario fails) past the deadline."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while True:
             result = await probe()
             if result:

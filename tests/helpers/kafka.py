@@ -74,7 +74,7 @@ async def end_offsets(
         consumer.assign(tps)
         for tp in tps:
             consumer.seek(tp, max(reported[tp] - 1, 0))
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + scaled(30)
         while any(consumer.highwater(tp) is None for tp in tps):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no fetch response for some partitions of {topics}")

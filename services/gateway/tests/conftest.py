@@ -141,7 +141,7 @@ def serve(app: Any, *, lifespan: str = "on") -> Iterator[str]:
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + scaled(10)
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"server on port {port} did not start")
@@ -221,7 +221,7 @@ def serve_gateway(app: GatewayApp) -> Iterator[tuple[str, str]]:
     )  # fmt: skip
     thread.start()
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + scaled(10)
         while not listeners.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"gateway on ports {public}/{admin} did not start")
