@@ -77,7 +77,8 @@ class Scenario:
         }
         # A fault may cost a client a retry on 502/503/504 (the door is down, the database is
         # gone): never on another 5xx, which is a defect the fault uncovered.
-        defects = {c: n for c, n in program.statuses.items() if c >= 500 and c not in (502, 503, 504)}
+        retryable = (502, 503, 504)
+        defects = {c: n for c, n in program.statuses.items() if c >= 500 and c not in retryable}
         findings.violations += [f"clients got {n} answers {c}" for c, n in sorted(defects.items())]
         result = FaultResult(
             fault=self.name,
