@@ -33,6 +33,8 @@ def results_folder() -> Path:
     if os.environ.get("IMET_RECORD_RESULTS") == "1":
         return BENCH_RESULTS
     return Path(tempfile.gettempdir()) / "imet-fault-results"
+
+
 # Schema names are the services' own (no input reaches these statements).
 _COUNTS = " + ".join(f"(SELECT count(*) FROM {s}.inbox)" for s in DOMAIN_SERVICES)  # noqa: S608
 _BACKLOG = " + ".join(
