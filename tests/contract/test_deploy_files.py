@@ -438,6 +438,10 @@ def test_every_workload_runs_the_one_image_hardened() -> None:
 def test_deployments_probe_health_and_have_budgets() -> None:
     docs = all_k8s_docs()
     budgets = by_kind(docs, "PodDisruptionBudget").values()
+    autoscaled = {  # Deployment -> the least replicas its HPA keeps (the HPA owns the count)
+        h["spec"]["scaleTargetRef"]["name"]: h["spec"]["minReplicas"]
+        for h in by_kind(docs, "HorizontalPodAutoscaler").values()
+    }
     for doc in by_kind(docs, "Deployment").values():
         name = doc["metadata"]["name"]
         labels = doc["spec"]["template"]["metadata"]["labels"]
@@ -451,7 +455,10 @@ def test_deployments_probe_health_and_have_budgets() -> None:
         # its /readyz fails whenever any one service is unready.
         ready = "/healthz" if labels["app.kubernetes.io/component"] == "gateway" else "/readyz"
         assert c["readinessProbe"]["httpGet"]["path"] == ready, name
-        assert doc["spec"]["replicas"] >= 2, f"{name}: at least two replicas"
+        replicas = autoscaled.get(name, doc["spec"].get("replicas", 1))
+        assert replicas >= 2, f"{name}: at least two replicas"
+        if name in autoscaled:  # else every `kubectl apply` resets what the HPA decided
+            assert "replicas" not in doc["spec"], f"{name}: the HPA owns the count"
         assert any(matches(b["spec"]["selector"]["matchLabels"], labels) for b in budgets), name
 
 
