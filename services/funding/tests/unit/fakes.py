@@ -19,6 +19,7 @@ defaults are the same numbers. Domain events become contracts through the same
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import uuid
 from dataclasses import dataclass, field, fields, replace
@@ -87,6 +88,12 @@ class AllocationChange:
 
 
 def _reference_rows() -> dict[str, dict[Any, dict[str, Any]]]:
+    """A fresh copy of the reference rows migration 0003 inserts."""
+    return copy.deepcopy(_seeded_rows())
+
+
+@functools.cache
+def _seeded_rows() -> dict[str, dict[Any, dict[str, Any]]]:
     """The reference rows migration 0003 inserts, keyed as their tables are."""
     spec = importlib.util.spec_from_file_location("funding_reference_migration", MIGRATION)
     assert spec is not None

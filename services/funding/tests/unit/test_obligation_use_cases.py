@@ -132,10 +132,10 @@ async def test_a_line_draws_from_the_tranche_expiring_first_then_from_the_next()
     fake, c, code = FakeFunding(), course(tuition="10000.00", days=10), country()
     await fake.known(c)
     early, late = (
-        TrancheSpec(D("5000.00"), date(FY, 3, 31)),
-        TrancheSpec(D("95000.00"), date(FY, 9, 30)),
+        TrancheSpec(D("10000.00"), date(FY, 3, 31)),
+        TrancheSpec(D("8000.00"), date(FY, 9, 30)),
     )
-    await fake.funded({code: D("50000.00")}, tranches=[late, early])
+    await fake.funded({code: D("18000.00")}, tranches=[late, early])
     request = c.request(code)
 
     async with fake.uow() as uow:
@@ -147,10 +147,10 @@ async def test_a_line_draws_from_the_tranche_expiring_first_then_from_the_next()
         for p in fake.store.postings()
         if p.kind is EntryKind.OBLIGATION and p.tranche_id is not None
     ]
-    assert draws == [(early.available_until, D("5000.00")), (late.available_until, D("8360.00"))]
+    assert draws == [(early.available_until, D("10000.00")), (late.available_until, D("3360.00"))]
     assert sorted((t.available_until, t.drawn) for t in fake.store.tranches.values()) == [
-        (early.available_until, D("5000.00")),
-        (late.available_until, D("8360.00")),
+        (early.available_until, D("10000.00")),
+        (late.available_until, D("3360.00")),
     ]
     assert fake.consistent(code)
 
