@@ -16,7 +16,7 @@ from funding.entrypoints.http.deps import (
     precondition_for,
     visible_country,
 )
-from funding.entrypoints.http.schemas import (
+from funding.entrypoints.http.schemas.allocations import (
     AllocationChangePage,
     AllocationChangePublic,
     AllocationCreate,

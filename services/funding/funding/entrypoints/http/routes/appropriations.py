@@ -16,7 +16,7 @@ from funding.entrypoints.http.deps import (
     clock_of,
     precondition_for,
 )
-from funding.entrypoints.http.schemas import (
+from funding.entrypoints.http.schemas.appropriations import (
     AppropriationPage,
     AppropriationPublic,
     AppropriationSet,

@@ -17,7 +17,7 @@ from funding.entrypoints.http.deps import (
     clock_of,
     visible_country,
 )
-from funding.entrypoints.http.report_schemas import (
+from funding.entrypoints.http.schemas.balances import (
     BalancePage,
     BalancePublic,
     BalancesPublic,

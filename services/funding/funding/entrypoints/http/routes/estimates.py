@@ -7,7 +7,11 @@ from fastapi import APIRouter
 from funding.domain.errors import ClassUnknown, NoTuitionRate
 from funding.domain.obligation import RejectionReason
 from funding.entrypoints.http.deps import FundsReader, RuntimeDep
-from funding.entrypoints.http.schemas import EstimatePublic, EstimateRequest, LivingAllowancePublic
+from funding.entrypoints.http.schemas.estimates import (
+    EstimatePublic,
+    EstimateRequest,
+    LivingAllowancePublic,
+)
 from funding.service_layer.costing import cost_line
 from shared.errors import Forbidden
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from funding.adapters import queries
 from funding.entrypoints.http.deps import FundsReader, RuntimeDep, visible_country
-from funding.entrypoints.http.report_schemas import LedgerEntryPublic, LedgerPage
+from funding.entrypoints.http.schemas.ledger import LedgerEntryPublic, LedgerPage
 from shared.contracts.types import CountryCode
 from shared.http.pagination import PageQuery
 

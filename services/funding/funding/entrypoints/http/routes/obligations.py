@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from funding.adapters import queries
 from funding.domain.errors import ObligationNotFound
 from funding.entrypoints.http.deps import FundsReader, RuntimeDep, visible_country
-from funding.entrypoints.http.report_schemas import (
+from funding.entrypoints.http.schemas.obligations import (
     FundingRequestPage,
     FundingRequestPublic,
     ObligationPage,

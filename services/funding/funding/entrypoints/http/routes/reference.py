@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from funding.adapters import queries
 from funding.domain.errors import ReferenceDataNotFound
 from funding.entrypoints.http.deps import FundsWriter, RuntimeDep, precondition_for
-from funding.entrypoints.http.reference_schemas import (
+from funding.entrypoints.http.schemas.reference import (
     ParameterPublic,
     ParameterUpdate,
     PenaltyRuleCreate,

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from funding.entrypoints.http.schemas import NonNegativeMoney, with_example
+from funding.entrypoints.http.schemas.common import NonNegativeMoney, with_example
 from shared.contracts.types import CountryCode, Money
 from shared.http.pagination import Page
 
