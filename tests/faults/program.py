@@ -91,6 +91,8 @@ class Program:
     expected: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
     imports: list[ImportCall] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)  # every answer the client got
+    # A 5xx other than 502/503/504 is a defect the fault uncovered: what was asked and answered.
+    server_errors: list[str] = field(default_factory=list)
 
     # --- setup -------------------------------------------------------------------------
     async def prepare(self) -> None:
@@ -245,6 +247,8 @@ class Program:
             except httpx.TransportError:
                 r, status = None, 0
             self.statuses[status] += 1
+            if r is not None and status >= 500 and status not in (502, 503, 504):
+                self.server_errors.append(f"{method} {path} -> {status}: {r.text[:400]}")
             if call is not None:
                 call.statuses.append(status)
             transient = status == 0 or status in RETRIABLE or (

@@ -80,6 +80,7 @@ class Scenario:
         retryable = (502, 503, 504)
         defects = {c: n for c, n in program.statuses.items() if c >= 500 and c not in retryable}
         findings.violations += [f"clients got {n} answers {c}" for c, n in sorted(defects.items())]
+        findings.violations += program.server_errors[:5]
         result = FaultResult(
             fault=self.name,
             nominations=len(program.expected),
