@@ -4,8 +4,8 @@ registers, and every alert fires at its threshold and not before.
 
 - PromQL is parsed with promql-parser (a dev dependency) in every run.
 - promtool (Debian's `prometheus` package, unpacked into the venv by `make test`) checks the
-  rules and the configurations and runs the rules' unit tests (alerts.test.yml). Without promtool those
-  tests skip on a developer's machine and fail in CI (CI=true).
+  rules and the configurations and runs the rules' unit tests (alerts.test.yml). Without
+  promtool those tests skip on a developer's machine and fail in CI (CI=true).
 - That a *running* service exposes each metric is tests/e2e/test_observability.py.
 """
 
