@@ -162,7 +162,8 @@ async def test_year_end_pulls_back_unused_ceiling_to_another_country_s_b_pme_lin
     ]
     assert fake.store.stored_balances(donor, FY).available == unit * 2
     assert fake.store.stored_balances(taker, FY).available == unit * 3
-    assert fake.consistent(donor) and fake.consistent(taker)
+    assert fake.consistent(donor)
+    assert fake.consistent(taker)
     assert [k for k in fake.store.types() if k.startswith(("ceiling", "year_end"))] == [
         "ceiling_pulled_back",
         "ceiling_redistributed",
