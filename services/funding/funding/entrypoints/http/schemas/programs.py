@@ -52,6 +52,21 @@ class LineUpdate(BaseModel):
 
 
 class LinePublic(BaseModel):
+    model_config = with_example(
+        id="5b0e7c1e-0000-4000-8000-000000000001",
+        masl_id="D177014",
+        quantity=2,
+        priority="A",
+        work_control_number="GT-27-001",
+        funding_source="imet",
+        category="pme",
+        unit_cost="25936.00",
+        estimated_cost="51872.00",
+        status="approved",
+        filled=1,
+        obligated="25936.00",
+        version=3,
+    )
     id: UUID
     masl_id: str
     quantity: int
@@ -73,6 +88,14 @@ class LinePublic(BaseModel):
 
 
 class ProgramSummary(BaseModel):
+    model_config = with_example(
+        id="7c9e6679-0000-4000-8000-000000000002",
+        country="GTM",
+        fiscal_year=2027,
+        status="approved",
+        created_by="sco-gtm",
+        version=2,
+    )
     id: UUID
     country: str
     fiscal_year: int
@@ -96,6 +119,21 @@ class ProgramPage(Page[ProgramSummary]):
 
 
 class LineExecution(BaseModel):
+    model_config = with_example(
+        line_id="5b0e7c1e-0000-4000-8000-000000000001",
+        work_control_number="GT-27-001",
+        masl_id="D177014",
+        priority="A",
+        status="partially_filled",
+        planned_quantity=2,
+        planned_cost="51872.00",
+        filled=1,
+        released=0,
+        estimated_filled="25936.00",
+        actual_obligated="25936.00",
+        difference="0.00",
+        obligated_now="25936.00",
+    )
     line_id: UUID
     work_control_number: str
     masl_id: str
@@ -141,6 +179,14 @@ class YearEndRunCreate(BaseModel):
 
 
 class YearEndCountry(BaseModel):
+    model_config = with_example(
+        country="GTM",
+        ceiling="120000.00",
+        obligated="41872.00",
+        expected="51872.00",
+        unused="26256.00",
+        shortfall="0.00",
+    )
     country: str
     ceiling: Money
     obligated: Money
