@@ -29,9 +29,9 @@ from funding.domain.obligation import (
     RequestStatus,
     decide_obligation,
 )
-from funding.domain.program import ProgramLine, ProgramStatus
 from funding.domain.request import FundingRequest
 from funding.service_layer.costing import CostedLine, cost_line
+from funding.service_layer.program_lines import fill_line, held_outside_program
 from funding.service_layer.unit_of_work import FundingUnitOfWork
 from shared.observability import get_logger
 
@@ -113,7 +113,7 @@ async def _decide(uow: FundingUnitOfWork, request: FundingRequest, today: date) 
         await _reject(uow, request, Rejection(costed))
         return
     line = await uow.programs.open_line(request.country, request.fiscal_year, request.masl_id)
-    if line is None and await _held_outside_program(uow, request):
+    if line is None and await held_outside_program(uow, request):
         return
     appropriation = await uow.appropriations.get(request.fiscal_year)
     tranches = (
@@ -136,7 +136,7 @@ async def _decide(uow: FundingUnitOfWork, request: FundingRequest, today: date) 
     assert allocation is not None  # decide_obligation refuses without one
     await _obligate(uow, request, costed, allocation, decision, today)
     if line is not None:
-        await _fill(uow, request, line)
+        await fill_line(uow, request, line)
 
 
 async def retry_available(uow: FundingUnitOfWork, fiscal_year: int, today: date) -> int:
@@ -150,47 +150,6 @@ async def retry_available(uow: FundingUnitOfWork, fiscal_year: int, today: date)
         await _decide(uow, request, today)
         decided += request.status is not RequestStatus.PENDING_AVAILABILITY
     return decided
-
-
-async def _held_outside_program(uow: FundingUnitOfWork, request: FundingRequest) -> bool:
-    """A request of a country whose program for the fiscal year is approved, with no open line
-    of its course (none, or all full), waits for a funding officer's exception (ADR 0116);
-    nothing is published, the nomination keeps waiting in `funding`. Countries without an
-    approved program are funded as before, request by request."""
-    program = await uow.programs.find(request.country, request.fiscal_year)
-    if program is None or program.status is not ProgramStatus.APPROVED:
-        return False
-    if await uow.programs.has_exception(request.request_id):
-        return False
-    if request.status is not RequestStatus.PENDING_PROGRAM_EXCEPTION:
-        await uow.requests.wait(request, RequestStatus.PENDING_PROGRAM_EXCEPTION)
-        uow.audit(
-            "funding_request.held_outside_program", "funding_request", str(request.request_id),
-            after={"status": request.status, "program_id": str(program.id),
-                   "masl_id": request.masl_id},
-        )  # fmt: skip
-    log.info("funding.request_held_outside_program", request_id=str(request.request_id))
-    return True
-
-
-async def _fill(uow: FundingUnitOfWork, request: FundingRequest, line: ProgramLine) -> None:
-    """The obligation fills one student of the line (held under its row lock; the CHECK
-    filled <= quantity is the second guard); the fill records estimate vs actual."""
-    ob = await uow.obligations.active_for(request.nomination_id)
-    assert ob is not None  # just obligated
-    estimated = line.unit_cost or ob.amount
-    line.fill(ob.amount)
-    await uow.programs.save_line(line)
-    await uow.programs.record_fill(
-        line, request.request_id, request.nomination_id, ob.id, estimated, ob.amount
-    )
-    uow.audit(
-        "program.line_filled", "program_line", str(line.id),
-        after={"request_id": str(request.request_id), "obligation_id": str(ob.id),
-               "estimated": str(estimated), "actual": str(ob.amount),
-               "filled": line.filled, "quantity": line.quantity},
-    )  # fmt: skip
-    uow.emit(events.program_line_filled(line.program_id, line, ob, estimated))
 
 
 async def approve_exception(
