@@ -117,6 +117,14 @@ class ProgramLine:
         )
         return actual - (self.unit_cost or ZERO)
 
+    def release(self, actual: Decimal) -> None:
+        """A student's obligation was released (withdrawn, cancelled, denied) before training:
+        the seat on the line opens again for another nomination (a cancelled line stays so)."""
+        self.filled = max(0, self.filled - 1)
+        self.obligated = max(ZERO, self.obligated - actual)
+        if self.status is not LineStatus.CANCELLED:
+            self.status = LineStatus.PARTIALLY_FILLED if self.filled else LineStatus.APPROVED
+
 
 class LineFull(Exception):
     def __init__(self, line_id: uuid.UUID) -> None:

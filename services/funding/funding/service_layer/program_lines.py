@@ -5,7 +5,7 @@ student of its line (under the line's row lock) and records estimate vs actual."
 from __future__ import annotations
 
 from funding.domain import events
-from funding.domain.obligation import RequestStatus
+from funding.domain.obligation import Obligation, RequestStatus
 from funding.domain.program import ProgramLine, ProgramStatus
 from funding.domain.request import FundingRequest
 from funding.service_layer.unit_of_work import FundingUnitOfWork
@@ -53,3 +53,17 @@ async def fill_line(uow: FundingUnitOfWork, request: FundingRequest, line: Progr
                "filled": line.filled, "quantity": line.quantity},
     )  # fmt: skip
     uow.emit(events.program_line_filled(line.program_id, line, ob, estimated))
+
+
+async def reopen_line(uow: FundingUnitOfWork, ob: Obligation) -> None:
+    """The released obligation's seat on its program line opens again (the caller holds the
+    allocation's lock, which serialises this with the requests of the same country)."""
+    line = await uow.programs.line_filled_by(ob.id)
+    if line is None:
+        return
+    line.release(ob.amount)
+    await uow.programs.save_line(line)
+    uow.audit(
+        "program.line_reopened", "program_line", str(line.id),
+        after={"obligation_id": str(ob.id), "filled": line.filled, "status": line.status.value},
+    )  # fmt: skip

@@ -221,6 +221,9 @@ class Programs(Protocol):
         estimated: Decimal,
         actual: Decimal,
     ) -> None: ...
+    async def line_filled_by(self, obligation_id: UUID) -> ProgramLine | None:
+        """The line the obligation filled (None when it filled none), locked."""
+
     async def has_exception(self, request_id: UUID) -> bool: ...
     async def record_exception(self, request_id: UUID, reason: str, actor: str) -> None: ...
     async def record_run(

@@ -11,9 +11,11 @@ import pytest
 
 from funding.domain.errors import ProgramChecksFailed, RequestNotHeld
 from funding.domain.obligation import RequestStatus
+from funding.domain.penalties import Initiator
 from funding.domain.program import LineStatus, Priority, ProgramStatus
 from funding.service_layer import programs, year_end
 from funding.service_layer.obligate import approve_exception, request_funding
+from funding.service_layer.release import release_for_cancellation
 from services.funding.tests.unit.builders import (
     FY,
     NOW,
@@ -172,3 +174,28 @@ async def test_year_end_pulls_back_unused_ceiling_to_another_country_s_b_pme_lin
     reasons = [c.reason for c in fake.store.allocation_changes]
     assert any("year-end pull-back" in r for r in reasons)
     assert any("T-2" in r for r in reasons)
+
+
+async def test_a_released_obligation_opens_its_seat_on_the_line_again() -> None:
+    fake, code, pme = FakeFunding(), country(), course(category="pme")
+    await fake.known(pme)
+    await fake.funded({code: D("20000.00")})
+    program = await _draft(fake, code, spec(pme, 1, "A", "W-1"))
+    await _approve(fake, program.id)
+    first, second = pme.request(code), pme.request(code)
+    async with fake.uow() as uow:
+        await request_funding(uow, first, TODAY)
+
+    async with fake.uow() as uow:
+        await release_for_cancellation(
+            uow, first.nomination_id, pme.masl_id, initiated_by=Initiator.US_GOVERNMENT,
+            cancelled_on=TODAY, reason="withdrawn", today=TODAY,
+        )  # fmt: skip
+    reopened = fake.store.programs[program.id].lines[0]
+    async with fake.uow() as uow:
+        await request_funding(uow, second, TODAY)
+
+    assert (reopened.filled, reopened.status) == (0, LineStatus.APPROVED)
+    assert second.status is RequestStatus.OBLIGATED
+    assert fake.store.programs[program.id].lines[0].filled == 1
+    assert fake.consistent(code)

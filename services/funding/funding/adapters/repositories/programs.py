@@ -221,6 +221,16 @@ class ProgramRepository:
             )
         )
 
+    async def line_filled_by(self, obligation_id: uuid.UUID) -> ProgramLine | None:
+        stmt = (
+            select(program_line)
+            .join(program_line_fill, program_line_fill.c.line_id == program_line.c.id)
+            .where(program_line_fill.c.obligation_id == obligation_id)
+            .with_for_update(of=program_line)
+        )
+        row = (await self.session.execute(stmt)).mappings().first()
+        return None if row is None else _line(row)
+
     async def has_exception(self, request_id: uuid.UUID) -> bool:
         stmt = select(program_exception.c.request_id).where(
             program_exception.c.request_id == request_id

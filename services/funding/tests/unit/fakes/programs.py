@@ -111,6 +111,16 @@ class FakePrograms:
             }
         )
 
+    async def line_filled_by(self, obligation_id: uuid.UUID) -> ProgramLine | None:
+        fill = next((f for f in self.store.line_fills if f["obligation_id"] == obligation_id), None)
+        if fill is None:
+            return None
+        for program in self.store.programs.values():
+            for line in program.lines:
+                if line.id == fill["line_id"]:
+                    return copy.deepcopy(line)
+        return None
+
     async def has_exception(self, request_id: uuid.UUID) -> bool:
         return request_id in self.store.program_exceptions
 
