@@ -16,9 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from funding.adapters.program_tables import country_program, program_line
 from funding.domain.obligation import RequestStatus
+from funding.domain.penalties import Initiator
 from funding.domain.program import Priority, ProgramStatus
 from funding.service_layer import programs
 from funding.service_layer.obligate import request_funding
+from funding.service_layer.release import release_for_cancellation
 from services.funding.tests.integration.support import ACTOR, country, course, funded, known
 
 NOW = datetime.now(UTC)
@@ -94,4 +96,36 @@ async def test_two_requests_for_the_last_student_of_a_line_fill_it_once(
     )
     async with runtime.uow(ACTOR) as uow:
         line = (await uow.programs.get(program.id)).lines[0]  # type: ignore[union-attr]
+    assert (line.filled, line.status.value) == (1, "filled")
+
+
+async def test_a_released_obligation_opens_its_seat_again_in_postgresql(
+    make_runtime: Any, fiscal_year: int
+) -> None:
+    runtime = await make_runtime("funding")
+    code = country()
+    c = course(fiscal_year, category="pme")
+    await known(runtime, c)
+    await funded(runtime, fiscal_year, {code: Decimal("20000.00")})
+    async with runtime.uow(ACTOR) as uow:
+        program = await programs.draft_program(
+            uow, code, fiscal_year, [programs.LineSpec(c.masl_id, 1, Priority.A, "W-1")], NOW
+        )
+    async with runtime.uow(ACTOR) as uow:
+        await programs.approve_program(uow, program.id, NOW)
+    first, second = c.request(code), c.request(code)
+    async with runtime.uow(ACTOR) as uow:
+        await request_funding(uow, first, NOW.date())
+
+    async with runtime.uow(ACTOR) as uow:
+        await release_for_cancellation(
+            uow, first.nomination_id, c.masl_id, initiated_by=Initiator.US_GOVERNMENT,
+            cancelled_on=NOW.date(), reason="withdrawn", today=NOW.date(),
+        )  # fmt: skip
+    async with runtime.uow(ACTOR) as uow:
+        decided = await request_funding(uow, second, NOW.date())
+    async with runtime.uow(ACTOR) as uow:
+        line = (await uow.programs.get(program.id)).lines[0]  # type: ignore[union-attr]
+
+    assert decided.status is RequestStatus.OBLIGATED
     assert (line.filled, line.status.value) == (1, "filled")
