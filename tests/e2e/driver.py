@@ -138,6 +138,7 @@ class Driver:
         start_in_days: int = 75,
         weeks: int = 8,
         min_ecl: int = 70,
+        category: str = "technical",
     ) -> dict[str, Any]:
         """A fresh schoolhouse, course (tuition for the class's FY and the next) and open class.
         `fiscal_year` is the year whose funds pay for it: the class's own, or this year's for a
@@ -169,7 +170,7 @@ class Driver:
                 "masl_id": masl,
                 "title": f"E2E course {masl}",
                 "institution_id": school["id"],
-                "category": "technical",
+                "category": category,
                 "duration_weeks": str(weeks),
                 "english_requirement": {"test": "ecl", "min_score": min_ecl},
                 "dedicated_international": dedicated,

@@ -65,6 +65,13 @@ WRITERS: dict[str, frozenset[str]] = {
     f"POST {F}/reference/penalty-rules": FUNDING_OFFICERS,
     f"PUT {F}/reference/penalty-rules/{{code}}": FUNDING_OFFICERS,
     f"PATCH {F}/reference/parameters/{{name}}": FUNDING_OFFICERS,
+    # country programs (ADR 0115): SCOs draft their own country's, funding officers approve
+    f"POST {F}/programs": SCOS | {"funding_officer"},
+    f"POST {F}/programs/{{program_id}}/lines": SCOS | {"funding_officer"},
+    f"PATCH {F}/programs/{{program_id}}/lines/{{line_id}}": SCOS | {"funding_officer"},
+    f"POST {F}/programs/{{program_id}}/approve": FUNDING_OFFICERS,
+    f"POST {F}/requests/{{request_id}}/program-exception": FUNDING_OFFICERS,
+    f"POST {F}/year-end-runs": FUNDING_OFFICERS,
 }
 
 # Non-GET routes that change nothing (documented as such), with the reason.

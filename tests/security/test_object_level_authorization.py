@@ -46,6 +46,9 @@ def object_values(world: World) -> dict[str, str]:
         "class_id": world.klass["id"],
         "institution_id": world.institution_id,
         "masl_id": world.masl_id,
+        "program_id": world.program["id"],
+        "line_id": world.program["lines"][0]["id"],
+        "request_id": world.request_id,
         **world.reference,
     }
 
@@ -88,6 +91,12 @@ def attack_bodies(world: World) -> dict[str, Any]:
             "remediation_notes": "bola", "remediation_reference": "bola",
         },
         f"PATCH {FUNDING}/allocations/{{allocation_id}}": {"amount": "1.00", "reason": "bola"},
+        f"POST {FUNDING}/programs/{{program_id}}/lines": {
+            "masl_id": world.masl_id, "quantity": 1, "priority": "B",
+            "work_control_number": "BOLA-1",
+        },
+        f"PATCH {FUNDING}/programs/{{program_id}}/lines/{{line_id}}": {"status": "cancelled"},
+        f"POST {FUNDING}/requests/{{request_id}}/program-exception": {"reason": "bola"},
         f"PUT {NOMINATIONS}/countries/{{iso3}}": {"name": "Pwned", "sanctioned": True},
     }  # fmt: skip
 
@@ -249,6 +258,7 @@ def body_references(world: World) -> dict[str, dict[str, Any]]:
             "funding_source": "imet",
         }]},
         f"POST {FUNDING}/estimates": {"class_id": world.klass["id"], "country": a},
+        f"POST {FUNDING}/programs": {"country": a, "fiscal_year": world.fiscal_year},
     }  # fmt: skip
 
 

@@ -40,6 +40,8 @@ class World:
     masl_id: str
     appropriation_year: int
     unit: dict[str, Any]  # a unit of A with its registry identity
+    program: dict[str, Any]  # A's training program, drafted by its SCO (planned)
+    request_id: str  # the funding request of the nomination
     reference: dict[str, str] = field(default_factory=dict)  # rate_id, code, name
 
     def secrets(self) -> dict[str, str]:
@@ -63,6 +65,7 @@ class World:
             "obligation": self.obligation["id"],
             "allocation": self.allocation["id"],
             "unit": self.unit["unit_id"],
+            "program": self.program["id"],
         }
 
 
@@ -137,6 +140,17 @@ async def build_world(driver: Driver) -> World:
         json={"country": a, "name": f"Security Test Company {uuid.uuid4().hex[:6]}"},
     )  # fmt: skip
 
+    program = await driver.call(
+        "POST", f"{FUNDING}/programs", "sco", a,
+        json={"country": a, "fiscal_year": fy, "lines": [
+            {"masl_id": klass["masl_id"], "quantity": 2, "priority": "A",
+             "work_control_number": "SEC-1"}]},
+    )  # fmt: skip
+    requests = await driver.call(
+        "GET", f"{FUNDING}/requests", "funding_officer",
+        params={"nomination_id": nomination["id"]},
+    )  # fmt: skip
+
     return World(
         country=a,
         other_country=b,
@@ -156,6 +170,8 @@ async def build_world(driver: Driver) -> World:
         masl_id=klass["masl_id"],
         appropriation_year=appropriation_year,
         unit=registered_unit,
+        program=program,
+        request_id=requests["items"][0]["request_id"],
         reference=await _reference_keys(driver),
     )
 

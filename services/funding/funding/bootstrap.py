@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import funding.adapters.program_tables
 import funding.adapters.reference_tables  # noqa: F401 - registers the reference tables on `metadata`
 from funding.adapters.tables import metadata, platform
 from funding.adapters.unit_of_work import SqlFundingUnitOfWork
@@ -68,6 +69,10 @@ definition: ServiceDefinition[FundingSettings, SqlFundingUnitOfWork] = ServiceDe
         {"name": "ledger", "description": "The append-only double-entry ledger"},
         {"name": "estimates", "description": "Dry-run cost estimates of training lines"},
         {"name": "reference", "description": "TLA matrix, travel costs, penalty rules, parameters"},
+        {
+            "name": "programs",
+            "description": "Country programs (training lines), planning checks, year-end runs",
+        },
     ],
     extra={"seed": seed, "clock": clock},
 )

@@ -35,6 +35,8 @@ AllocationReason = Literal[
     "congressional_action",
     "rescission",
     "correction",
+    "year_end_pull_back",
+    "year_end_redistribution",
     "other",
 ]
 # Why an obligation was released.
@@ -172,3 +174,90 @@ class PenaltyChargedV1(_LineEvent):
     obligation_id: UUID
     amount: Money
     rule: str
+
+
+# --- Country programs and the year-end run (ADR 0115-0117) ----------------------------------
+
+
+class ProgramApprovedV1(IntegrationEvent):
+    """A country's training program for a fiscal year passed the planning checks and was
+    approved by a funding officer; its A and B lines are now open for nominations."""
+
+    TYPE: ClassVar[str] = "imet.funding.program_approved.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "country_program"
+    KEY_FIELD: ClassVar[str] = "program_id"
+
+    program_id: UUID
+    country: CountryCode
+    fiscal_year: FiscalYear
+    approved_total: Money = Field(description="Estimated cost of the A and B lines")
+    pme_total: Money
+    priority_a_total: Money
+    ceiling: Money
+    lines: int = Field(ge=0, description="Lines approved (A and B)")
+
+
+class ProgramLineFilledV1(_LineEvent):
+    """A nomination's obligation filled one student of an approved program line; the
+    difference is actual minus the line's estimate (negative: cheaper than planned)."""
+
+    TYPE: ClassVar[str] = "imet.funding.program_line_filled.v1"
+
+    program_id: UUID
+    line_id: UUID
+    obligation_id: UUID
+    masl_id: MaslId
+    estimated_amount: Money
+    actual_amount: Money
+    difference: Money = Field(description="actual - estimated (negative: cheaper than planned)")
+    filled: int = Field(ge=0)
+    quantity: int = Field(ge=1)
+
+
+class _YearEndEvent(IntegrationEvent):
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "allocation"
+    KEY_FIELD: ClassVar[str] = "allocation_id"
+
+    run_id: UUID
+    allocation_id: UUID
+    country: CountryCode
+    fiscal_year: FiscalYear
+    amount: Money
+    previous_amount: Money = Field(description="The allocation before this step")
+
+
+class CeilingPulledBackV1(_YearEndEvent):
+    """Year end: a country's unused ceiling (allocation - obligations - lines still expected
+    to obligate) was pulled back to the fiscal year's unallocated funds."""
+
+    TYPE: ClassVar[str] = "imet.funding.ceiling_pulled_back.v1"
+
+    obligated: Money = Field(description="Obligated, charged and lapsed against the allocation")
+    expected: Money = Field(description="Approved lines still expected to obligate")
+
+
+class CeilingRedistributedV1(_YearEndEvent):
+    """Year end: pulled-back money was allocated to another country for one of its
+    priority-B PME / E-IMET lines (end-of-year money may fund those only)."""
+
+    TYPE: ClassVar[str] = "imet.funding.ceiling_redistributed.v1"
+
+    line_id: UUID
+
+
+class YearEndRunCompletedV1(IntegrationEvent):
+    """A year-end pull-back and redistribution run was applied (dry runs publish nothing)."""
+
+    TYPE: ClassVar[str] = "imet.funding.year_end_run_completed.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    AGGREGATE: ClassVar[str] = "year_end_run"
+    KEY_FIELD: ClassVar[str] = "run_id"
+
+    run_id: UUID
+    fiscal_year: FiscalYear
+    pulled_back: Money
+    redistributed: Money
+    left_unallocated: Money
+    countries: int = Field(ge=0, description="Countries the run looked at")

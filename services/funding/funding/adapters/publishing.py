@@ -22,6 +22,11 @@ CONTRACTS: dict[type[domain.DomainEvent], type[IntegrationEvent]] = {
     domain.ObligationRejected: v1.ObligationRejectedV1,
     domain.PenaltyCharged: v1.PenaltyChargedV1,
     domain.Deobligated: v1.DeobligatedV1,
+    domain.ProgramApproved: v1.ProgramApprovedV1,
+    domain.ProgramLineFilled: v1.ProgramLineFilledV1,
+    domain.CeilingPulledBack: v1.CeilingPulledBackV1,
+    domain.CeilingRedistributed: v1.CeilingRedistributedV1,
+    domain.YearEndRunCompleted: v1.YearEndRunCompletedV1,
 }
 
 

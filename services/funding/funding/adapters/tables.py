@@ -162,8 +162,8 @@ obligation = Table(
 )
 
 REQUEST_STATUSES = (
-    "('pending_reference_data', 'pending_availability', 'obligated', 'rejected', 'duplicate', "
-    "'withdrawn')"
+    "('pending_reference_data', 'pending_availability', 'pending_program_exception', "
+    "'obligated', 'rejected', 'duplicate', 'withdrawn')"
 )
 funding_request = Table(
     "funding_request",

@@ -13,6 +13,7 @@ from funding.adapters.repositories import (
     CatalogReadModel,
     LedgerRepository,
     ObligationRepository,
+    ProgramRepository,
     ReferenceData,
     RequestRepository,
 )
@@ -30,6 +31,7 @@ class SqlFundingUnitOfWork(SqlUnitOfWork):
     ledger: LedgerRepository
     catalog: CatalogReadModel
     reference: ReferenceData
+    programs: ProgramRepository
 
     def _start(self) -> None:
         self.appropriations = AppropriationRepository(self.session)
@@ -39,6 +41,7 @@ class SqlFundingUnitOfWork(SqlUnitOfWork):
         self.ledger = LedgerRepository(self.session)
         self.catalog = CatalogReadModel(self.session)
         self.reference = ReferenceData(self.session)
+        self.programs = ProgramRepository(self.session)
 
     async def post(self, postings: list[Posting]) -> None:
         """Append postings to the ledger, attributed to this unit of work's actor and cause."""

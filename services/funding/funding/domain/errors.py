@@ -80,3 +80,41 @@ class AvailabilityNotAdvance(DomainError):
     code = "availability-not-advance"
     status = 422
     title = "Advance availability can only bring the first day forward"
+
+
+class ProgramNotFound(NotFound):
+    code = "program-not-found"
+
+
+class ProgramLineNotFound(NotFound):
+    code = "program-line-not-found"
+
+
+class ProgramExists(Conflict):
+    code = "program-exists"
+    title = "The country already has a program for the fiscal year"
+
+
+class WorkControlNumberTaken(Conflict):
+    code = "work-control-number-taken"
+    title = "The program already has a line with this work-control number"
+
+
+class ProgramApproved(Conflict):
+    code = "program-approved"
+    title = "An approved program's lines can only be cancelled"
+
+
+class ProgramChecksFailed(DomainError):
+    code = "program-checks-failed"
+    status = 422
+    title = "The program fails the planning checks"
+
+
+class RequestNotHeld(Conflict):
+    code = "request-not-held"
+    title = "The funding request is not waiting for a program exception"
+
+
+class FundingRequestNotFound(NotFound):
+    code = "funding-request-not-found"

@@ -18,6 +18,7 @@ from funding.domain.costing import LivingAllowance
 from funding.domain.ledger import Account, EntryKind, Posting
 from funding.domain.money import ZERO, cents
 from funding.domain.obligation import FundingSource, Obligation, Rejection
+from funding.domain.program import CountryProgram, Priority, ProgramLine
 from funding.domain.request import FundingRequest
 
 
@@ -91,6 +92,64 @@ class Deobligated(LineEvent):
     amount_lapsed: Decimal
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProgramApproved:
+    program_id: UUID
+    country: str
+    fiscal_year: int
+    approved_total: Decimal
+    pme_total: Decimal
+    priority_a_total: Decimal
+    ceiling: Decimal
+    lines: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgramLineFilled(LineEvent):
+    program_id: UUID
+    line_id: UUID
+    obligation_id: UUID
+    masl_id: str
+    estimated_amount: Decimal
+    actual_amount: Decimal
+    difference: Decimal
+    filled: int
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CeilingPulledBack:
+    run_id: UUID
+    allocation_id: UUID
+    country: str
+    fiscal_year: int
+    amount: Decimal
+    previous_amount: Decimal
+    obligated: Decimal
+    expected: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class CeilingRedistributed:
+    run_id: UUID
+    allocation_id: UUID
+    country: str
+    fiscal_year: int
+    line_id: UUID
+    amount: Decimal
+    previous_amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class YearEndRunCompleted:
+    run_id: UUID
+    fiscal_year: int
+    pulled_back: Decimal
+    redistributed: Decimal
+    left_unallocated: Decimal
+    countries: int
+
+
 DomainEvent = (
     AppropriationSet
     | AllocationSet
@@ -99,6 +158,11 @@ DomainEvent = (
     | ObligationRejected
     | PenaltyCharged
     | Deobligated
+    | ProgramApproved
+    | ProgramLineFilled
+    | CeilingPulledBack
+    | CeilingRedistributed
+    | YearEndRunCompleted
 )
 
 
@@ -194,4 +258,39 @@ def deobligated(
         penalty_amount=penalty,
         reason=reason,
         amount_lapsed=lapsed,
+    )
+
+
+def program_approved(program: CountryProgram, ceiling: Decimal) -> ProgramApproved:
+    counted = [ln for ln in program.lines if ln.counts]
+    return ProgramApproved(
+        program_id=program.id,
+        country=program.country,
+        fiscal_year=program.fiscal_year,
+        approved_total=program.approved_total,
+        pme_total=sum((ln.estimated_cost for ln in counted if ln.is_pme), ZERO),
+        priority_a_total=sum(
+            (ln.estimated_cost for ln in counted if ln.priority is Priority.A), ZERO
+        ),
+        ceiling=ceiling,
+        lines=len(counted),
+    )
+
+
+def program_line_filled(
+    program_id: UUID, line: ProgramLine, ob: Obligation, estimated: Decimal
+) -> ProgramLineFilled:
+    return ProgramLineFilled(
+        nomination_id=ob.nomination_id,
+        country=ob.country,
+        fiscal_year=ob.fiscal_year,
+        program_id=program_id,
+        line_id=line.id,
+        obligation_id=ob.id,
+        masl_id=line.masl_id,
+        estimated_amount=estimated,
+        actual_amount=ob.amount,
+        difference=ob.amount - estimated,
+        filled=line.filled,
+        quantity=line.quantity,
     )

@@ -32,6 +32,7 @@ FundingSource = Literal["imet", "eimet"]
 class RequestStatus(StrEnum):
     PENDING_REFERENCE_DATA = "pending_reference_data"
     PENDING_AVAILABILITY = "pending_availability"
+    PENDING_PROGRAM_EXCEPTION = "pending_program_exception"  # outside the approved program
     OBLIGATED = "obligated"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"

@@ -2,7 +2,8 @@
 
 A request is decided once (`obligated`, `rejected`, `duplicate`, `withdrawn`); until then it
 waits for the catalog's facts (`pending_reference_data`) or for its fiscal year's funds
-(`pending_availability`).
+(`pending_availability`) or, outside its country's approved program, for a funding officer's
+exception (`pending_program_exception`, ADR 0116).
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from dataclasses import dataclass
 
 from funding.domain.obligation import FundingSource, RequestStatus
 
-WAITING = (RequestStatus.PENDING_REFERENCE_DATA, RequestStatus.PENDING_AVAILABILITY)
+WAITING = (
+    RequestStatus.PENDING_REFERENCE_DATA,
+    RequestStatus.PENDING_AVAILABILITY,
+    RequestStatus.PENDING_PROGRAM_EXCEPTION,
+)
 
 
 @dataclass

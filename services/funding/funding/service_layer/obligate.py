@@ -19,6 +19,7 @@ from datetime import date, datetime
 from funding.domain import events
 from funding.domain.allocation import AllocationRecord
 from funding.domain.availability import Line, obligation_postings
+from funding.domain.errors import FundingRequestNotFound, RequestNotHeld
 from funding.domain.obligation import (
     Draws,
     NotYetAvailable,
@@ -30,6 +31,7 @@ from funding.domain.obligation import (
 )
 from funding.domain.request import FundingRequest
 from funding.service_layer.costing import CostedLine, cost_line
+from funding.service_layer.program_lines import fill_line, held_outside_program
 from funding.service_layer.unit_of_work import FundingUnitOfWork
 from shared.observability import get_logger
 
@@ -110,6 +112,9 @@ async def _decide(uow: FundingUnitOfWork, request: FundingRequest, today: date) 
     if isinstance(costed, RejectionReason):
         await _reject(uow, request, Rejection(costed))
         return
+    line = await uow.programs.open_line(request.country, request.fiscal_year, request.masl_id)
+    if line is None and await held_outside_program(uow, request):
+        return
     appropriation = await uow.appropriations.get(request.fiscal_year)
     tranches = (
         await uow.appropriations.tranches(request.fiscal_year, lock=True) if allocation else []
@@ -130,6 +135,8 @@ async def _decide(uow: FundingUnitOfWork, request: FundingRequest, today: date) 
         return
     assert allocation is not None  # decide_obligation refuses without one
     await _obligate(uow, request, costed, allocation, decision, today)
+    if line is not None:
+        await fill_line(uow, request, line)
 
 
 async def retry_available(uow: FundingUnitOfWork, fiscal_year: int, today: date) -> int:
@@ -143,6 +150,29 @@ async def retry_available(uow: FundingUnitOfWork, fiscal_year: int, today: date)
         await _decide(uow, request, today)
         decided += request.status is not RequestStatus.PENDING_AVAILABILITY
     return decided
+
+
+async def approve_exception(
+    uow: FundingUnitOfWork, request_id: uuid.UUID, reason: str, today: date
+) -> FundingRequest:
+    """A funding officer lets a request outside its country's approved program be decided
+    (recorded: who, when, why; audited); it is then obligated, or rejected, as any other."""
+    request = await uow.requests.get(request_id, lock=True)
+    if request is None:
+        raise FundingRequestNotFound(f"No funding request {request_id}.")
+    if request.status is not RequestStatus.PENDING_PROGRAM_EXCEPTION:
+        raise RequestNotHeld(
+            f"The request is {request.status}, not waiting for a program exception."
+        )
+    await uow.catalog.serialize_course(request.masl_id)
+    await uow.programs.record_exception(request.request_id, reason, uow.actor.subject)
+    uow.audit(
+        "funding_request.program_exception", "funding_request", str(request.request_id),
+        after={"reason": reason, "masl_id": request.masl_id, "country": request.country},
+    )  # fmt: skip
+    await _decide(uow, request, today)
+    await uow.commit()
+    return request
 
 
 async def _wait_for_availability(

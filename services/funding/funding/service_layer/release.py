@@ -37,6 +37,7 @@ from funding.service_layer.lines import (
     lock_active,
     write_postings,
 )
+from funding.service_layer.program_lines import reopen_line
 from funding.service_layer.unit_of_work import FundingUnitOfWork
 from shared.observability import get_logger
 
@@ -94,6 +95,7 @@ async def release_for_cancellation(
         reason=reason,
         today=today,
     )
+    await reopen_line(uow, ob)
     await uow.commit()
 
 

@@ -26,6 +26,7 @@ from funding.domain.events import DomainEvent
 from funding.domain.ledger import Posting
 from funding.domain.obligation import Obligation, RejectionReason, RequestStatus
 from funding.domain.penalties import PenaltyRule
+from funding.domain.program import CountryProgram, ProgramLine
 from funding.domain.request import FundingRequest
 from shared.auth.principal import Principal
 
@@ -157,6 +158,9 @@ class CatalogFacts(Protocol):
         """Remember that the nomination's seat was refilled; False when already known."""
 
     async def is_refilled(self, nomination_id: UUID) -> bool: ...
+    async def first_class(self, masl_id: str, fiscal_year: int) -> UUID | None:
+        """A known, not cancelled class of the course: the first of the fiscal year, else the
+        first of any year (None when funding knows none)."""
 
 
 class Reference(Protocol):
@@ -182,6 +186,57 @@ class Reference(Protocol):
         """Change a row (a new version); returns it."""
 
 
+class Programs(Protocol):
+    """Country programs and their training lines (ADR 0115); line fills, exceptions, runs."""
+
+    async def add(self, program: CountryProgram, actor: str) -> None:
+        """Insert a program and its lines; KeyError when the country has one for the year."""
+
+    async def get(self, program_id: UUID, *, lock: bool = False) -> CountryProgram | None: ...
+    async def find(
+        self, country: str, fiscal_year: int, *, lock: bool = False
+    ) -> CountryProgram | None: ...
+    async def approved(self, fiscal_year: int) -> list[CountryProgram]:
+        """The fiscal year's approved programs with their lines, by country."""
+
+    async def save(self, program: CountryProgram, *, approved_by: str | None = None) -> None:
+        """Write the program's status (a new version)."""
+
+    async def add_line(self, line: ProgramLine) -> None:
+        """KeyError when the program has a line with this work-control number."""
+
+    async def save_line(self, line: ProgramLine) -> None:
+        """Write what changed in the line (a new version)."""
+
+    async def open_line(self, country: str, fiscal_year: int, masl_id: str) -> ProgramLine | None:
+        """The approved program's first line of the course that still takes a student (A
+        before B, oldest first), locked until the transaction ends."""
+
+    async def record_fill(
+        self,
+        line: ProgramLine,
+        request_id: UUID,
+        nomination_id: UUID,
+        obligation_id: UUID,
+        estimated: Decimal,
+        actual: Decimal,
+    ) -> None: ...
+    async def line_filled_by(self, obligation_id: UUID) -> ProgramLine | None:
+        """The line the obligation filled (None when it filled none), locked."""
+
+    async def has_exception(self, request_id: UUID) -> bool: ...
+    async def record_exception(self, request_id: UUID, reason: str, actor: str) -> None: ...
+    async def record_run(
+        self,
+        run_id: UUID,
+        fiscal_year: int,
+        dry_run: bool,
+        reason: str,
+        actor: str,
+        result: dict[str, Any],
+    ) -> None: ...
+
+
 class FundingUnitOfWork(Protocol):
     @property
     def actor(self) -> Principal: ...
@@ -201,6 +256,8 @@ class FundingUnitOfWork(Protocol):
     def catalog(self) -> CatalogFacts: ...
     @property
     def reference(self) -> Reference: ...
+    @property
+    def programs(self) -> Programs: ...
 
     async def post(self, postings: list[Posting]) -> None:
         """Append postings to the ledger, attributed to the actor and the cause."""

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import funding.adapters.program_tables
 import funding.adapters.reference_tables  # noqa: F401 - registers the reference tables
 from funding.adapters.tables import metadata
 from imet.provision import drop_database, provision

@@ -28,10 +28,12 @@ from funding.adapters.queries.consistency import (
 )
 from funding.adapters.queries.ledger import list_ledger_entries
 from funding.adapters.queries.obligations import (
+    get_funding_request,
     get_obligation,
     list_funding_requests,
     list_obligations,
 )
+from funding.adapters.queries.programs import get_program, list_programs, program_execution
 from funding.adapters.queries.reference import (
     get_reference_row,
     list_parameters,
@@ -52,7 +54,9 @@ __all__ = [
     "get_allocation",
     "get_appropriation",
     "get_balance",
+    "get_funding_request",
     "get_obligation",
+    "get_program",
     "get_reference_row",
     "list_allocation_changes",
     "list_allocations",
@@ -63,7 +67,9 @@ __all__ = [
     "list_obligations",
     "list_parameters",
     "list_penalty_rules",
+    "list_programs",
     "list_tla_rates",
     "list_travel_costs",
+    "program_execution",
     "reference_label",
 ]

@@ -61,3 +61,8 @@ async def list_funding_requests(
         (t.c.nomination_id, nomination_id),
     )
     return await page_rows(session, stmt, page, [t.c.received_at.desc(), t.c.request_id.desc()])
+
+
+async def get_funding_request(session: AsyncSession, request_id: UUID) -> dict[str, Any] | None:
+    t = funding_request
+    return await one_row(session, select(t).where(t.c.request_id == request_id))

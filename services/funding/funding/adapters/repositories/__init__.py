@@ -6,6 +6,7 @@ from funding.adapters.repositories.appropriations import AppropriationRepository
 from funding.adapters.repositories.catalog import CatalogReadModel
 from funding.adapters.repositories.ledger import LedgerRepository
 from funding.adapters.repositories.obligations import ObligationRepository
+from funding.adapters.repositories.programs import ProgramRepository
 from funding.adapters.repositories.reference import MissingReferenceData, ReferenceData
 from funding.adapters.repositories.requests import RequestRepository
 
@@ -16,6 +17,7 @@ __all__ = [
     "LedgerRepository",
     "MissingReferenceData",
     "ObligationRepository",
+    "ProgramRepository",
     "ReferenceData",
     "RequestRepository",
 ]

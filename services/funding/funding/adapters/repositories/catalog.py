@@ -140,3 +140,14 @@ class CatalogReadModel:
             seat_refill.c.nomination_id == nomination_id
         )
         return (await self.session.execute(stmt)).scalar_one_or_none() is not None
+
+    async def first_class(self, masl_id: str, fiscal_year: int) -> uuid.UUID | None:
+        """A known, not cancelled class of the course: the first of the fiscal year, else the
+        first of any year (None when funding knows none)."""
+        stmt = (
+            select(course_class.c.class_id)
+            .where(course_class.c.masl_id == masl_id, course_class.c.status != "cancelled")
+            .order_by((course_class.c.fiscal_year != fiscal_year).asc(), course_class.c.start_date)
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()

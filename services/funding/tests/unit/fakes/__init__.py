@@ -29,6 +29,7 @@ from funding.service_layer.unit_of_work import FundingUnitOfWork
 from services.funding.tests.unit.fakes.catalog import FakeCatalogFacts
 from services.funding.tests.unit.fakes.funds import FakeAllocations, FakeAppropriations
 from services.funding.tests.unit.fakes.lines import FakeLedger, FakeObligations, FakeRequests
+from services.funding.tests.unit.fakes.programs import FakePrograms
 from services.funding.tests.unit.fakes.reference import FakeReference
 from services.funding.tests.unit.fakes.store import (
     AllocationChange,
@@ -58,6 +59,7 @@ class FakeFundingUnitOfWork(MemoryUnitOfWork):
     ledger: FakeLedger
     catalog: FakeCatalogFacts
     reference: FakeReference
+    programs: FakePrograms
 
     def __init__(
         self,
@@ -79,6 +81,7 @@ class FakeFundingUnitOfWork(MemoryUnitOfWork):
         self.ledger = FakeLedger(self._work)
         self.catalog = FakeCatalogFacts(self._work)
         self.reference = FakeReference(self._work)
+        self.programs = FakePrograms(self._work)
 
     async def post(self, postings: list[Posting]) -> None:
         for p in postings:

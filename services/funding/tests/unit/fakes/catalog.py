@@ -74,3 +74,11 @@ class FakeCatalogFacts:
 
     async def is_refilled(self, nomination_id: uuid.UUID) -> bool:
         return nomination_id in self.store.refills
+
+    async def first_class(self, masl_id: str, fiscal_year: int) -> uuid.UUID | None:
+        known = sorted(
+            (c for c in self.store.classes.values()
+             if c.masl_id == masl_id and c.status != "cancelled"),
+            key=lambda c: (c.fiscal_year != fiscal_year, c.start_date),
+        )  # fmt: skip
+        return known[0].class_id if known else None

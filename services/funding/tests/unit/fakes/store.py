@@ -28,6 +28,7 @@ from funding.domain.ledger import (
 )
 from funding.domain.money import ZERO
 from funding.domain.obligation import Obligation
+from funding.domain.program import CountryProgram
 from funding.domain.request import FundingRequest
 from shared.contracts.envelope import IntegrationEvent
 from tests.helpers.memory import AuditRecord
@@ -37,6 +38,7 @@ T = TypeVar("T")
 MIGRATION = (
     Path(__file__).resolve().parents[3] / "migrations/versions/2026_11_30_0003_reference_data.py"
 )
+PROGRAM_MIGRATION = MIGRATION.with_name("2026_12_04_0005_country_programs.py")
 
 
 class ConstraintViolated(AssertionError):
@@ -67,14 +69,19 @@ def _reference_rows() -> dict[str, dict[Any, dict[str, Any]]]:
     return copy.deepcopy(_seeded_rows())
 
 
-@functools.cache
-def _seeded_rows() -> dict[str, dict[Any, dict[str, Any]]]:
-    """The reference rows migration 0003 inserts, keyed as their tables are."""
-    spec = importlib.util.spec_from_file_location("funding_reference_migration", MIGRATION)
+def _load(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(f"funding_migration_{path.stem}", path)
     assert spec is not None
     assert spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
+    return migration
+
+
+@functools.cache
+def _seeded_rows() -> dict[str, dict[Any, dict[str, Any]]]:
+    """The reference rows migrations 0003 and 0005 insert, keyed as their tables are."""
+    migration = _load(MIGRATION)
     seeded = {"version": 1, "updated_at": datetime(2026, 11, 30, tzinfo=UTC)}
     tla = {}
     for (gq, gm, dep), (lodging, meals) in migration.TLA_MATRIX.items():
@@ -89,7 +96,7 @@ def _seeded_rows() -> dict[str, dict[Any, dict[str, Any]]]:
         } | seeded
     parameters = {
         name: {"name": name, "value": Decimal(value), "unit": unit, "description": text} | seeded
-        for name, value, unit, text in migration.PARAMETERS
+        for name, value, unit, text in [*migration.PARAMETERS, *_load(PROGRAM_MIGRATION).PARAMETERS]
     }
     rules = {
         code: {
@@ -143,6 +150,10 @@ class FundingStore:
     classes: dict[uuid.UUID, ClassState] = field(default_factory=dict)
     refills: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)
     reference: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=_reference_rows)
+    programs: dict[uuid.UUID, CountryProgram] = field(default_factory=dict)
+    line_fills: list[dict[str, Any]] = field(default_factory=list)
+    program_exceptions: dict[uuid.UUID, tuple[str, str]] = field(default_factory=dict)
+    year_end_runs: list[dict[str, Any]] = field(default_factory=list)
     ticks: int = 0
     # Not part of a transaction's copy: appended on commit, or held across units of work.
     outbox: list[IntegrationEvent] = field(default_factory=list)

@@ -11,6 +11,7 @@ from funding.entrypoints.http.routes import (
     estimates,
     ledger,
     obligations,
+    programs,
     reference,
 )
 
@@ -24,5 +25,8 @@ def routers() -> list[APIRouter]:
         balances.router,
         ledger.router,
         estimates.router,
+        programs.router,
+        programs.exceptions_router,
+        programs.year_end_router,
         *reference.routers,
     ]

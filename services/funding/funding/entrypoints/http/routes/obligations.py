@@ -82,6 +82,7 @@ async def list_funding_requests(
     status: Literal[
         "pending_reference_data",
         "pending_availability",
+        "pending_program_exception",
         "obligated",
         "rejected",
         "duplicate",
@@ -92,7 +93,8 @@ async def list_funding_requests(
 ) -> FundingRequestPage:
     """Funding requests received from the nomination service and what became of them (a request
     waits as `pending_reference_data` until funding knows its class and course, and as
-    `pending_availability` until its fiscal year's funds may be obligated). Newest first."""
+    `pending_availability` until its fiscal year's funds may be obligated, and as
+    `pending_program_exception` outside its country's approved program). Newest first."""
     country, possible = visible_country(principal, country)
     if not possible:
         return FundingRequestPage(items=[], next_cursor=None)

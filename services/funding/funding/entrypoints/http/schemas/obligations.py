@@ -79,7 +79,8 @@ class FundingRequestPublic(BaseModel):
     with_dependents: bool
     status: str = Field(
         description="pending_reference_data, pending_availability (the fiscal year's funds are "
-        "not available yet), obligated, rejected, duplicate, withdrawn"
+        "not available yet), pending_program_exception (outside the country's approved program: "
+        "a funding officer's exception decides it), obligated, rejected, duplicate, withdrawn"
     )
     reason: str | None
     obligation_id: UUID | None
