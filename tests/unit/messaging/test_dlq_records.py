@@ -121,3 +121,16 @@ def test_replay_headers_keep_the_original_ones_drop_the_failure_and_say_who() ->
     assert "x-dlq-error-code" not in dict(replayed)
     assert is_replay(replayed)
     assert not is_replay(headers)
+
+
+def test_since_takes_a_duration_ago_or_an_iso_time() -> None:
+    import typer
+
+    from imet.dlq_cli import parse_since
+
+    assert parse_since("30m", now=NOW) == NOW - timedelta(minutes=30)
+    assert parse_since("7d", now=NOW) == NOW - timedelta(days=7)
+    assert parse_since("2026-12-04T01:00:00") == NOW
+    assert parse_since(None) is None
+    with pytest.raises(typer.BadParameter):
+        parse_since("yesterday")
