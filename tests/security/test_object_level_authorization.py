@@ -46,6 +46,7 @@ def object_values(world: World) -> dict[str, str]:
         "class_id": world.klass["id"],
         "institution_id": world.institution_id,
         "masl_id": world.masl_id,
+        "dlq_id": "imet.catalog.events.dlq:0:0",  # admins only: refused before any lookup
         **world.reference,
     }
 

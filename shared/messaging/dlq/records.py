@@ -106,9 +106,10 @@ def _int(value: str | None) -> int | None:
 
 def _time(value: str | None) -> datetime | None:
     try:
-        return datetime.fromisoformat(value) if value else None
+        when = datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
 
 
 @dataclass(frozen=True)
