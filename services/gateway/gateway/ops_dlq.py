@@ -226,6 +226,8 @@ def install_dlq_routes(
     app: FastAPI, platform: PlatformSettings, clients: Callable[[], ClientStore | None]
 ) -> DeadLetterOps:
     ops = DeadLetterOps(DeadLetterStore(platform), clients)
+    app.openapi_tags = [*(app.openapi_tags or []), {"name": "ops", "description": (
+        "Operations, admins only: the dead letters on the broker, and their replay.")}]  # fmt: skip
     router = APIRouter(prefix=PREFIX, tags=["ops"])
 
     @router.get("", response_model=DeadLetterList, responses=_PROBLEMS, openapi_extra=_SECURITY)

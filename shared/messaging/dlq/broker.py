@@ -106,9 +106,11 @@ class DeadLetterStore:
                 raise DeadLetterUnavailable("the broker did not serve the dead letters in time")
             batches = await kafka.getmany(*remaining, timeout_ms=200)
             for tp, records in batches.items():
-                end = bounds[tp][1]
-                letters += [DeadLetter.of(r) for r in records if r.offset < end]
-                if records and records[-1].offset + 1 >= end:
+                letters += [DeadLetter.of(r) for r in records if r.offset < bounds[tp][1]]
+            for tp in list(remaining):
+                # The position, not the last offset seen: it also passes gaps in the log
+                # (control records, compacted or deleted offsets).
+                if await kafka.position(tp) >= bounds[tp][1]:
                     remaining.discard(tp)
                     kafka.pause(tp)
         return sorted(letters, key=lambda letter: letter.id)

@@ -160,3 +160,22 @@ async def _audit(url: str, entity_id: str) -> list[dict[str, Any]]:
         return [dict(row) for row in rows]
     finally:
         await conn.close()
+
+
+async def test_the_routes_are_documented_for_admins_with_a_bearer_token(
+    http: httpx.AsyncClient,
+) -> None:
+    document = (await http.get("/openapi.json")).json()
+
+    operations = {
+        f"{method.upper()} {path}": op
+        for path, item in document["paths"].items() if path.startswith(DLQ)
+        for method, op in item.items() if method in ("get", "post")
+    }  # fmt: skip
+    assert set(operations) == {f"GET {DLQ}", f"GET {DLQ}/{{dlq_id}}", f"POST {DLQ}/replay"}
+    for op in operations.values():
+        assert op["security"] == [{"bearerAuth": []}, {"oauth2": []}]
+        assert {"401", "403"} <= set(op["responses"])
+        assert op["tags"] == ["gateway.ops"]
+    [param] = operations[f"GET {DLQ}/{{dlq_id}}"]["parameters"]
+    assert param["schema"]["pattern"].endswith(r"\.dlq:[0-9]{1,10}:[0-9]{1,19}$")
