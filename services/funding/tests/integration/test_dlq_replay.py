@@ -1,7 +1,8 @@
 """DLQ replay through the real funding consumer on the real broker (ADR 0106).
 
 A funding request is refused by the database (a trigger stands in for a bad deploy), is retried
-and dead-lettered; the cause is removed; the dead letter is replayed TWICE with the DLQ tool.
+and dead-lettered; replayed before the fix, it is dead-lettered again (naming the replay); the
+cause is removed; the dead letter is replayed TWICE with the DLQ tool.
 The request is applied exactly once: one funding request row, one obligation, and the inbox row
 taken over from `dead_lettered` to `applied`.
 """
@@ -103,6 +104,9 @@ async def test_a_dead_letter_replayed_twice_after_the_fix_is_applied_exactly_onc
         event_id = letters[0].header("ce_id") or ""
         refused_rows = await _rows(runtime, funding_request, nomination_id)
         inbox_before = await _inbox(runtime, event_id)
+        await store.replay(letters, actor="test:dlq")  # too early: the cause is still there
+        again = await eventually(dead, lambda d: len(d) == 2, timeout=30)
+        inbox_after_early = await _inbox(runtime, event_id)
         await _fix(runtime, trigger)
 
         first = await store.replay(letters, actor="test:dlq")
@@ -130,4 +134,6 @@ async def test_a_dead_letter_replayed_twice_after_the_fix_is_applied_exactly_onc
     assert len(requests) == 1
     assert len(await _rows(runtime, obligation, nomination_id)) == 1
     assert await _inbox(runtime, event_id) == ["applied"]
-    assert len(await dead()) == 1  # the replays did not fail again
+    assert again[1].summary()["replayed_from"] == str(letters[0].id)
+    assert inbox_after_early == ["dead_lettered"]  # the failed replay rolled back
+    assert len(await dead()) == 2  # the replays after the fix did not fail
