@@ -8,8 +8,10 @@ consumers' inbox makes a second replay of the same record a no-op).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import json
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +31,7 @@ from shared.messaging.dlq import (
     Replayed,
     UnknownTopic,
 )
+from shared.settings import PlatformSettings
 
 dlq_app = typer.Typer(no_args_is_help=True, help="Dead letters: list, show and replay them.")
 _AGO = re.compile(r"^([0-9]{1,6})([smhd])$")
@@ -50,10 +53,28 @@ def parse_since(text: str | None, *, now: datetime | None = None) -> datetime | 
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _store() -> DeadLetterStore:
-    from shared.settings import PlatformSettings
+def _platform() -> PlatformSettings:
+    """KAFKA_* from the environment; in dev without KAFKA_BOOTSTRAP_SERVERS, the broker of the
+    stack `make run` started (var/run/stack.json)."""
+    platform = PlatformSettings()
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or platform.imet_env == "production":
+        return platform
+    from imet.stack_state import var_dir
 
-    return DeadLetterStore(PlatformSettings())
+    state_file = var_dir() / "run" / "stack.json"
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        kafka = json.loads(state_file.read_text()).get("kafka") or {}
+        if kafka.get("bootstrap_servers"):
+            prefix = os.environ.get("KAFKA_TOPIC_PREFIX", kafka.get("topic_prefix", ""))
+            return platform.model_copy(update={
+                "kafka_bootstrap_servers": kafka["bootstrap_servers"],
+                "kafka_topic_prefix": prefix,
+            })  # fmt: skip
+    return platform
+
+
+def _store() -> DeadLetterStore:
+    return DeadLetterStore(_platform())
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

@@ -134,3 +134,22 @@ def test_since_takes_a_duration_ago_or_an_iso_time() -> None:
     assert parse_since(None) is None
     with pytest.raises(typer.BadParameter):
         parse_since("yesterday")
+
+
+def test_the_cli_finds_the_dev_stacks_broker_when_kafka_is_not_configured(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imet.dlq_cli import _platform
+
+    (tmp_path / "run").mkdir()
+    state = {"kafka": {"bootstrap_servers": "127.0.0.1:40123", "topic_prefix": "dev."}}
+    (tmp_path / "run" / "stack.json").write_text(json.dumps(state))
+    monkeypatch.setenv("IMET_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
+    monkeypatch.delenv("KAFKA_TOPIC_PREFIX", raising=False)
+    monkeypatch.delenv("IMET_ENV", raising=False)
+
+    found = _platform()
+    assert (found.kafka_bootstrap_servers, found.kafka_topic_prefix) == ("127.0.0.1:40123", "dev.")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "broker:9092")
+    assert _platform().kafka_bootstrap_servers == "broker:9092"
