@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TOOLS  := $(VENV)/tools/bin
 # Workers for pytest-xdist: one per core plus one, as the suite waits on I/O (events,
 # processes) about as much as it computes (measured: docs/adr/0012-test-suite-on-slow-machines.md).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
@@ -28,6 +29,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[embedded,dev]'
 	@touch $(STAMP)
 
+# Tools PyPI does not carry (promtool, prometheus), unpacked into the venv; best effort.
+$(TOOLS)/.installed: scripts/test-tools | $(STAMP)
+	@scripts/test-tools $(TOOLS)
+	@touch $@
+
 run: $(STAMP)
 	$(BIN)/imet run
 
@@ -36,7 +42,7 @@ stop: $(STAMP)
 
 # The whole suite but the slow fault scenarios (each streams 1,000+ nominations through a fault;
 # `make test-faults` and CI run them).
-test: $(STAMP)
+test: $(STAMP) $(TOOLS)/.installed
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q -m "not slow"
 
 test-faults: $(STAMP)
@@ -48,7 +54,7 @@ test-fast: $(STAMP)
 
 # The whole suite on a machine made slower on purpose: one core kept busy by the harness's own
 # CPU hog (stopped when the run ends) and every deadline scaled by 3.
-test-slow-machine: $(STAMP)
+test-slow-machine: $(STAMP) $(TOOLS)/.installed
 	IMET_TEST_CPU_HOG=1 IMET_TEST_TIME_SCALE=3 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -q -m "not slow"
 
 lint: $(STAMP)

@@ -43,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
     run_dir = Path(tempfile.mkdtemp(prefix="imet-test-run-"))
     config.stash[_RUN_DIR] = run_dir
     if not os.environ.get("IMET_TEST_KEY_DIR"):
-        from shared.auth.keys import ensure_dev_keys
+        from gateway.signing.keys import ensure_dev_keys
 
         key_dir = run_dir / "keys"
         ensure_dev_keys(key_dir)

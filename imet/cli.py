@@ -206,8 +206,8 @@ def dev_token(
     ),
 ) -> None:
     """Print a bearer token signed with the dev key that `make run` created (the gateway's)."""
+    from gateway.signing.issuer import issue_dev_token
     from imet.stack_state import var_dir
-    from shared.auth.tokens import issue_dev_token
     from shared.settings import PlatformSettings
 
     platform = PlatformSettings()

@@ -1,6 +1,6 @@
 """`imet clients ...` and `imet keys ...`: the gateway's client registrations and signing keys.
 
-The logic lives in `gateway.clients` and `shared.auth.keys`; this module only reads options,
+The logic lives in `gateway.clients` and `gateway.signing`; this module only reads options,
 finds the database and key folder, and prints.
 
 - Database: GATEWAY_DATABASE_URL (the gateway's own role); in dev, the URL `imet run` left in
@@ -160,7 +160,7 @@ def rotate(
     ),
 ) -> None:
     """New signing key; the previous ones stay published until tokens they signed expire."""
-    from shared.auth.keys import rotate_keys, stage_key
+    from gateway.signing.keys import rotate_keys, stage_key
 
     folder = _key_dir(key_dir)
     keyset = stage_key(folder, keep=keep) if stage else rotate_keys(folder, keep=keep)
@@ -178,7 +178,7 @@ def promote(
     key_dir: Path = _KEY_DIR_OPTION,
 ) -> None:
     """Make a staged key the current signing key."""
-    from shared.auth.keys import promote_key
+    from gateway.signing.keys import promote_key
 
     try:
         _print_keys(promote_key(_key_dir(key_dir), kid))
@@ -190,6 +190,6 @@ def promote(
 @keys_app.command("list")
 def list_keys(key_dir: Path = _KEY_DIR_OPTION) -> None:
     """The keys of the folder, current first (public information only)."""
-    from shared.auth.keys import load_private_keys
+    from gateway.signing.keys import load_private_keys
 
     _print_keys(load_private_keys(_key_dir(key_dir)))

@@ -25,13 +25,13 @@ from typing import Any
 
 import httpx
 
+from gateway.signing.keys import ensure_dev_keys
 from imet.infra.broker import EmbeddedBroker
 from imet.infra.postgres import EmbeddedPostgres
 from imet.infra.process import free_port, spawn, stop_process
 from imet.provision import WITH_GATEWAY, ServiceDatabase, provision
 from imet.services import DOMAIN_SERVICES, HTTP_PORTS, definition, migrations_dir
 from imet.stack_state import PROJECT_ROOT, var_dir
-from shared.auth.keys import ensure_dev_keys
 from shared.db.migrations import upgrade
 from shared.messaging.kafka import all_physical_topics, ensure_topics
 from shared.runtime import ServiceRuntime

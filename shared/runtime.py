@@ -63,7 +63,7 @@ class ServiceRuntime(Generic[S, U]):
     """Resources of one service process; build with `ServiceRuntime.create` and `aclose()` it."""
 
     def __init__(self, definition: ServiceDefinition[S, U], settings: S) -> None:
-        from shared.auth.tokens import verifier_from_settings
+        from shared.auth.configured import verifier_from_settings
 
         self.definition = definition
         self.settings = settings

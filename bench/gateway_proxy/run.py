@@ -29,8 +29,8 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from gateway.signing.issuer import issue_dev_token
 from imet.infra.process import free_port, spawn, stop_process, wait_for_port
-from shared.auth.tokens import issue_dev_token
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from bench.gateway_proxy.run import Target, _wrk
 from bench.read_paths.run import ROOT, _prepare, _service_url
+from gateway.signing.issuer import issue_dev_token
 from imet.stack import Stack, StackOptions
-from shared.auth.tokens import issue_dev_token
 
 GROUPS = (
     ("sqlalchemy", "SQLAlchemy"), ("asyncpg", "asyncpg"), ("pydantic", "pydantic"),

@@ -36,10 +36,10 @@ import httpx
 
 from bench.gateway_proxy.run import Sample, Target, _cpu_model, _uvicorn, _wrk
 from bench.read_paths.plot import bar_chart
+from gateway.signing.issuer import issue_dev_token
 from imet.infra.process import free_port, spawn, stop_process, wait_for_port
 from imet.provision import with_database
 from imet.stack import Stack, StackOptions
-from shared.auth.tokens import issue_dev_token
 from shared.db.engine import plain_dsn
 
 ROOT = Path(__file__).resolve().parents[2]

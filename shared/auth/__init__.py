@@ -1,9 +1,11 @@
 """Authentication and authorization for every service and the gateway.
 
 - `principal`: who acts (`Principal`, `Role`, `system_actor`); plain Python, safe for domain code.
-- `keys`: signing keys on disk (dev, and the gateway's own issuer) and JWKS sources.
-- `tokens`: `TokenIssuer`, `TokenVerifier` (+ `AuthError`), `verifier_from_settings`,
-  `issue_dev_token`.
+- `jwks`: where a verifier finds public keys (a JWKS file or URL).
+- `tokens`: `TokenVerifier` (+ `AuthError`, `TrustedIssuer`); `configured`: the verifier the
+  settings describe (`verifier_from_settings`).
+Services only verify. Issuing tokens and managing signing keys is the issuer's alone - the
+gateway's token endpoint and the CLI: `services/gateway/gateway/signing/`.
 (The FastAPI dependencies `get_principal`, `CurrentPrincipal`, `require_roles` are HTTP
 plumbing: `shared.http.auth`.)
 

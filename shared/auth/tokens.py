@@ -1,4 +1,5 @@
-"""Issuing and verifying the bearer JWTs every service and the gateway accept.
+"""Verifying the bearer JWTs every service and the gateway accept (issuing is the gateway's:
+services/gateway/gateway/signing/).
 
 Tokens are JWS (EdDSA by default; RS256 accepted for external OIDC issuers) with the claims
 iss, aud, sub, iat, nbf, exp, jti, roles (list), and optionally country (ISO 3166-1 alpha-3),
@@ -28,19 +29,16 @@ import asyncio
 import hashlib
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jwt
 
-from shared.auth.keys import FileJwksSource, JwksSource, SigningKey, UrlJwksSource, ensure_dev_keys
+from shared.auth.jwks import JwksSource
 from shared.auth.principal import Principal, Role
 from shared.contracts.types import COUNTRY_RE
-from shared.settings import PlatformSettings
 
 DEFAULT_ALGORITHMS = ("EdDSA", "RS256")
 _REQUIRED_CLAIMS = ("iss", "aud", "sub", "iat", "exp")
@@ -85,53 +83,6 @@ class AuthError(Exception):
         self.reason = reason
         self.detail = detail or _DETAILS.get(reason, "The token is invalid.")
         super().__init__(f"{reason}: {self.detail}")
-
-
-class TokenIssuer:
-    """Signs tokens with one key (the gateway's token endpoint, the dev-token CLI, tests)."""
-
-    def __init__(
-        self, signing_key: SigningKey, issuer: str, audience: str, ttl_seconds: int = 3600
-    ) -> None:
-        self.signing_key = signing_key
-        self.issuer = issuer
-        self.audience = audience
-        self.ttl_seconds = ttl_seconds
-
-    def issue(
-        self,
-        subject: str,
-        roles: Iterable[str],
-        country: str | None = None,
-        client_id: str | None = None,
-        scope: str | None = None,
-        ttl: int | None = None,
-    ) -> str:
-        """A signed token; ValueError for a malformed country or an sco without a country."""
-        role_list = sorted(set(roles))
-        if country is not None and not COUNTRY_RE.match(country):
-            raise ValueError(f"country must be ISO 3166-1 alpha-3 (e.g. GTM), got {country!r}")
-        if Role.SCO in role_list and country is None:
-            raise ValueError("role sco is country-scoped: give a country")
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "iss": self.issuer,
-            "aud": self.audience,
-            "sub": subject,
-            "iat": now,
-            "nbf": now,
-            "exp": now + (ttl if ttl is not None else self.ttl_seconds),
-            "jti": uuid.uuid4().hex,
-            "roles": role_list,
-        }
-        optional = {"country": country, "client_id": client_id, "scope": scope}
-        claims.update({name: value for name, value in optional.items() if value is not None})
-        return jwt.encode(
-            claims,
-            self.signing_key.private_key,
-            algorithm=self.signing_key.algorithm,
-            headers={"kid": self.signing_key.kid},
-        )
 
 
 class _VerifiedTokens:
@@ -352,72 +303,3 @@ def _claim(claims: Mapping[str, Any], name: str) -> Any:
             return None
         value = value.get(part)
     return value
-
-
-def verifier_from_settings(
-    settings: PlatformSettings, *, fallback_jwks_file: Path | None = None, cache_size: int = 10_000
-) -> TokenVerifier:
-    """The verifier configured by AUTH_JWKS_URL (preferred) or AUTH_JWKS_FILE.
-
-    `fallback_jwks_file` (e.g. `var/keys/jwks.json` in dev) is used when neither is set;
-    without it that is a configuration error.
-    """
-    source: JwksSource
-    jwks_file = settings.auth_jwks_file or fallback_jwks_file
-    if settings.auth_jwks_url:
-        source = UrlJwksSource(settings.auth_jwks_url)
-    elif jwks_file is not None:
-        source = FileJwksSource(jwks_file)
-    else:
-        raise ValueError("set AUTH_JWKS_URL or AUTH_JWKS_FILE to verify bearer tokens")
-    return TokenVerifier(
-        source,
-        issuer=settings.auth_issuer,
-        audience=settings.auth_audience,
-        leeway_seconds=settings.auth_leeway_seconds,
-        cache_size=cache_size,
-        extra_issuers=oidc_issuers(settings),
-    )
-
-
-def oidc_issuers(settings: PlatformSettings) -> list[TrustedIssuer]:
-    """The external OIDC issuer of AUTH_OIDC_* (none when AUTH_OIDC_ISSUER is unset)."""
-    if not (settings.auth_oidc_issuer and settings.auth_oidc_jwks_url):
-        return []
-    algorithms = tuple(a.strip() for a in settings.auth_oidc_algorithms.split(",") if a.strip())
-    return [
-        TrustedIssuer(
-            issuer=settings.auth_oidc_issuer,
-            audience=settings.auth_oidc_audience or settings.auth_audience,
-            jwks_source=UrlJwksSource(settings.auth_oidc_jwks_url),
-            algorithms=algorithms,
-            roles_claim=settings.auth_oidc_roles_claim,
-            country_claim=settings.auth_oidc_country_claim,
-            external=True,
-            required_claims=("iss", "aud", "sub", "exp"),
-        )
-    ]
-
-
-def issue_dev_token(
-    key_dir: Path,
-    role: str,
-    country: str | None = None,
-    ttl_seconds: int = 3600,
-    *,
-    issuer: str = "imet-dev",
-    audience: str = "imet-pipeline",
-    subject: str | None = None,
-) -> str:
-    """A token signed with the dev key of `key_dir` (created if missing): `imet dev-token`.
-
-    `subject` names the user (default `dev-<role>[-<country>]`), so tests and demos can act as
-    distinct people of the same role. ValueError for an unknown role, a malformed country,
-    role sco without a country, or an empty subject.
-    """
-    valid_role = Role(role)
-    if subject is not None and not subject.strip():
-        raise ValueError("subject must not be empty")
-    subject = subject or f"dev-{valid_role.value}" + (f"-{country.lower()}" if country else "")
-    issuer_ = TokenIssuer(ensure_dev_keys(key_dir).current, issuer, audience, ttl_seconds)
-    return issuer_.issue(subject, [valid_role.value], country=country, client_id="imet-dev-cli")

@@ -6,7 +6,9 @@ and nothing else is reachable: the role has no privileges on the other services'
 
 from __future__ import annotations
 
-from sqlalchemy.engine import make_url
+import asyncpg
+from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -25,6 +27,25 @@ def plain_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def driver_lost_the_connection(context: ExceptionContext) -> None:
+    """Count asyncpg's `InternalClientError` as a disconnect, so the pool discards the connection.
+
+    asyncpg raises it when its protocol state and the server's parted ways - seen when PostgreSQL
+    terminated every session mid-statement on a restart (issue 17). SQLAlchemy's asyncpg dialect
+    does not count it as a disconnect, so the broken connection went back into the pool and the
+    request answered 500. Marked, the error carries `connection_invalidated` (the HTTP layer
+    answers 503 + Retry-After: shared/http/problems.py) and the next checkout opens a fresh one.
+    """
+    seen: BaseException | None = context.original_exception
+    for _ in range(4):
+        if seen is None:
+            return
+        if isinstance(seen, asyncpg.InternalClientError):
+            context.is_disconnect = True
+            return
+        seen = seen.__cause__
+
+
 def create_engine(
     url: str,
     *,
@@ -35,7 +56,7 @@ def create_engine(
     lock_timeout_seconds: float = 10.0,
     command_timeout_seconds: float = 30.0,
 ) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         asyncpg_sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -51,6 +72,8 @@ def create_engine(
             "command_timeout": command_timeout_seconds,
         },
     )
+    event.listen(engine.sync_engine, "handle_error", driver_lost_the_connection)
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

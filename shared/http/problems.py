@@ -170,6 +170,16 @@ def sqlstate_of(exc: BaseException) -> str | None:
     return None
 
 
+def _class_chain(exc: BaseException) -> str:
+    """`sqlalchemy.exc.InternalError <- asyncpg.exceptions._base.InternalClientError`, say."""
+    names: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(names) < 4:
+        names.append(f"{type(seen).__module__}.{type(seen).__qualname__}")
+        seen = seen.__cause__ or seen.__context__
+    return " <- ".join(names)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Route every error a FastAPI app can raise through problem+json."""
 
@@ -213,6 +223,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             mapped = (503, "unavailable", "The database is unavailable; retry the request")
         if isinstance(exc, OperationalError | InterfaceError) and mapped is None:
             mapped = (503, "unavailable", "The database is unavailable; retry the request")
+        if mapped is None and getattr(exc, "connection_invalidated", False):
+            # The connection died under the statement (shared/db/engine.py counts the driver's
+            # own protocol failures too): not the request's fault - unavailable, retry.
+            mapped = (503, "unavailable", "The database is unavailable; retry the request")
         if mapped is None:
             return await internal_error(request, exc)
         status, slug, title = mapped
@@ -250,7 +264,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         return await internal_error(request, exc)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
-        log.error("http.unhandled_error", path=request.url.path, error_type=type(exc).__name__)
+        # The class chain and SQLSTATE say where it broke; the message is not logged (it may
+        # quote request values, i.e. personal data).
+        log.error(
+            "http.unhandled_error", path=request.url.path, error_type=type(exc).__name__,
+            error_chain=_class_chain(exc), sqlstate=sqlstate_of(exc),
+        )  # fmt: skip
         return problem_response(
             500, "internal-error", "Internal server error",
             "The server failed to process the request; it has been logged.",

@@ -3,9 +3,9 @@ the Grafana dashboard are well formed, their PromQL parses, they name only metri
 registers, and every alert fires at its threshold and not before.
 
 - PromQL is parsed with promql-parser (a dev dependency) in every run.
-- promtool (Debian's `prometheus` package; .ci/run installs it) checks the rules and the
-  configurations and runs the rules' unit tests (alerts.test.yml). Without promtool those
-  tests skip on a developer's machine and fail in CI (CI=true).
+- promtool (Debian's `prometheus` package, unpacked into the venv by `make test`) checks the
+  rules and the configurations and runs the rules' unit tests (alerts.test.yml). Without
+  promtool those tests skip on a developer's machine and fail in CI (CI=true).
 - That a *running* service exposes each metric is tests/e2e/test_observability.py.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import importlib
-import os
 import re
 import shutil
 import subprocess
@@ -43,6 +42,7 @@ from tests.helpers.observability import (
     metric_names,
     referenced_metrics,
 )
+from tests.helpers.tools import require_tool
 
 # Every module that registers a Prometheus metric (tests/e2e/test_observability.py proves the
 # same against running processes; this is the fast, offline half).
@@ -238,12 +238,7 @@ def test_the_dashboard_is_importable_and_shows_every_alerted_metric() -> None:
 
 
 def promtool() -> str:
-    found = shutil.which("promtool")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("promtool is not installed (.ci/run installs Debian's prometheus)")
-        pytest.skip("promtool is not installed (apt-get install prometheus)")
-    return found
+    return require_tool("promtool", "Debian's prometheus package")
 
 
 def run_promtool(*args: str, cwd: Path = OBSERVABILITY) -> subprocess.CompletedProcess[str]:

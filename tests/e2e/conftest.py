@@ -76,7 +76,7 @@ async def gateway(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def e2e_token(stack: Stack):  # type: ignore[no-untyped-def]
     """`e2e_token("sco", country="GTM")`: a token signed by the stack's own dev key."""
-    from shared.auth.tokens import issue_dev_token
+    from gateway.signing.issuer import issue_dev_token
 
     def _token(role: str, country: str | None = None) -> str:
         return issue_dev_token(stack.key_dir, role, country=country)

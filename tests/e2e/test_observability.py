@@ -10,7 +10,6 @@ gateway with its admin listener. The Prometheus half needs Debian's `prometheus`
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from tests.helpers.observability import (
     referenced_metrics,
 )
 from tests.helpers.timing import scaled
+from tests.helpers.tools import require_tool
 from tests.helpers.waiting import eventually
 
 
@@ -97,12 +97,7 @@ async def test_every_metric_of_the_rules_and_the_dashboard_is_exposed_by_a_runni
 
 
 def prometheus_binary() -> str:
-    found = shutil.which("prometheus")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("prometheus is not installed (.ci/run unpacks Debian's package)")
-        pytest.skip("prometheus is not installed (apt-get install prometheus)")
-    return found
+    return require_tool("prometheus", "Debian's prometheus package")
 
 
 def local_config_for(stack: Stack) -> dict[str, Any]:

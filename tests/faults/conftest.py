@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from shared.auth.tokens import issue_dev_token
+from gateway.signing.issuer import issue_dev_token
 from tests.e2e.driver import Driver
 from tests.faults.harness import FaultStack
 from tests.faults.measure import FaultReport

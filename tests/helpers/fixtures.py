@@ -125,7 +125,7 @@ def token() -> TokenFactory:
     """
     from pathlib import Path
 
-    from shared.auth.tokens import issue_dev_token
+    from gateway.signing.issuer import issue_dev_token
     from shared.settings import PlatformSettings
 
     platform = PlatformSettings()

@@ -13,9 +13,9 @@ import httpx
 import jwt
 import pytest
 
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import SigningKey, generate_key, load_private_keys
 from imet.stack import Stack
-from shared.auth.keys import SigningKey, generate_key, load_private_keys
-from shared.auth.tokens import TokenIssuer
 from tests.helpers.timing import scaled
 from tests.security.api import SERVICES, Route, routes, service_spec, syntactic_url
 

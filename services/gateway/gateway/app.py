@@ -39,10 +39,11 @@ from gateway.ratelimit import RateLimit, RateLimiter
 from gateway.revocations import RevocationList
 from gateway.routing import Upstream, route_table
 from gateway.settings import GatewaySettings
+from gateway.signing.keys import ensure_dev_keys
 from gateway.steps import Authenticate
 from gateway.upstreams import UpstreamPool
-from shared.auth.keys import ensure_dev_keys
-from shared.auth.tokens import TokenVerifier, verifier_from_settings
+from shared.auth.configured import verifier_from_settings
+from shared.auth.tokens import TokenVerifier
 from shared.http.problems import ProblemException
 from shared.observability import (
     child_traceparent,

@@ -35,8 +35,8 @@ from gateway.clients.model import granted_scopes
 from gateway.clients.store import ClientStore
 from gateway.ratelimit import RateLimiter, too_many_requests
 from gateway.settings import GatewaySettings
-from shared.auth.keys import KeyDirectory, ensure_dev_keys
-from shared.auth.tokens import TokenIssuer
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import KeyDirectory, ensure_dev_keys
 from shared.observability import get_logger
 
 TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a path

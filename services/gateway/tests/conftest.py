@@ -26,9 +26,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response, Streamin
 from gateway.app import GatewayApp, create_app
 from gateway.listeners import Listeners
 from gateway.settings import GatewaySettings
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import ensure_dev_keys
 from imet.infra.process import free_port
-from shared.auth.keys import FileJwksSource, ensure_dev_keys
-from shared.auth.tokens import TokenIssuer, TokenVerifier
+from shared.auth.jwks import FileJwksSource
+from shared.auth.tokens import TokenVerifier
 from tests.helpers.timing import scaled
 
 ISSUER = "imet-gateway-test"

@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from shared.auth.keys import ensure_dev_keys
-from shared.auth.tokens import TokenIssuer
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import ensure_dev_keys
 from shared.http.idempotency import IdempotencyMiddleware, purge_expired, request_fingerprint
 from shared.http.problems import PROBLEM_BASE
 from shared.settings import PlatformSettings

@@ -14,8 +14,10 @@ from typing import Any
 import jwt
 import pytest
 
-from shared.auth.keys import FileJwksSource, KeySet, SigningKey, ensure_dev_keys
-from shared.auth.tokens import TokenIssuer, TokenVerifier
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import KeySet, SigningKey, ensure_dev_keys
+from shared.auth.jwks import FileJwksSource
+from shared.auth.tokens import TokenVerifier
 
 ISSUER = "imet-test-issuer"
 AUDIENCE = "imet-pipeline"

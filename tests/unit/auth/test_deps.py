@@ -9,8 +9,9 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI
 
+from gateway.signing.issuer import TokenIssuer
 from shared.auth.principal import Principal, Role
-from shared.auth.tokens import TokenIssuer, TokenVerifier
+from shared.auth.tokens import TokenVerifier
 from shared.http.auth import CurrentPrincipal, require_roles
 from shared.http.problems import install_problem_handlers
 

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from shared.auth.keys import SigningKey, UrlJwksSource, ensure_dev_keys, generate_key, rotate_keys
-from shared.auth.tokens import AuthError, TokenIssuer, TokenVerifier
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import SigningKey, ensure_dev_keys, generate_key, rotate_keys
+from shared.auth.jwks import UrlJwksSource
+from shared.auth.tokens import AuthError, TokenVerifier
 
 ISSUER = "imet-test-issuer"
 AUDIENCE = "imet-pipeline"

@@ -13,21 +13,11 @@ from typing import Any
 import jwt
 import pytest
 
-from shared.auth.keys import (
-    FileJwksSource,
-    KeySet,
-    SigningKey,
-    UrlJwksSource,
-    ensure_dev_keys,
-    generate_key,
-)
-from shared.auth.tokens import (
-    AuthError,
-    TokenIssuer,
-    TokenVerifier,
-    TrustedIssuer,
-    verifier_from_settings,
-)
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import KeySet, SigningKey, ensure_dev_keys, generate_key
+from shared.auth.configured import verifier_from_settings
+from shared.auth.jwks import FileJwksSource, UrlJwksSource
+from shared.auth.tokens import AuthError, TokenVerifier, TrustedIssuer
 from shared.settings import PlatformSettings
 
 ISSUER = "imet-test-issuer"  # the own issuer of the conftest's `issuer` and `keyset`

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from shared.auth.keys import FileJwksSource, KeySet, SigningKey, ensure_dev_keys, generate_key
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import KeySet, SigningKey, ensure_dev_keys, generate_key
+from shared.auth.jwks import FileJwksSource
 from shared.auth.principal import Principal
-from shared.auth.tokens import AuthError, TokenIssuer, TokenVerifier, _VerifiedTokens
+from shared.auth.tokens import AuthError, TokenVerifier, _VerifiedTokens
 
 ISSUER = "imet-test-issuer"
 AUDIENCE = "imet-pipeline"

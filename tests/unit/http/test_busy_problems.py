@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InternalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared.db.admission import ServiceBusy
+from shared.db.engine import driver_lost_the_connection
 from shared.http.problems import PROBLEM_BASE, install_problem_handlers
 
 
@@ -36,6 +38,19 @@ def _app() -> FastAPI:
         driver_error = Exception("the database system is shutting down")
         driver_error.sqlstate = "57P03"  # type: ignore[attr-defined]
         raise DBAPIError("connect", None, driver_error)
+
+    @app.post("/driver-lost-the-protocol")
+    async def driver_lost_the_protocol() -> None:
+        # What a restart mid-statement once gave (issue 17): asyncpg's own protocol error, as
+        # SQLAlchemy wraps it once the engine counted it as a disconnect.
+        driver_error = asyncpg.InternalClientError("got result for unknown protocol state 3")
+        raise InternalError("INSERT ...", None, driver_error, connection_invalidated=True)
+
+    @app.post("/internal-server-error")
+    async def internal_server_error() -> None:
+        driver_error = Exception("cache lookup failed for type 1")
+        driver_error.sqlstate = "XX000"  # type: ignore[attr-defined]
+        raise InternalError("SELECT ...", None, driver_error)
 
     @app.middleware("http")
     async def claims_before_the_route(request: Any, call_next: Any) -> Any:
@@ -103,3 +118,47 @@ async def test_a_database_gone_under_a_middleware_is_a_503_not_a_500() -> None:
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == PROBLEM_BASE + "unavailable"
+
+
+async def test_a_connection_the_driver_lost_mid_statement_is_a_503_not_a_500() -> None:
+    """Found by the PostgreSQL-restart fault (CI, issue 17): one import answered 500 when the
+    server terminated its session mid-statement and asyncpg's protocol gave up."""
+    response = await _post("/driver-lost-the-protocol")
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["type"] == PROBLEM_BASE + "unavailable"
+    assert "unknown protocol state" not in response.text
+
+
+async def test_a_genuine_internal_database_error_stays_a_500_problem() -> None:
+    response = await _post("/internal-server-error")
+
+    assert response.status_code == 500
+    assert response.json()["type"] == PROBLEM_BASE + "internal-error"
+    assert "cache lookup" not in response.text
+
+
+class _Context:
+    """The two attributes of SQLAlchemy's ExceptionContext the listener reads and writes."""
+
+    def __init__(self, original: BaseException) -> None:
+        self.original_exception = original
+        self.is_disconnect = False
+
+
+def test_the_engine_counts_asyncpg_protocol_errors_as_disconnects_and_nothing_else() -> None:
+    wrapped = RuntimeError("dbapi adapter error")
+    wrapped.__cause__ = asyncpg.InternalClientError("cannot close prepared statement; refs == 1")
+    lost, direct, unrelated = (
+        _Context(wrapped),
+        _Context(asyncpg.InternalClientError("x")),
+        (_Context(asyncpg.UniqueViolationError("duplicate key"))),
+    )
+
+    for context in (lost, direct, unrelated):
+        driver_lost_the_connection(context)  # type: ignore[arg-type]
+
+    assert (lost.is_disconnect, direct.is_disconnect, unrelated.is_disconnect) == (
+        True, True, False,
+    )  # fmt: skip

@@ -11,8 +11,8 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
+from gateway.signing.keys import ensure_dev_keys, load_private_keys
 from imet.cli import app
-from shared.auth.keys import ensure_dev_keys, load_private_keys
 
 
 @pytest.fixture

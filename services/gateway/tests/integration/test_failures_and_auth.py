@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
+from gateway.signing.issuer import TokenIssuer
 from services.gateway.tests.conftest import READ_TIMEOUT
-from shared.auth.tokens import TokenIssuer
 from tests.helpers.timing import scaled
 
 PROBLEM_MEMBERS = {"type", "title", "status", "detail", "instance", "request_id"}

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.auth.tokens import TokenIssuer
+from gateway.signing.issuer import TokenIssuer
 from tests.helpers.timing import scaled
 
 # One token every few seconds: the bucket cannot refill while a test makes its few calls, however

@@ -21,10 +21,12 @@ from typer.testing import CliRunner
 
 from gateway.clients.model import ClientSpec
 from gateway.clients.store import ClientStore
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import ensure_dev_keys
 from imet.cli import app as cli_app
 from imet.infra.process import free_port
-from shared.auth.keys import FileJwksSource, ensure_dev_keys
-from shared.auth.tokens import TokenIssuer, TokenVerifier
+from shared.auth.jwks import FileJwksSource
+from shared.auth.tokens import TokenVerifier
 from shared.settings import PlatformSettings
 from tests.helpers.waiting import eventually
 

@@ -14,8 +14,10 @@ import pytest
 
 from gateway.clients.model import ClientSpec
 from gateway.clients.store import ClientStore
-from shared.auth.keys import FileJwksSource, ensure_dev_keys, generate_key
-from shared.auth.tokens import TokenIssuer, TokenVerifier
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import ensure_dev_keys, generate_key
+from shared.auth.jwks import FileJwksSource
+from shared.auth.tokens import TokenVerifier
 from shared.settings import PlatformSettings
 from tests.helpers.timing import scaled
 

@@ -17,8 +17,10 @@ import pytest
 
 from gateway.clients.model import Client, ClientSpec
 from gateway.clients.store import ClientStore
-from shared.auth.keys import FileJwksSource, SigningKey, ensure_dev_keys, generate_key
-from shared.auth.tokens import TokenIssuer, TokenVerifier
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import SigningKey, ensure_dev_keys, generate_key
+from shared.auth.jwks import FileJwksSource
+from shared.auth.tokens import TokenVerifier
 from shared.settings import PlatformSettings
 from tests.helpers.timing import scaled
 

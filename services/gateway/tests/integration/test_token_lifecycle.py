@@ -15,7 +15,8 @@ import pytest
 
 from gateway.clients.model import ClientSpec
 from gateway.clients.store import ClientStore
-from shared.auth.keys import FileJwksSource, ensure_dev_keys, rotate_keys
+from gateway.signing.keys import ensure_dev_keys, rotate_keys
+from shared.auth.jwks import FileJwksSource
 from shared.auth.tokens import TokenVerifier
 from shared.settings import PlatformSettings
 from tests.helpers.timing import scaled

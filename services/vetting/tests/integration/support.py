@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from shared.auth.keys import ensure_dev_keys
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import ensure_dev_keys
 from shared.auth.principal import Principal, Role
-from shared.auth.tokens import TokenIssuer
 from shared.contracts.envelope import IntegrationEvent, build_headers
 from shared.contracts.nomination.v1 import NominationSubmittedV1
 from shared.settings import PlatformSettings

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.auth.keys import (
+from gateway.signing.keys import (
     KeyDirectory,
     ensure_dev_keys,
     load_private_keys,

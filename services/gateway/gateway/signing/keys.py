@@ -1,4 +1,4 @@
-"""Signing keys on disk, and the JWKS sources a verifier reads public keys from.
+"""The issuer's signing keys on disk: created, rotated, staged and promoted here only.
 
 Key directory layout (dev and the gateway's own issuer; production may use an external OIDC
 issuer instead):
@@ -33,17 +33,16 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 
+from shared.auth.jwks import PUBLIC_JWKS_FILE
 from shared.observability import get_logger
 
 PRIVATE_JWKS_FILE = "private_jwks.json"
-PUBLIC_JWKS_FILE = "jwks.json"
-DEFAULT_KEY_DIR = Path("var") / "keys"
 KeyAlgorithm = Literal["EdDSA", "RS256"]
 PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
 
@@ -53,11 +52,6 @@ log = get_logger("auth.keys")
 _THUMBPRINT_MEMBERS = {"OKP": ("crv", "kty", "x"), "RSA": ("e", "kty", "n")}
 _SIGNING_ALGORITHMS: dict[str, KeyAlgorithm] = {"EdDSA": "EdDSA", "RS256": "RS256"}
 _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
-
-
-def default_key_dir(project_root: Path) -> Path:
-    """`var/keys/` under the project root: where `make run` keeps the dev signing keys."""
-    return project_root / DEFAULT_KEY_DIR
 
 
 @dataclass(frozen=True)
@@ -278,86 +272,3 @@ def _write_atomic(path: Path, data: bytes, mode: int) -> None:
         out.flush()
         os.fsync(fd)
     os.replace(tmp, path)
-
-
-class JwksSource(Protocol):
-    """Where a verifier finds public keys by `kid`."""
-
-    def cached_key(self, kid: str) -> jwt.PyJWK | None:
-        """The key if it is at hand without network I/O; None otherwise."""
-
-    def fetch_key(self, kid: str) -> jwt.PyJWK | None:
-        """The key, fetching if needed (may block on the network: call it off the event loop)."""
-
-
-class FileJwksSource:
-    """A JWKS file, re-read when it changes, so a rotation needs no restart.
-
-    The file is stat'ed on each lookup; lookups happen only when the verifier's cache misses.
-    A missing or unparsable file keeps the keys last read (an editor's partial write must not
-    lock everyone out).
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._signature: tuple[int, int, int] | None = None
-        self._keys: dict[str, jwt.PyJWK] = {}
-
-    def cached_key(self, kid: str) -> jwt.PyJWK | None:
-        self._reload_if_changed()
-        return self._keys.get(kid)
-
-    def fetch_key(self, kid: str) -> jwt.PyJWK | None:
-        return self.cached_key(kid)
-
-    def _reload_if_changed(self) -> None:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            return
-        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        if signature == self._signature:
-            return
-        try:
-            jwk_set = jwt.PyJWKSet.from_json(self.path.read_text())
-        except (OSError, ValueError, jwt.PyJWTError) as exc:
-            log.warning("auth.jwks_unreadable", path=str(self.path), error=type(exc).__name__)
-            return
-        self._keys = {key.key_id: key for key in jwk_set if key.key_id}
-        self._signature = signature
-        log.info("auth.jwks_loaded", path=str(self.path), kids=sorted(self._keys))
-
-
-class UrlJwksSource:
-    """A JWKS URL (the gateway's own or an external OIDC issuer's) through PyJWT's client.
-
-    The set is cached for `lifespan` seconds; an unknown kid forces a refetch at most once per
-    `cooldown` seconds (PyJWKClient's rate limit), so random kids cannot flood the issuer.
-    When a fetch fails (issuer down), keys resolved before keep serving.
-    """
-
-    def __init__(
-        self, url: str, *, lifespan: float = 300.0, cooldown: float = 30.0, timeout: float = 5.0
-    ) -> None:
-        self.client = jwt.PyJWKClient(
-            url, cache_jwk_set=True, lifespan=lifespan, cooldown_duration=cooldown, timeout=timeout
-        )
-        self._last_known: dict[str, jwt.PyJWK] = {}
-
-    def cached_key(self, kid: str) -> jwt.PyJWK | None:
-        cache = self.client.jwk_set_cache
-        jwk_set = cache.get() if cache is not None else None
-        if jwk_set is None:
-            return None
-        return next((key for key in jwk_set if key.key_id == kid), None)
-
-    def fetch_key(self, kid: str) -> jwt.PyJWK | None:
-        try:
-            key = self.client.get_signing_key(kid)
-        except jwt.PyJWKClientConnectionError as exc:
-            log.warning("auth.jwks_fetch_failed", url=self.client.uri, error=str(exc))
-            return self._last_known.get(kid)
-        except jwt.PyJWTError:  # no such kid, or an unusable set
-            return None
-        self._last_known[kid] = key
-        return key

@@ -7,10 +7,9 @@ import stat
 import threading
 from pathlib import Path
 
-from shared.auth.keys import (
+from gateway.signing.issuer import TokenIssuer
+from gateway.signing.keys import (
     PRIVATE_JWKS_FILE,
-    PUBLIC_JWKS_FILE,
-    FileJwksSource,
     KeySet,
     ensure_dev_keys,
     jwk_thumbprint,
@@ -18,7 +17,8 @@ from shared.auth.keys import (
     public_jwks,
     rotate_keys,
 )
-from shared.auth.tokens import TokenIssuer, TokenVerifier
+from shared.auth.jwks import PUBLIC_JWKS_FILE, FileJwksSource
+from shared.auth.tokens import TokenVerifier
 
 ISSUER = "imet-test-issuer"
 AUDIENCE = "imet-pipeline"

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from gateway.signing.issuer import issue_dev_token
 from imet.cli import app
-from shared.auth.keys import FileJwksSource, UrlJwksSource
-from shared.auth.tokens import issue_dev_token, verifier_from_settings
+from shared.auth.configured import verifier_from_settings
+from shared.auth.jwks import FileJwksSource, UrlJwksSource
 from shared.settings import PlatformSettings
 
 
