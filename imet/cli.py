@@ -7,6 +7,7 @@ imet migrate [SERVICE ...]     run Alembic migrations with <SERVICE>_DATABASE_UR
 imet dev-token --role sco --country GTM [--subject alice]
 imet clients create|list|revoke   client registrations of agency systems (the gateway's)
 imet keys rotate|promote|list     the gateway's token-signing keys
+imet dlq list|show|replay         dead letters on the broker (ADR 0106)
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from pathlib import Path
 
 import typer
 
+from imet.dlq_cli import dlq_app
 from imet.gateway_cli import clients_app, keys_app
 from imet.services import DOMAIN_SERVICES, definition
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="IMET Pipeline command line.")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
+app.add_typer(dlq_app, name="dlq")
 
 
 @app.command()

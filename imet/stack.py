@@ -287,7 +287,10 @@ class Stack:
             else None,
             "broker": self.broker.pid if self.broker else None,
             "gateway_url": self.gateway_url,
-        }
+            # For `imet dlq ...` in another shell (dev): where the stack's topics are.
+            "kafka": {"bootstrap_servers": self.bootstrap_servers,
+                      "topic_prefix": self.options.topic_prefix},
+        }  # fmt: skip
         self.state_file.write_text(json.dumps(state, indent=2))
 
     def stop(self) -> None:

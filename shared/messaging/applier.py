@@ -6,7 +6,8 @@ Order inside the transaction, cheapest and safest first:
 2. decode the envelopes (headers + JSON) of the rest: a record that is not a CloudEvent is
    poison (`PoisonMessage`, the caller dead-letters it);
 3. store the new offset and insert the inbox rows: an id already there (applied or
-   dead-lettered before, e.g. a producer's re-send) is a duplicate and goes no further;
+   dead-lettered before, e.g. a producer's re-send) is a duplicate and goes no further - but a
+   replayed dead letter (`x-dlq-replayed-from`) takes a `dead_lettered` row over (inbox.py);
 4. only then validate each new event's body against its model and run its reaction.
 The offset, inbox rows, effects and any outbox rows the reactions stage commit together or not
 at all (ADR 0003). The unit of work holds its commits meanwhile, so a reaction's `commit()` only
@@ -26,6 +27,7 @@ from pydantic import ValidationError
 from shared.auth.principal import Principal
 from shared.contracts.envelope import Envelope, EnvelopeError, IntegrationEvent, decode
 from shared.db.uow import SqlUnitOfWork
+from shared.messaging.dlq.records import is_replay
 from shared.messaging.failures import PoisonMessage, validation_detail
 from shared.messaging.inbox import APPLIED_OUTCOME, DEAD_LETTERED_OUTCOME, Inbox
 from shared.messaging.metrics import APPLIED, REREAD
@@ -95,9 +97,11 @@ class Applier:
             for _, e in envelopes:
                 if e.type not in self.by_type:
                     log.debug("consumer.unknown_type_skipped", consumer=self.name, type=e.type)
+            replays = {e.id for r, e in known if is_replay(r.headers)}
             new = await self.inbox.claim(
-                uow, tp, {e.id: e.type for _, e in known}, outcome=APPLIED_OUTCOME
-            )
+                uow, tp, {e.id: e.type for _, e in known}, outcome=APPLIED_OUTCOME,
+                retry_dead_lettered=replays,
+            )  # fmt: skip
             for _, envelope in known:
                 if envelope.id in new:
                     new.discard(envelope.id)  # a repeat of an id inside the batch is a duplicate
@@ -135,7 +139,7 @@ class Applier:
     ) -> None:
         """After the DLQ took the record: move the offset past it and, when the event's id is
         known, remember it in the inbox, so a re-send of the same event is not dead-lettered
-        (nor applied) again. To replay a dead-lettered event, delete that inbox row first."""
+        (nor applied) again. A replay (`imet dlq replay`, ADR 0106) takes that row over."""
         uow = self.uow_factory(self.actor, None)
         async with uow:
             await self.offsets.advance_past(uow, tp, record.offset, record_time([record]))

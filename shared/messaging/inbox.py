@@ -5,13 +5,20 @@ that moves the offset past a dead-lettered event (outcome `dead_lettered`), so a
 inbox exactly when the event was dealt with. Each row also records the topic and partition the
 event came from: the retention job prunes a row only once that partition has been consumed far
 past it (`retention.py`, docs/delivery-guarantees.md).
+
+A replayed dead letter (`imet dlq replay`, ADR 0106) carries the same event id as the record
+that failed: its id is passed in `retry_dead_lettered`, and its row is taken over (outcome
+`dead_lettered` -> `applied`) in the applying transaction. Only a `dead_lettered` row is taken
+over, under the row lock of the upsert: a second replay, or a replay of an event that was in
+fact applied, finds `applied` and is a duplicate like any other - applied exactly once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from aiokafka import TopicPartition
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from shared.db.platform_tables import PlatformTables
@@ -37,11 +44,31 @@ class Inbox:
         events: Mapping[str, str],
         *,
         outcome: str,
+        retry_dead_lettered: Collection[str] = (),
     ) -> set[str]:
-        """Insert one row per `{event id: type}` in one statement; the ids that were new."""
+        """Insert one row per `{event id: type}` in one statement; the ids that were new.
+
+        Ids in `retry_dead_lettered` (replayed dead letters) also count as new when their row
+        says `dead_lettered`; that row becomes `applied` (see the module's doc).
+        """
         if not events:
             return set()
-        rows = [
+        retry = {i: t for i, t in events.items() if i in retry_dead_lettered}
+        fresh = {i: t for i, t in events.items() if i not in retry}
+        new = await self._insert(uow, fresh, tp, outcome)
+        if retry:
+            new |= await self._take_over(uow, retry, tp, outcome)
+        for event_id in events.keys() - new:
+            DUPLICATES.labels(self.consumer).inc()
+            log.info(
+                "inbox.duplicate", consumer=self.consumer, event_id=event_id, type=events[event_id]
+            )
+        return new
+
+    def _rows(
+        self, events: Mapping[str, str], tp: TopicPartition, outcome: str
+    ) -> list[dict[str, object]]:
+        return [
             {
                 "consumer": self.consumer,
                 "message_id": event_id,
@@ -52,16 +79,37 @@ class Inbox:
             }
             for event_id, event_type in events.items()
         ]
+
+    async def _insert(
+        self, uow: SqlUnitOfWork, events: Mapping[str, str], tp: TopicPartition, outcome: str
+    ) -> set[str]:
+        if not events:
+            return set()
         result = await uow.session.execute(
             pg_insert(self.table)
-            .values(rows)
+            .values(self._rows(events, tp, outcome))
             .on_conflict_do_nothing()
             .returning(self.table.c.message_id)
         )
-        new = set(result.scalars().all())
-        for event_id in events.keys() - new:
-            DUPLICATES.labels(self.consumer).inc()
-            log.info(
-                "inbox.duplicate", consumer=self.consumer, event_id=event_id, type=events[event_id]
-            )
-        return new
+        return set(result.scalars().all())
+
+    async def _take_over(
+        self, uow: SqlUnitOfWork, events: Mapping[str, str], tp: TopicPartition, outcome: str
+    ) -> set[str]:
+        statement = pg_insert(self.table).values(self._rows(events, tp, outcome))
+        result = await uow.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[self.table.c.consumer, self.table.c.message_id],
+                set_={
+                    "outcome": statement.excluded.outcome,
+                    "topic": statement.excluded.topic,
+                    "partition": statement.excluded.partition,
+                    "received_at": func.now(),  # retention counts from the replay
+                },
+                where=self.table.c.outcome == DEAD_LETTERED_OUTCOME,
+            ).returning(self.table.c.message_id)
+        )
+        taken = set(result.scalars().all())
+        for event_id in taken:
+            log.info("inbox.replay_taken_over", consumer=self.consumer, event_id=event_id)
+        return taken

@@ -48,3 +48,8 @@ RETENTION_DELETED = Counter(
 RETENTION_RUNS = Counter(
     "imet_retention_runs_total", "Retention rounds, by outcome", ["service", "outcome"]
 )
+DLQ_REPLAYED = Counter(
+    "imet_dlq_replayed_total",
+    "Dead letters re-published to their original topic by this process (imet dlq / gateway)",
+    ["topic"],
+)

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from imet.stack import Stack
+from shared.messaging.dlq.records import ID_PATTERN as DEAD_LETTER_ID
 from tests.helpers.timing import scaled
 
 SERVICES = ("catalog", "nomination", "vetting", "funding")
@@ -128,6 +129,8 @@ def syntactic_value(route: Route, name: str) -> str:
         return "GTM"
     if pattern == "^[a-z][a-z0-9_]{2,49}$":
         return "some_name"
+    if pattern == DEAD_LETTER_ID:
+        return "imet.catalog.events.dlq:0:0"
     if schema.get("type") == "integer":
         return {"fiscal_year": "2026", "version": "1"}[name]
     raise ValueError(f"{route.key}: no syntactically valid value known for {name!r}: {schema}")

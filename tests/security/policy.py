@@ -18,6 +18,7 @@ C = "/api/v1/catalog"
 N = "/api/v1/nominations"
 V = "/api/v1/vetting"
 F = "/api/v1/funding"
+OPS = "/api/v1/ops"  # the gateway's own admin routes (dead letters, ADR 0106)
 
 # Every state-changing route of the API -> the roles that may call it. Every other role gets
 # 403. The walk asserts this table covers exactly the non-GET routes of the spec.
@@ -72,6 +73,8 @@ WRITERS: dict[str, frozenset[str]] = {
     f"POST {F}/programs/{{program_id}}/approve": FUNDING_OFFICERS,
     f"POST {F}/requests/{{request_id}}/program-exception": FUNDING_OFFICERS,
     f"POST {F}/year-end-runs": FUNDING_OFFICERS,
+    # the gateway's dead letters: "admin role only" (ADR 0106)
+    f"POST {OPS}/dlq/replay": ADMINS,
 }
 
 # Non-GET routes that change nothing (documented as such), with the reason.
@@ -89,6 +92,8 @@ SCO_FORBIDDEN_READS = frozenset(
         f"GET {V}/cases/{{case_id}}/decisions/{{decision_id}}",  # vetters and auditors
         f"GET {V}/registry/{{entry_id}}",  # "an SCO has no access to the registry"
         f"GET {F}/appropriations/{{fiscal_year}}",  # budget data, not country data
+        f"GET {OPS}/dlq",  # dead letters: admins only
+        f"GET {OPS}/dlq/{{dlq_id}}",
     }
 )
 
@@ -107,6 +112,7 @@ NOT_COUNTRY_SCOPED: dict[str, str] = {
     f"GET {C}/classes/{{class_id}}": "a class offering: public reference data (everyone reads)",
     f"PATCH {C}/classes/{{class_id}}": "a class offering: catalog reference data",
     f"POST {C}/classes/{{class_id}}/cancel": "a class offering: catalog reference data",
+    f"GET {OPS}/dlq/{{dlq_id}}": "a dead letter: operations data of no country (admins only)",
     f"GET {C}/classes/{{class_id}}/seats": "seats of a class of all countries (SCO: 403)",
     **{
         f"{m} {N}/countries/{{iso3}}{tail}": (

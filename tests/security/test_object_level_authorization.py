@@ -49,6 +49,7 @@ def object_values(world: World) -> dict[str, str]:
         "program_id": world.program["id"],
         "line_id": world.program["lines"][0]["id"],
         "request_id": world.request_id,
+        "dlq_id": "imet.catalog.events.dlq:0:0",  # admins only: refused before any lookup
         **world.reference,
     }
 

@@ -10,7 +10,8 @@ Dispatch:
   (authentication, then the per-caller rate limit), then `Proxy.forward`. No framework
   runs on this path: it is what every API call pays (docs/adr/0002-gateway-proxy-path.md).
 - Anything else (websocket included): the gateway's own FastAPI app (`/healthz` of
-  `admin.py`, the token endpoint, JWKS and discovery of `oauth.py`, and the aggregated
+  `admin.py`, the token endpoint, JWKS and discovery of `oauth.py`, the admins' dead-letter
+  routes of `ops_dlq.py` (they authenticate themselves), and the aggregated
   OpenAPI / AsyncAPI documents and their pages of `docs/`), its answers completed by the edge.
 - Readiness and metrics are NOT on this port: `admin_listener` serves them on the admin port
   (`python -m gateway` runs both listeners; docs/adr/0055).
@@ -31,6 +32,7 @@ from gateway.edge import Edge, header_value
 from gateway.headers import new_request_id, read_request_headers, valid_request_id
 from gateway.metrics import PROXY_METRICS
 from gateway.oauth import AuthServer, install_auth_routes
+from gateway.ops_dlq import install_dlq_routes
 from gateway.problems import send_problem
 from gateway.proxy import Exchange, Proxy, ProxyStep
 from gateway.ratelimit import RateLimit, RateLimiter
@@ -77,6 +79,7 @@ class GatewayApp:
         self.own_app = create_own_app(self.pool)
         self.auth = AuthServer(settings)
         install_auth_routes(self.own_app, self.auth)
+        install_dlq_routes(self.own_app, settings.platform, lambda: self.auth.store)
         self.docs = mount_docs(self.own_app, settings)
         self._own = self.edge.wrap(self.own_app)
         # Served on the admin port by `python -m gateway` (readiness details and metrics).
@@ -170,6 +173,7 @@ class GatewayApp:
                 on_revoked=self.verifier.forget_clients,
             )
             await self.revocations.start()
+        self.own_app.state.revocations = self.revocations
         authenticate = Authenticate(self.verifier, self.revocations)
         self._steps = (authenticate, *self._rate_limit, *self._extra_steps)
         await self.pool.open()

@@ -202,3 +202,29 @@ async def _audit(
             before=before, after=after, request_id=request_id_var.get(),
         )
     )  # fmt: skip
+
+
+async def record_operation(
+    engine: AsyncEngine,
+    *,
+    actor: str,
+    roles: list[str],
+    action: str,
+    entity_type: str,
+    entity_ids: list[str],
+    after: dict[str, Any],
+) -> None:
+    """Audit rows of an operator's action that is not on a client (e.g. `dlq.replayed`), one
+    per entity, in one transaction, in the gateway schema's append-only `audit_log`."""
+    if not entity_ids:
+        return
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(tables.audit_log),
+            [
+                {"actor": actor, "actor_roles": roles, "action": action,
+                 "entity_type": entity_type, "entity_id": entity_id, "before": None,
+                 "after": after, "request_id": request_id_var.get()}
+                for entity_id in entity_ids
+            ],
+        )  # fmt: skip
