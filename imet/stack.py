@@ -59,6 +59,8 @@ class StackOptions:
     # ("http", "consumer", "relay,jobs", "relay,jobs") runs two relays (one stands by) and lets
     # a single role be killed or an instance be added (`start_instance`, `stop_instance`).
     service_processes: tuple[str, ...] = (ALL_ROLES,)
+    # False: no gateway either (a benchmark that drives the services' parts in-process).
+    gateway: bool = True
 
     @classmethod
     def random_ports(cls, **kw: Any) -> StackOptions:
@@ -124,8 +126,9 @@ class Stack:
             for service in DOMAIN_SERVICES:
                 for roles in o.service_processes:
                     self.start_instance(service, roles, wait=False)
-            self.layout["gateway"] = ("gateway", "http")
-            self._spawn("gateway", _argv("gateway", "http"))
+            if o.gateway:
+                self.layout["gateway"] = ("gateway", "http")
+                self._spawn("gateway", _argv("gateway", "http"))
             self._write_state()
             self.wait_ready()
         except BaseException:
