@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from nomination.adapters.tables import metadata, nomination, platform
 from nomination.entrypoints.http.routes import routers
+from nomination.entrypoints.reactions import reactions
 from nomination.seed import seed
-from nomination.service_layer.reactions import reactions
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.settings import NominationSettings
 from shared.contracts.envelope import IntegrationEvent

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal, cast
+from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import Row
 
+from nomination.domain.ending import CancelReason, Initiator, WithdrawalReason
 from nomination.domain.reference import ClassFacts
 from shared.contracts.nomination.v1 import (
     CandidateChangedV1,
@@ -28,12 +29,8 @@ from shared.contracts.nomination.v1 import (
     RecallReason,
     TrainingEndedV1,
     VettedField,
-    WithdrawalReason,
 )
 from shared.contracts.nomination.v1 import NominationStateChangedV1 as StateChangedV1
-
-CancelReason = Literal["class_cancelled", "sanctions", "administrative"]
-Initiator = Literal["country", "us_government"]
 
 
 def created(row: Row[Any]) -> NominationCreatedV1:

@@ -32,11 +32,12 @@ from nomination.domain.rules import Rules
 from nomination.domain.states import ACTIVE, TERMINAL, State
 from nomination.domain.travel_order import is_data_complete
 from nomination.service_layer import revetting
+from nomination.service_layer.authorization import require_own_country, sees_personal_data
 from nomination.service_layer.changes import add_history, today
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.service_layer.units import with_unit
-from shared.auth.principal import Principal, Role
-from shared.errors import Forbidden, PreconditionFailed
+from shared.auth.principal import Principal
+from shared.errors import PreconditionFailed
 from shared.http.etag import IfMatch, etag_for
 
 # Fields whose values the audit trail may hold (everything else is personal).
@@ -44,16 +45,6 @@ _AUDITABLE = (
     "country", "service", "rank", "pay_grade", "unit_name", "unit_id", "position", "version",
     "vetted_revision",
 )  # fmt: skip
-
-
-def sees_personal_data(principal: Principal) -> bool:
-    return principal.has_any(Role.SCO, Role.VETTER, Role.ADMIN)
-
-
-def require_own_country(principal: Principal, country: str) -> None:
-    """An SCO acts only for its own country (admins for any)."""
-    if principal.is_sco_only and principal.country != country:
-        raise Forbidden(f"An SCO of {principal.country} cannot act for {country}.")
 
 
 def _plain(value: Any) -> Any:

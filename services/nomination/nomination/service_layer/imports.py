@@ -15,7 +15,8 @@ from uuid import UUID, uuid4
 
 from nomination.adapters.candidate_repository import person_of
 from nomination.domain.candidate import Person, normalize_name
-from nomination.service_layer.candidates import add_candidate, require_own_country
+from nomination.service_layer.authorization import require_own_country
+from nomination.service_layer.candidates import add_candidate
 from nomination.service_layer.config import Config
 from nomination.service_layer.nominations import add_draft, submit
 from nomination.service_layer.unit_of_work import NominationUnitOfWork

@@ -10,12 +10,12 @@ from sqlalchemy import Row
 
 from nomination.adapters import publishing
 from nomination.adapters.nomination_repository import progress_of
-from nomination.adapters.publishing import WithdrawalReason
 from nomination.domain.commands import Command, Context, decide
+from nomination.domain.ending import WithdrawalReason
 from nomination.domain.errors import TransitionRefused, TravelOrderGateClosed
 from nomination.domain.gate import gate_problems
 from nomination.service_layer import process
-from nomination.service_layer.candidates import require_own_country
+from nomination.service_layer.authorization import require_own_country
 from nomination.service_layer.changes import apply_outcome
 from nomination.service_layer.config import Config
 from nomination.service_layer.nominations import visible_nomination

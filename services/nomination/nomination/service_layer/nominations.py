@@ -30,7 +30,8 @@ from nomination.domain.errors import (
 from nomination.domain.states import PIPELINE, State
 from nomination.domain.submission import Problem, Submission, submission_problems
 from nomination.domain.travel_order import is_data_complete
-from nomination.service_layer.candidates import require_own_country, visible_candidate
+from nomination.service_layer.authorization import require_own_country
+from nomination.service_layer.candidates import visible_candidate
 from nomination.service_layer.changes import add_history, apply_outcome
 from nomination.service_layer.config import Config
 from nomination.service_layer.unit_of_work import NominationUnitOfWork

@@ -21,9 +21,9 @@ from sqlalchemy import Row
 
 from nomination.adapters import publishing
 from nomination.adapters.nomination_repository import progress_of
-from nomination.adapters.publishing import CancelReason, Initiator, WithdrawalReason
 from nomination.domain import compensation
 from nomination.domain.commands import Command, decide
+from nomination.domain.ending import CancelReason, Initiator, WithdrawalReason
 from nomination.domain.machine import Action, Fact, record, settle
 from nomination.domain.states import CANCELLABLE, TERMINAL, State
 from nomination.service_layer.changes import add_history, apply_outcome, today

@@ -21,7 +21,7 @@ from nomination.domain.errors import TravelOrderGateClosed, TravelOrderNotFound
 from nomination.domain.gate import english_exempt, gate_problems
 from nomination.domain.reference import ClassFacts, CourseFacts
 from nomination.domain.travel_order import content_digest, ito_number
-from nomination.service_layer.candidates import require_own_country
+from nomination.service_layer.authorization import require_own_country
 from nomination.service_layer.changes import add_history
 from nomination.service_layer.config import Config
 from nomination.service_layer.nominations import visible_nomination

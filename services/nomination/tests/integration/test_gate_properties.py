@@ -22,7 +22,7 @@ from sqlalchemy import select
 from nomination.adapters.tables import travel_order
 from nomination.domain.gate import gate_problems
 from nomination.domain.rules import Rules
-from nomination.service_layer.reactions import reactions
+from nomination.entrypoints.reactions import reactions
 from nomination.service_layer.screening import facts_of
 from services.nomination.tests.integration.support import BASE, TODAY, World, status_of
 from services.nomination.tests.integration.their import Their

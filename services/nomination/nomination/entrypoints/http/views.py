@@ -9,6 +9,7 @@ from sqlalchemy import Row
 from nomination.adapters.candidate_repository import person_of
 from nomination.domain.candidate import PERSONAL_FIELDS, missing_fields
 from nomination.domain.travel_order import OrderStatus, order_status
+from nomination.entrypoints.authorization import sees_personal_data
 from nomination.entrypoints.http.schemas.candidates import CandidatePublic
 from nomination.entrypoints.http.schemas.common import EnglishTestResult, ScreeningRecord
 from nomination.entrypoints.http.schemas.countries import CountryPublic
@@ -21,7 +22,6 @@ from nomination.entrypoints.http.schemas.nominations import (
     VettingView,
 )
 from nomination.entrypoints.http.schemas.travel_orders import TravelOrderPublic
-from nomination.service_layer.candidates import sees_personal_data
 from shared.auth.principal import Principal
 
 PREFIX = "/api/v1/nominations"

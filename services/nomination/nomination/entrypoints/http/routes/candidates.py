@@ -8,13 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from nomination.adapters import queries
-from nomination.entrypoints.http.deps import (
-    CandidateReader,
-    ConfigDep,
-    Nominator,
-    RuntimeDep,
-    location,
-)
+from nomination.entrypoints.authorization import CandidateReader, Nominator
+from nomination.entrypoints.http.deps import ConfigDep, RuntimeDep, location
 from nomination.entrypoints.http.schemas.candidates import (
     CandidateCreate,
     CandidatePage,

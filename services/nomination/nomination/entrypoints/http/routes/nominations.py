@@ -8,14 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from nomination.adapters import queries
-from nomination.entrypoints.http.deps import (
-    ConfigDep,
-    Nominator,
-    Reader,
-    RuntimeDep,
-    Today,
-    location,
-)
+from nomination.entrypoints.authorization import Nominator, Reader
+from nomination.entrypoints.http.deps import ConfigDep, RuntimeDep, Today, location
 from nomination.entrypoints.http.schemas.nominations import (
     NominationCreate,
     NominationHistory,

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Header, Path, Response
 from sqlalchemy import select
 
 from nomination.adapters.tables import country
-from nomination.entrypoints.http.deps import Admin, Reader, RuntimeDep, location
+from nomination.entrypoints.authorization import Admin, Reader
+from nomination.entrypoints.http.deps import RuntimeDep, location
 from nomination.entrypoints.http.schemas.countries import (
     CountryList,
     CountryPublic,

@@ -8,14 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from sqlalchemy import Row
 
-from nomination.entrypoints.http.deps import (
-    Admin,
-    ConfigDep,
-    FundingRetrier,
-    Nominator,
-    RuntimeDep,
-    Today,
-)
+from nomination.entrypoints.authorization import Admin, FundingRetrier, Nominator
+from nomination.entrypoints.http.deps import ConfigDep, RuntimeDep, Today
 from nomination.entrypoints.http.schemas.nominations import (
     CancelRequest,
     CompleteTrainingRequest,
