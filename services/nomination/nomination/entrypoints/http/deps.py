@@ -8,13 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from nomination.adapters.unit_of_work import SqlNominationUnitOfWork
 from nomination.service_layer.changes import today
 from nomination.service_layer.config import Config
-from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.settings import NominationSettings
 from shared.runtime import ServiceRuntime
 
-Runtime = ServiceRuntime[NominationSettings, NominationUnitOfWork]
+Runtime = ServiceRuntime[NominationSettings, SqlNominationUnitOfWork]
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -66,7 +66,8 @@ async def list_candidates(
     async with runtime.sessions() as session:
         rows, next_cursor = await paginate(session, stmt, page, queries.CANDIDATE_ORDER)
     return CandidatePage(
-        items=[candidate_public(r, principal) for r in rows], next_cursor=next_cursor
+        items=[candidate_public(r, principal) for r in queries.candidates_of(rows)],
+        next_cursor=next_cursor,
     )
 
 

@@ -79,7 +79,8 @@ async def list_nominations(
     async with runtime.sessions() as session:
         rows, next_cursor = await paginate(session, stmt, page, queries.NOMINATION_ORDER)
     return NominationPage(
-        items=[nomination_public(r, principal) for r in rows], next_cursor=next_cursor
+        items=[nomination_public(r, principal) for r in queries.nominations_of(rows)],
+        next_cursor=next_cursor,
     )
 
 

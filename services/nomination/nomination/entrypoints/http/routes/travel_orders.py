@@ -91,7 +91,8 @@ async def list_country_travel_orders(
     async with runtime.sessions() as session:
         rows, next_cursor = await paginate(session, stmt, page, queries.TRAVEL_ORDER_ORDER)
     return TravelOrderPage(
-        items=[travel_order_public(r, principal) for r in rows], next_cursor=next_cursor
+        items=[travel_order_public(r, principal) for r in queries.orders_of(rows)],
+        next_cursor=next_cursor,
     )
 
 
