@@ -26,7 +26,7 @@ from catalog.domain.course import (
     Institution,
 )
 from catalog.domain.masl import Agency
-from nomination.adapters.reference_repository import course_facts
+from nomination.adapters.repositories.reference import course_facts
 from nomination.domain.submission import eimet_problem
 from shared.contracts.catalog.v1 import CoursePublishedV1
 

@@ -8,9 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from nomination.adapters.tables import metadata, nomination, platform
+from nomination.adapters.unit_of_work import SqlNominationUnitOfWork
 from nomination.entrypoints.http.routes import routers
+from nomination.entrypoints.reactions import reactions
 from nomination.seed import seed
-from nomination.service_layer.reactions import reactions
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.settings import NominationSettings
 from shared.contracts.envelope import IntegrationEvent
@@ -22,7 +23,12 @@ def _reactions() -> Mapping[type[IntegrationEvent], Reaction]:
     return reactions(NominationSettings().config().rules)
 
 
-definition: ServiceDefinition[NominationSettings, NominationUnitOfWork] = ServiceDefinition(
+def _is_a_nomination_unit_of_work(uow: SqlNominationUnitOfWork) -> NominationUnitOfWork:
+    # Checked by mypy: the SQL unit of work gives the use cases what their interface lists.
+    return uow
+
+
+definition: ServiceDefinition[NominationSettings, SqlNominationUnitOfWork] = ServiceDefinition(
     name="nomination",
     title="IMET Nomination service",
     description=(
@@ -35,7 +41,7 @@ definition: ServiceDefinition[NominationSettings, NominationUnitOfWork] = Servic
     metadata=metadata,
     tables=platform,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    uow_class=NominationUnitOfWork,
+    uow_class=SqlNominationUnitOfWork,
     routers=routers,
     reactions=_reactions,
     openapi_tags=[

@@ -30,7 +30,7 @@ async def seed(runtime: ServiceRuntime[Any, Any]) -> str:
     added = 0
     async with runtime.uow(actor) as uow:
         for iso3, name in COUNTRIES.items():
-            if await uow.reference.country_row(iso3) is not None:
+            if await uow.reference.country_record(iso3) is not None:
                 continue
             values = {
                 "iso3": iso3,

@@ -14,10 +14,11 @@ from typing import Any
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import Row
+
+from nomination.domain.travel_order import TravelOrder
 
 
-def _status(order: Row[Any]) -> str | None:
+def _status(order: TravelOrder) -> str | None:
     if order.recalled_at is not None:
         return f"RECALLED {order.recalled_at:%Y-%m-%d} ({order.recall_reason})"
     if order.superseded_at is not None:
@@ -49,7 +50,7 @@ def _living(funding: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def _lines(order: Row[Any]) -> list[tuple[str, str]]:
+def _lines(order: TravelOrder) -> list[tuple[str, str]]:
     c: dict[str, Any] = order.content
     s, course, school, klass, funding = (
         c["student"], c["course"], c["school"], c["class"], c["funding"]
@@ -94,7 +95,7 @@ def _stamp(canvas: Canvas, text: str) -> None:
     canvas.restoreState()
 
 
-def render_pdf(order: Row[Any]) -> bytes:
+def render_pdf(order: TravelOrder) -> bytes:
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=LETTER, invariant=1)
     canvas.setTitle(f"Invitational Travel Order {order.number} v{order.version}")

@@ -1,4 +1,4 @@
-"""Nomination rows -> the published contracts (`shared/contracts/nomination/v1.py`).
+"""Domain events -> the published contracts (`shared/contracts/nomination/v1.py`).
 
 The one place that decides what leaves the service on `imet.nomination.events`: ids, states,
 class and money references, the keyed person fingerprint. Never a name, a date of birth, a
@@ -7,14 +7,19 @@ passport number or a medical detail (ADR 0005); a test checks every event type f
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal, cast
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row
-
+from nomination.domain import events
+from nomination.domain.candidate import Candidate
+from nomination.domain.ending import CancelReason, Initiator, WithdrawalReason
+from nomination.domain.nomination import Nomination
 from nomination.domain.reference import ClassFacts
+from nomination.domain.travel_order import TravelOrder
+from shared.contracts.envelope import IntegrationEvent
 from shared.contracts.nomination.v1 import (
     CandidateChangedV1,
     FundingRequestedV1,
@@ -28,15 +33,43 @@ from shared.contracts.nomination.v1 import (
     RecallReason,
     TrainingEndedV1,
     VettedField,
-    WithdrawalReason,
 )
 from shared.contracts.nomination.v1 import NominationStateChangedV1 as StateChangedV1
 
-CancelReason = Literal["class_cancelled", "sanctions", "administrative"]
-Initiator = Literal["country", "us_government"]
+
+def contract_of(event: events.DomainEvent) -> IntegrationEvent:
+    """The wire contract of a domain event (every event type has exactly one)."""
+    match event:
+        case events.NominationCreated(n):
+            return created(n)
+        case events.NominationSubmitted(n, klass, unit_name, vetted_revision, unit_id):
+            return submitted(n, klass, unit_name, vetted_revision, unit_id)
+        case events.StateChanged(n, from_state, to_state, reason, cause):
+            return state_changed(n, from_state, to_state, reason, cause)
+        case events.FundingRequested(n, request_id):
+            return funding_requested(n, request_id)
+        case events.NominationWithdrawn(n, from_state, reason, on):
+            return withdrawn(n, from_state, reason, on)
+        case events.NominationCancelled(n, from_state, reason, initiated_by, on):
+            return cancelled(n, from_state, reason, initiated_by, on)
+        case events.TrainingEnded(n, completed, days_attended, on):
+            return training_ended(n, completed=completed, days_attended=days_attended, on=on)
+        case events.TravelOrderIssued(n, order):
+            return ito_issued(n, order)
+        case events.TravelOrderRecalled(n, order, reason, missing):
+            return ito_recalled(n, order, reason, missing)
+        case events.CandidateChanged(n, candidate, fields, at):
+            return candidate_changed(n, candidate, fields, at)
+    raise TypeError(f"no contract for {type(event).__name__}")  # pragma: no cover
 
 
-def created(row: Row[Any]) -> NominationCreatedV1:
+def stage(publish: Callable[[IntegrationEvent], None], raised: Iterable[Any]) -> None:
+    """Stage the contracts of `raised` in the outbox, in the order they were raised."""
+    for event in raised:
+        publish(contract_of(event))
+
+
+def created(row: Nomination) -> NominationCreatedV1:
     return NominationCreatedV1(
         nomination_id=row.id,
         country=row.country,
@@ -48,7 +81,7 @@ def created(row: Row[Any]) -> NominationCreatedV1:
 
 
 def submitted(
-    row: Row[Any], klass: ClassFacts, unit_name: str, vetted_revision: int, unit_id: UUID | None
+    row: Nomination, klass: ClassFacts, unit_name: str, vetted_revision: int, unit_id: UUID | None
 ) -> NominationSubmittedV1:
     return NominationSubmittedV1(
         nomination_id=row.id,
@@ -71,7 +104,7 @@ def submitted(
 
 
 def state_changed(
-    row: Row[Any], from_state: str, to_state: str, reason: str | None, cause: str | None
+    row: Nomination, from_state: str, to_state: str, reason: str | None, cause: str | None
 ) -> StateChangedV1:
     return StateChangedV1(
         nomination_id=row.id,
@@ -83,7 +116,7 @@ def state_changed(
     )
 
 
-def funding_requested(row: Row[Any], request_id: UUID) -> FundingRequestedV1:
+def funding_requested(row: Nomination, request_id: UUID) -> FundingRequestedV1:
     return FundingRequestedV1(
         nomination_id=row.id,
         country=row.country,
@@ -97,7 +130,7 @@ def funding_requested(row: Row[Any], request_id: UUID) -> FundingRequestedV1:
 
 
 def withdrawn(
-    row: Row[Any], from_state: str, reason: WithdrawalReason, on: date
+    row: Nomination, from_state: str, reason: WithdrawalReason, on: date
 ) -> NominationWithdrawnV1:
     return NominationWithdrawnV1(
         nomination_id=row.id,
@@ -112,7 +145,7 @@ def withdrawn(
 
 
 def cancelled(
-    row: Row[Any], from_state: str, reason: CancelReason, initiated_by: Initiator, on: date
+    row: Nomination, from_state: str, reason: CancelReason, initiated_by: Initiator, on: date
 ) -> NominationCancelledV1:
     return NominationCancelledV1(
         nomination_id=row.id,
@@ -128,7 +161,7 @@ def cancelled(
 
 
 def training_ended(
-    row: Row[Any], *, completed: bool, days_attended: int, on: date
+    row: Nomination, *, completed: bool, days_attended: int, on: date
 ) -> TrainingEndedV1:
     return TrainingEndedV1(
         nomination_id=row.id,
@@ -140,7 +173,7 @@ def training_ended(
     )
 
 
-def ito_issued(row: Row[Any], order: Row[Any]) -> ItoIssuedV1:
+def ito_issued(row: Nomination, order: TravelOrder) -> ItoIssuedV1:
     return ItoIssuedV1(
         nomination_id=row.id,
         country=row.country,
@@ -151,7 +184,7 @@ def ito_issued(row: Row[Any], order: Row[Any]) -> ItoIssuedV1:
 
 
 def ito_recalled(
-    row: Row[Any], order: Row[Any], reason: StrEnum, missing: list[str]
+    row: Nomination, order: TravelOrder, reason: StrEnum, missing: list[str]
 ) -> ItoRecalledV1:
     return ItoRecalledV1(
         nomination_id=row.id,
@@ -165,7 +198,7 @@ def ito_recalled(
 
 
 def candidate_changed(
-    row: Row[Any], candidate: Row[Any], fields: list[str], at: datetime
+    row: Nomination, candidate: Candidate, fields: list[str], at: datetime
 ) -> CandidateChangedV1:
     return CandidateChangedV1(
         nomination_id=row.id,

@@ -1,13 +1,22 @@
-"""Read-side queries of the lists (filters + keyset order); the caller paginates them."""
+"""The read side: the lists' queries (filters + keyset order; the caller paginates them), the
+rows of a page as domain objects, and the country list. Routes read only through here."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Row, Select, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from nomination.adapters.tables import candidate, nomination, travel_order
+from nomination.adapters.repositories.candidates import candidate_of
+from nomination.adapters.repositories.nominations import nomination_of
+from nomination.adapters.repositories.travel_orders import order_of
+from nomination.adapters.tables import candidate, country, nomination, travel_order
+from nomination.domain.candidate import Candidate
+from nomination.domain.nomination import Nomination
+from nomination.domain.reference import Country
+from nomination.domain.travel_order import TravelOrder
 
 NOMINATION_ORDER = (nomination.c.created_at.desc(), nomination.c.id.desc())
 CANDIDATE_ORDER = (candidate.c.created_at.desc(), candidate.c.id.desc())
@@ -82,3 +91,21 @@ def candidates(*, scope_country: str | None, country: str | None = None) -> Sele
     if country is not None:
         stmt = stmt.where(candidate.c.country == country)
     return stmt
+
+
+def nominations_of(rows: list[Row[Any]]) -> list[Nomination]:
+    return [nomination_of(r) for r in rows]
+
+
+def candidates_of(rows: list[Row[Any]]) -> list[Candidate]:
+    return [candidate_of(r) for r in rows]
+
+
+def orders_of(rows: list[Row[Any]]) -> list[TravelOrder]:
+    return [order_of(r) for r in rows]
+
+
+async def all_countries(session: AsyncSession) -> list[Country]:
+    """Every country of the reference data, by ISO code (about 150 at most)."""
+    rows = (await session.execute(select(country).order_by(country.c.iso3))).all()
+    return [Country(**r._mapping) for r in rows]

@@ -13,9 +13,10 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from datetime import date
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from nomination.domain.reference import EnglishTestType
 
@@ -111,3 +112,63 @@ def name_change_unbacked(before: Mapping[str, Any], values: Mapping[str, Any]) -
     renamed = any(n in changed_vetted_fields(before, values) for n in NAME_FIELDS)
     passport = before.get("passport_number")
     return renamed and passport is not None and values.get("passport_number", passport) == passport
+
+
+def english_tests_of(raw: list[dict[str, Any]]) -> tuple[EnglishTestResult, ...]:
+    """The stored English results (`{"test", "score", "taken_on"}`) as values."""
+    return tuple(
+        EnglishTestResult(
+            test=t["test"], score=int(t["score"]), taken_on=date.fromisoformat(str(t["taken_on"]))
+        )
+        for t in raw
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A registered candidate (personal data: ADR 0005). `vetted_revision` grows with every change
+    of a vetted fact, so a vetting decision on an older revision is recognised as stale."""
+
+    id: UUID
+    country: str
+    family_names: str
+    given_names: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    sex: str | None = None
+    date_of_birth: date | None = None
+    place_of_birth: str | None = None
+    service: str | None = None
+    rank: str | None = None
+    pay_grade: str | None = None
+    unit_name: str | None = None
+    position: str | None = None
+    passport_number: str | None = None
+    english_tests: list[dict[str, Any]] = field(default_factory=list)
+    person_fingerprint: str | None = None
+    vetted_revision: int = 0
+    unit_id: UUID | None = None
+
+    @property
+    def person(self) -> Person:
+        """The domain's view of the person (what the rules and the fingerprint read)."""
+        return Person(
+            family_names=self.family_names,
+            given_names=self.given_names,
+            country=self.country,
+            sex=self.sex,
+            date_of_birth=self.date_of_birth,
+            place_of_birth=self.place_of_birth,
+            service=self.service,
+            rank=self.rank,
+            pay_grade=self.pay_grade,
+            unit_name=self.unit_name,
+            position=self.position,
+            passport_number=self.passport_number,
+            english_tests=english_tests_of(self.english_tests),
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -79,3 +79,9 @@ class UnitMismatch(DomainError):
     code = "unit-mismatch"
     status = 422
     title = "unit_name does not name the unit of unit_id"
+
+
+class ConstraintViolated(Exception):
+    """The store refused a write (a unique rule: one open nomination per candidate and class, one
+    active nomination per person and class, one candidate per passport). The use case that made
+    the write says which business rule it is; this is never an answer by itself."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -55,3 +55,40 @@ class CountryFacts:
 
     def ecl_exempt(self, fiscal_year: int) -> bool:
         return fiscal_year in self.ecl_exempt_fiscal_years
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country's reference data as kept (admin-managed; every change is a new version)."""
+
+    iso3: str
+    name: str
+    sanctioned: bool
+    version: int
+    updated_at: datetime
+    updated_by: str
+    sanctions_reason: str | None = None
+    ecl_exempt_fiscal_years: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CountryRevision:
+    iso3: str
+    version: int
+    name: str
+    sanctioned: bool
+    changed_at: datetime
+    changed_by: str
+    sanctions_reason: str | None = None
+    ecl_exempt_fiscal_years: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A military unit as vetting's registry announced it (`vetting.unit_registered`)."""
+
+    unit_id: UUID
+    country: str
+    name: str
+    updated_at: datetime | None = None
+    parent_unit_id: UUID | None = None

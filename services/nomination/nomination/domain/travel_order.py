@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from nomination.domain.candidate import Person, missing_fields
 from nomination.domain.states import State, Vetting
@@ -104,3 +106,25 @@ def content_digest(content: dict[str, Any]) -> str:
     """A stable digest of an order's content: equal content, equal digest (new version or not)."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TravelOrder:
+    """One immutable version of a nomination's ITO (superseded or recalled, never changed)."""
+
+    id: UUID
+    nomination_id: UUID
+    version: int
+    number: str
+    content: dict[str, Any]
+    content_digest: str
+    issued_at: datetime
+    issued_by: str
+    superseded_at: datetime | None = None
+    recalled_at: datetime | None = None
+    recall_reason: str | None = None
+    recall_detail: dict[str, Any] | None = None
+
+    @property
+    def status(self) -> OrderStatus:
+        return order_status(self.superseded_at, self.recalled_at)

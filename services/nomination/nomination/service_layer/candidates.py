@@ -10,12 +10,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Row
-from sqlalchemy.exc import IntegrityError
-
-from nomination.adapters.candidate_repository import person_of
-from nomination.adapters.nomination_repository import audit_view
 from nomination.domain.candidate import (
+    Candidate,
     Person,
     changed_vetted_fields,
     name_change_unbacked,
@@ -23,20 +19,22 @@ from nomination.domain.candidate import (
 )
 from nomination.domain.errors import (
     CandidateNotFound,
+    ConstraintViolated,
     DuplicateCandidate,
     DuplicateNomination,
     NameChangeNeedsNewPassport,
     NotEditable,
 )
 from nomination.domain.rules import Rules
-from nomination.domain.states import ACTIVE, TERMINAL, State
+from nomination.domain.states import TERMINAL, State
 from nomination.domain.travel_order import is_data_complete
 from nomination.service_layer import revetting
+from nomination.service_layer.authorization import require_own_country, sees_personal_data
 from nomination.service_layer.changes import add_history, today
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.service_layer.units import with_unit
-from shared.auth.principal import Principal, Role
-from shared.errors import Forbidden, PreconditionFailed
+from shared.auth.principal import Principal
+from shared.errors import PreconditionFailed
 from shared.http.etag import IfMatch, etag_for
 
 # Fields whose values the audit trail may hold (everything else is personal).
@@ -46,22 +44,12 @@ _AUDITABLE = (
 )  # fmt: skip
 
 
-def sees_personal_data(principal: Principal) -> bool:
-    return principal.has_any(Role.SCO, Role.VETTER, Role.ADMIN)
-
-
-def require_own_country(principal: Principal, country: str) -> None:
-    """An SCO acts only for its own country (admins for any)."""
-    if principal.is_sco_only and principal.country != country:
-        raise Forbidden(f"An SCO of {principal.country} cannot act for {country}.")
-
-
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, UUID) else value
 
 
-def candidate_audit(row: Row[Any], changed: list[str] | None = None) -> dict[str, Any]:
-    view = {k: _plain(row._mapping[k]) for k in _AUDITABLE}
+def candidate_audit(row: Candidate, changed: list[str] | None = None) -> dict[str, Any]:
+    view = {k: _plain(getattr(row, k)) for k in _AUDITABLE}
     view["id"] = str(row.id)
     if changed is not None:
         view["changed_fields"] = sorted(changed)
@@ -70,7 +58,7 @@ def candidate_audit(row: Row[Any], changed: list[str] | None = None) -> dict[str
 
 async def visible_candidate(
     uow: NominationUnitOfWork, principal: Principal, candidate_id: UUID, *, for_update: bool = False
-) -> Row[Any]:
+) -> Candidate:
     row = await uow.candidates.get(candidate_id, for_update=for_update)
     if row is None or not principal.can_see_country(row.country):
         raise CandidateNotFound(f"No candidate {candidate_id}.")
@@ -79,7 +67,7 @@ async def visible_candidate(
 
 async def add_candidate(
     uow: NominationUnitOfWork, principal: Principal, values: dict[str, Any], key: bytes
-) -> Row[Any]:
+) -> Candidate:
     """Stage a new candidate (the caller commits)."""
     require_own_country(principal, values["country"])
     values = await with_unit(uow, values["country"], values)
@@ -93,7 +81,7 @@ async def add_candidate(
 
 async def create_candidate(
     uow: NominationUnitOfWork, principal: Principal, values: dict[str, Any], key: bytes
-) -> Row[Any]:
+) -> Candidate:
     """Register a candidate of the SCO's own country; one candidate per passport and country.
     Drafts may be incomplete: names and country suffice until a nomination is submitted."""
     row = await add_candidate(uow, principal, values, key)
@@ -103,7 +91,7 @@ async def create_candidate(
 
 async def read_candidate(
     uow: NominationUnitOfWork, principal: Principal, candidate_id: UUID
-) -> Row[Any]:
+) -> Candidate:
     """A candidate; a read that returns personal data is audited (who read whose data, when)."""
     row = await visible_candidate(uow, principal, candidate_id)
     if sees_personal_data(principal):
@@ -120,7 +108,7 @@ async def update_candidate(
     values: dict[str, Any],
     key: bytes,
     rules: Rules | None = None,
-) -> Row[Any]:
+) -> Candidate:
     """Correct a candidate. The country never changes; identity corrections move the person's
     fingerprint on every open nomination (and may reveal a duplicate: 409). A change of a vetted
     fact (names, date or place of birth, unit, service, rank) sends every active nomination of
@@ -134,7 +122,7 @@ async def update_candidate(
     uow.rules = rules
     if "country" in values and values["country"] != row.country:
         raise NotEditable("A candidate's country cannot change: register a new candidate.")
-    before = dict(row._mapping)
+    before = row.values()
     values = await with_unit(uow, row.country, values, before)
     if name_change_unbacked(before, values):
         raise NameChangeNeedsNewPassport(
@@ -150,7 +138,7 @@ async def update_candidate(
         changes["vetted_revision"] = row.vetted_revision + 1
     try:
         new = await uow.candidates.update(row.id, row.version, changes)
-    except IntegrityError:
+    except ConstraintViolated:
         raise DuplicateCandidate("A candidate with this passport number already exists.") from None
     if new is None:  # cannot happen under the row lock; refuse rather than overwrite
         raise PreconditionFailed("The candidate changed while you updated it: read it again.")
@@ -159,7 +147,7 @@ async def update_candidate(
         await revetting.reopen_for_candidate(uow, new, vetted)
     else:
         await revetting.review_candidate_orders(uow, new)
-    changed = [k for k in values if values[k] != row._mapping[k]]
+    changed = [k for k in values if values[k] != before[k]]
     uow.audit(
         "candidate.updated", "candidate", str(row.id),
         before=candidate_audit(row), after=candidate_audit(new, changed),
@@ -179,17 +167,17 @@ def _with_fingerprint(values: dict[str, Any], key: bytes) -> dict[str, Any]:
 
 
 async def _refresh_nominations(
-    uow: NominationUnitOfWork, candidate: Row[Any], *, identity_changed: bool
+    uow: NominationUnitOfWork, candidate: Candidate, *, identity_changed: bool
 ) -> None:
     """Carry the candidate's new fingerprint and completeness onto its open nominations."""
     open_states = [s for s in State if s not in TERMINAL]
-    person = person_of(candidate)
+    person = candidate.person
     for nomination_id in await uow.nominations.ids_of_candidate(candidate.id, open_states):
         row = await uow.nominations.get(nomination_id, for_update=True)
         if row is None:
             continue
         changes: dict[str, Any] = {}
-        if identity_changed and State(row.status) in ACTIVE:
+        if identity_changed and row.active:
             changes["person_fingerprint"] = candidate.person_fingerprint
         complete = is_data_complete(person, row.medical_cleared_on, row.security_screened_on)
         if complete and row.data_complete_on is None and row.status != State.DRAFT:
@@ -198,7 +186,7 @@ async def _refresh_nominations(
             try:
                 async with uow.savepoint():
                     new = await uow.nominations.update(row, changes)
-            except IntegrityError:
+            except ConstraintViolated:
                 raise DuplicateNomination(
                     "After this correction the person would hold two active nominations "
                     "for one class."
@@ -208,5 +196,5 @@ async def _refresh_nominations(
             )
             uow.audit(
                 "nomination.candidate_corrected", "nomination", str(row.id),
-                before=audit_view(row), after=audit_view(new),
+                before=row.audit_view(), after=new.audit_view(),
             )  # fmt: skip

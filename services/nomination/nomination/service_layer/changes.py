@@ -13,11 +13,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Row
-
-from nomination.adapters import publishing
-from nomination.adapters.nomination_repository import audit_view, progress_of, progress_values
+from nomination.domain import events
 from nomination.domain.machine import Action, Outcome
+from nomination.domain.nomination import Nomination, progress_values
 from nomination.service_layer.screening import review_travel_order
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.observability import get_logger
@@ -31,7 +29,7 @@ def today() -> date:
 
 async def add_history(
     uow: NominationUnitOfWork,
-    row: Row[Any],
+    row: Nomination,
     kind: str,
     *,
     reason: str | None = None,
@@ -53,20 +51,20 @@ async def add_history(
 
 async def apply_outcome(
     uow: NominationUnitOfWork,
-    row: Row[Any],
+    row: Nomination,
     outcome: Outcome,
     *,
     reason: str | None = None,
     note: str | None = None,
     values: dict[str, Any] | None = None,
     action: str = "nomination.changed",
-) -> Row[Any]:
+) -> Nomination:
     """Write the outcome on the (locked) row; record, audit and publish what changed.
 
     `reason` is a code (`StateChangeReason`): it is what the event and the log say. `note` is
     a person's own words (an SCO's or an administrator's): it becomes the status reason and
     the history's reason, readable through this service's API, and never leaves it."""
-    before = progress_of(row)
+    before = row.progress
     after = outcome.progress
     changes: dict[str, Any] = {**progress_values(after), **(values or {})}
     moved = after.state is not before.state
@@ -81,9 +79,7 @@ async def apply_outcome(
             uow, new, "transition", reason=note or reason, from_state=before.state,
             to_state=after.state,
         )  # fmt: skip
-        uow.publish(
-            publishing.state_changed(new, before.state, after.state, reason, uow.cause_event_id)
-        )
+        uow.emit(events.StateChanged(new, before.state, after.state, reason, uow.cause_event_id))
         log.info(
             "nomination.transition",
             nomination_id=str(new.id),
@@ -95,7 +91,7 @@ async def apply_outcome(
         await add_history(
             uow, new, "decision", reason="funding_requested", detail={"request_id": str(request_id)}
         )
-        uow.publish(publishing.funding_requested(new, request_id))
-    uow.audit(action, "nomination", str(new.id), before=audit_view(row), after=audit_view(new))
+        uow.emit(events.FundingRequested(new, request_id))
+    uow.audit(action, "nomination", str(new.id), before=row.audit_view(), after=new.audit_view())
     await review_travel_order(uow, new)
     return new

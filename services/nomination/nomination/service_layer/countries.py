@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
-
 from nomination.domain.errors import CountryNotFound
+from nomination.domain.reference import Country
 from nomination.domain.states import CANCELLABLE
 from nomination.service_layer.process import cancel_each
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
@@ -19,7 +18,7 @@ from shared.auth.principal import Principal
 from shared.http.etag import etag_for, parse_if_match
 
 
-def country_view(row: Row[Any]) -> dict[str, Any]:
+def country_view(row: Country) -> dict[str, Any]:
     return {
         "name": row.name,
         "sanctioned": row.sanctioned,
@@ -35,11 +34,11 @@ async def put_country(
     iso3: str,
     values: dict[str, Any],
     if_match: str | None,
-) -> tuple[Row[Any], bool, int]:
+) -> tuple[Country, bool, int]:
     """Create or replace a country's reference data; (row, created, nominations cancelled).
 
     Replacing needs `If-Match` with the current ETag (412 when stale); creating needs none."""
-    current = await uow.reference.country_row(iso3, for_update=True)
+    current = await uow.reference.country_record(iso3, for_update=True)
     if current is not None:
         parse_if_match(if_match).check(etag_for(iso3, current.version))
     version = 1 if current is None else current.version + 1
@@ -62,8 +61,8 @@ async def put_country(
     return saved, current is None, len(cancelled)
 
 
-async def get_country(uow: NominationUnitOfWork, iso3: str) -> Row[Any]:
-    row = await uow.reference.country_row(iso3)
+async def get_country(uow: NominationUnitOfWork, iso3: str) -> Country:
+    row = await uow.reference.country_record(iso3)
     if row is None:
         raise CountryNotFound(f"No reference data for country {iso3}.")
     return row

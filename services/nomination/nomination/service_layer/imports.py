@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
-from nomination.adapters.candidate_repository import person_of
 from nomination.domain.candidate import Person, normalize_name
-from nomination.service_layer.candidates import add_candidate, require_own_country
+from nomination.service_layer.authorization import require_own_country
+from nomination.service_layer.candidates import add_candidate
 from nomination.service_layer.config import Config
 from nomination.service_layer.nominations import add_draft, submit
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
@@ -93,7 +93,7 @@ async def _import_line(
     candidate = await uow.candidates.by_passport(values["country"], values["passport_number"])
     if candidate is None:
         candidate = await add_candidate(uow, principal, values, config.fingerprint_key)
-    elif not _same_person(person_of(candidate), _person(values)):
+    elif not _same_person(candidate.person, _person(values)):
         raise CandidateMismatch(
             "The passport number is registered to a candidate with other names."
         )

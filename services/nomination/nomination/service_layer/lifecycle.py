@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row
-
-from nomination.adapters import publishing
-from nomination.adapters.nomination_repository import progress_of
-from nomination.adapters.publishing import WithdrawalReason
-from nomination.domain.commands import Command, Context, decide
+from nomination.domain import events
+from nomination.domain.commands import Command, Context
+from nomination.domain.ending import WithdrawalReason
 from nomination.domain.errors import TransitionRefused, TravelOrderGateClosed
 from nomination.domain.gate import gate_problems
+from nomination.domain.nomination import Nomination
 from nomination.service_layer import process
-from nomination.service_layer.candidates import require_own_country
+from nomination.service_layer.authorization import require_own_country
 from nomination.service_layer.changes import apply_outcome
 from nomination.service_layer.config import Config
 from nomination.service_layer.nominations import visible_nomination
@@ -27,7 +24,7 @@ from shared.auth.principal import Principal
 async def withdraw_nomination(
     uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID, reason: str | None,
     reason_code: WithdrawalReason = "not_stated",
-) -> Row[Any]:  # fmt: skip
+) -> Nomination:  # fmt: skip
     """The SCO withdraws the nomination at any step before training. Publishes
     `nomination.withdrawn`: catalog releases the seat or waitlist place, funding deobligates
     (minus any penalty), vetting cancels an undecided case; each confirmation is recorded."""
@@ -40,7 +37,7 @@ async def withdraw_nomination(
 
 async def cancel_nomination(
     uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID, reason: str | None
-) -> Row[Any]:
+) -> Nomination:
     """An administrator cancels the nomination (U.S.-initiated, `administrative`); the same
     compensations as a withdrawal follow."""
     row = await visible_nomination(uow, principal, nomination_id, for_update=True)
@@ -51,12 +48,12 @@ async def cancel_nomination(
 
 async def retry_funding(
     uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID
-) -> Row[Any]:
+) -> Nomination:
     """After a rejection (e.g. insufficient funds, once the allocation grew) ask funding again.
     Only for a nomination whose vetting is approved and whose seat is still held, and for an
     E-IMET line only while the course's E-IMET certification holds."""
     row = await visible_nomination(uow, principal, nomination_id, for_update=True)
-    outcome = decide(progress_of(row), Command.RETRY_FUNDING)
+    outcome = row.decide(Command.RETRY_FUNDING)
     refusal = await funding_refusal(uow, row)
     if refusal is not None:
         raise TransitionRefused(f"cannot retry funding: {refusal.message}", failed=[refusal.code])
@@ -74,7 +71,7 @@ async def start_training(
     on: date,
     config: Config,
     today: date,
-) -> Row[Any]:
+) -> Nomination:
     """The student reported: ready_for_travel -> in_training, on a CURRENT travel order only
     (a recalled or superseded one never serves), and only if the whole travel-order gate holds
     today - the same gate that issued the order, not merely "an order exists"."""
@@ -82,9 +79,7 @@ async def start_training(
     require_own_country(principal, row.country)
     uow.rules = config.rules
     order = await uow.travel_orders.current(row.id)
-    outcome = decide(
-        progress_of(row), Command.START_TRAINING, Context(ito_issued=order is not None)
-    )
+    outcome = row.decide(Command.START_TRAINING, Context(ito_issued=order is not None))
     assert order is not None  # the command's guard refused otherwise
     missing = gate_problems(
         await facts_of(uow, row), config.rules, on=today, english_on=order.issued_at.date()
@@ -111,14 +106,15 @@ async def end_training(
     on: date,
     days_attended: int | None,
     reason: str | None = None,
-) -> Row[Any]:
+) -> Nomination:
     """Completed (all days attended) or terminated early after `days_attended` days. Publishes
     `nomination.training_ended`; for a non-completion funding deobligates the unused tuition."""
     row = await visible_nomination(uow, principal, nomination_id, for_update=True)
     require_own_country(principal, row.country)
     command = Command.COMPLETE if completed else Command.TERMINATE
-    outcome = decide(progress_of(row), command)
-    started: date = row.training_started_on
+    outcome = row.decide(command)
+    started = row.training_started_on
+    assert started is not None  # the command's guard: only a nomination in training ends it
     if on < started:
         raise TransitionRefused("Training cannot end before it started.", failed=["ended_on"])
     attended = (on - started).days + 1 if days_attended is None else days_attended
@@ -131,6 +127,6 @@ async def end_training(
         values={"training_ended_on": on, "days_attended": attended},
         action="nomination.training_ended",
     )  # fmt: skip
-    uow.publish(publishing.training_ended(new, completed=completed, days_attended=attended, on=on))
+    uow.emit(events.TrainingEnded(new, completed, attended, on))
     await uow.commit()
     return new

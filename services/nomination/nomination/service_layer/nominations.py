@@ -13,24 +13,22 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Row
-from sqlalchemy.exc import IntegrityError
-
-from nomination.adapters import publishing
-from nomination.adapters.candidate_repository import person_of
-from nomination.adapters.nomination_repository import audit_view, progress_of
+from nomination.domain import events
 from nomination.domain.candidate import person_fingerprint
-from nomination.domain.commands import Command, decide
+from nomination.domain.commands import Command
 from nomination.domain.errors import (
+    ConstraintViolated,
     DuplicateNomination,
     NominationInvalid,
     NominationNotFound,
     NotEditable,
 )
+from nomination.domain.nomination import Nomination
 from nomination.domain.states import PIPELINE, State
 from nomination.domain.submission import Problem, Submission, submission_problems
 from nomination.domain.travel_order import is_data_complete
-from nomination.service_layer.candidates import require_own_country, visible_candidate
+from nomination.service_layer.authorization import require_own_country
+from nomination.service_layer.candidates import visible_candidate
 from nomination.service_layer.changes import add_history, apply_outcome
 from nomination.service_layer.config import Config
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
@@ -57,7 +55,7 @@ async def visible_nomination(
     nomination_id: UUID,
     *,
     for_update: bool = False,
-) -> Row[Any]:
+) -> Nomination:
     """The nomination if the caller may see it; an SCO of another country gets 404, not 403."""
     row = await uow.nominations.get(nomination_id, for_update=for_update)
     if row is None or not principal.can_see_country(row.country):
@@ -90,7 +88,7 @@ async def _course_of_class(uow: NominationUnitOfWork, class_id: UUID, masl_id: s
 
 async def add_draft(
     uow: NominationUnitOfWork, principal: Principal, values: dict[str, Any]
-) -> Row[Any]:
+) -> Nomination:
     """Stage a draft nomination (the caller commits)."""
     candidate = await visible_candidate(uow, principal, values["candidate_id"])
     require_own_country(principal, candidate.country)
@@ -109,19 +107,19 @@ async def add_draft(
                     "created_by": principal.subject,
                 }
             )
-    except IntegrityError:
+    except ConstraintViolated:
         raise DuplicateNomination(
             "The candidate already has an open nomination for this class."
         ) from None
     await add_history(uow, row, "transition", reason="created", to_state=State.DRAFT)
-    uow.publish(publishing.created(row))
-    uow.audit("nomination.created", "nomination", str(row.id), after=audit_view(row))
+    uow.emit(events.NominationCreated(row))
+    uow.audit("nomination.created", "nomination", str(row.id), after=row.audit_view())
     return row
 
 
 async def create_nomination(
     uow: NominationUnitOfWork, principal: Principal, values: dict[str, Any]
-) -> Row[Any]:
+) -> Nomination:
     """Create a DRAFT nomination of a candidate of the SCO's own country for a class. A draft may
     be incomplete; a class the catalog has not announced yet needs its `masl_id`."""
     row = await add_draft(uow, principal, values)
@@ -136,7 +134,7 @@ async def update_nomination(
     if_match: IfMatch,
     values: dict[str, Any],
     today: date,
-) -> Row[Any]:
+) -> Nomination:
     """Drafts are freely editable; in the pipeline only screening records (medical clearance,
     security screening) may be added; after that nothing changes."""
     row = await visible_nomination(uow, principal, nomination_id, for_update=True)
@@ -155,15 +153,15 @@ async def update_nomination(
         values["masl_id"] = await _course_of_class(uow, class_id, values.get("masl_id"))
     if state is not State.DRAFT and row.data_complete_on is None:
         candidate = await uow.candidates.get(row.candidate_id)
-        merged = {**dict(row._mapping), **values}
+        merged = {**row.values(), **values}
         if candidate is not None and is_data_complete(
-            person_of(candidate), merged["medical_cleared_on"], merged["security_screened_on"]
+            candidate.person, merged["medical_cleared_on"], merged["security_screened_on"]
         ):
             values["data_complete_on"] = today
     try:
         async with uow.savepoint():
             new = await uow.nominations.update(row, values)
-    except IntegrityError:
+    except ConstraintViolated:
         raise DuplicateNomination(
             "The candidate already has an open nomination for this class."
         ) from None
@@ -175,8 +173,8 @@ async def update_nomination(
         "nomination.updated",
         "nomination",
         str(row.id),
-        before=audit_view(row),
-        after=audit_view(new),
+        before=row.audit_view(),
+        after=new.audit_view(),
     )
     await uow.commit()
     return new
@@ -188,7 +186,7 @@ async def submit(
     nomination_id: UUID,
     config: Config,
     today: date,
-) -> Row[Any]:
+) -> Nomination:
     """Validation at the door, then into the pipeline. Every failed rule is listed; nothing is
     stored on failure. Rules: candidate data complete; country registered and not sanctioned;
     class known, open (or full: waitlist) and not started; fiscal year = the class's; English
@@ -197,10 +195,10 @@ async def submit(
     lapsed; no other active nomination of the same person for the class."""
     row = await visible_nomination(uow, principal, nomination_id, for_update=True)
     require_own_country(principal, row.country)
-    outcome = decide(progress_of(row), Command.SUBMIT)
+    outcome = row.decide(Command.SUBMIT)
     candidate = await uow.candidates.get(row.candidate_id, for_update=True)
     assert candidate is not None  # a foreign key guarantees it
-    person = person_of(candidate)
+    person = candidate.person
     fingerprint = person_fingerprint(config.fingerprint_key, person)
     klass = await uow.reference.class_facts(row.class_id)
     course = await uow.reference.course_facts(klass.masl_id) if klass else None
@@ -233,12 +231,12 @@ async def submit(
             new = await apply_outcome(
                 uow, row, outcome, reason="submitted", values=values, action="nomination.submitted"
             )
-    except IntegrityError:
+    except ConstraintViolated:
         raise DuplicateNomination(
             "The person already has an active nomination for this class."
         ) from None
-    uow.publish(
-        publishing.submitted(
+    uow.emit(
+        events.NominationSubmitted(
             new, klass, person.unit_name or "", candidate.vetted_revision, candidate.unit_id
         )
     )
@@ -251,7 +249,7 @@ async def submit_nomination(
     nomination_id: UUID,
     config: Config,
     today: date,
-) -> Row[Any]:
+) -> Nomination:
     """Submit a draft (see `submit` for the rules checked at the door)."""
     row = await submit(uow, principal, nomination_id, config, today)
     await uow.commit()

@@ -14,18 +14,16 @@ arrives, and recorded in the history.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row
-
-from nomination.adapters import publishing
-from nomination.adapters.nomination_repository import progress_of
-from nomination.adapters.publishing import CancelReason, Initiator, WithdrawalReason
-from nomination.domain import compensation
-from nomination.domain.commands import Command, decide
-from nomination.domain.machine import Action, Fact, record, settle
-from nomination.domain.states import CANCELLABLE, TERMINAL, State
+from nomination.domain import events
+from nomination.domain.commands import Command
+from nomination.domain.ending import CancelReason, Initiator, WithdrawalReason
+from nomination.domain.machine import Action, Fact, Outcome
+from nomination.domain.nomination import Nomination
+from nomination.domain.states import CANCELLABLE, TERMINAL
 from nomination.service_layer.changes import add_history, apply_outcome, today
 from nomination.service_layer.screening import funding_refusal, review_travel_order
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
@@ -42,7 +40,7 @@ async def record_fact(
     reason: str | None = None,
     values: dict[str, Any] | None = None,
     detail: dict[str, Any] | None = None,
-) -> Row[Any] | None:
+) -> Nomination | None:
     """Record `fact` on the nomination and move it on; None for a nomination we do not know."""
     row = await uow.nominations.get(nomination_id, for_update=True)
     if row is None:
@@ -52,20 +50,20 @@ async def record_fact(
             fact=fact.value,
         )
         return None
-    before = progress_of(row)
-    recorded = record(before, fact)
-    steps = compensation.confirm(row.compensations, fact) if before.state in TERMINAL else None
+    before = row.progress
+    recorded = row.record(fact)
+    steps = row.confirm_compensation(fact)
     if recorded is None and steps is None:
         log.info("nomination.fact_ignored", nomination_id=str(row.id), fact=fact.value)
         return row
     extra = dict(values or {})
     if steps is not None:
         extra["compensations"] = steps
-    outcome = settle(recorded or before)
+    outcome = row.settle(recorded or before)
     if Action.REQUEST_FUNDING in outcome.actions:
         refusal = await funding_refusal(uow, row)
         if refusal is not None:
-            outcome = settle(recorded or before, funding_refused=True)
+            outcome = row.settle(recorded or before, funding_refused=True)
             reason = refusal.code.replace("-", "_")
             detail = {**(detail or {}), "funding_refused": refusal.code}
     if (
@@ -73,7 +71,7 @@ async def record_fact(
         and before.state not in TERMINAL
         and outcome.progress.state in TERMINAL
     ):
-        owed = compensation.after_denial(before)
+        owed = row.compensations_after_denial()
         if owed:
             extra["compensations"] = owed
     kind = "compensation" if steps is not None else "fact"
@@ -87,37 +85,73 @@ async def record_fact(
     return new
 
 
+async def record_penalty(
+    uow: NominationUnitOfWork, nomination_id: UUID, amount: Decimal, rule: str
+) -> None:
+    """A cancellation or non-completion charge: recorded in the history, shown on the nomination."""
+    row = await uow.nominations.get(nomination_id, for_update=True)
+    if row is None:
+        return
+    await add_history(
+        uow, row, "compensation", reason="penalty_charged",
+        detail={"amount": f"{amount:.2f}", "rule": rule},
+    )  # fmt: skip
+    await apply_outcome(
+        uow, row, Outcome(row.progress), values={"penalty_amount": amount},
+        action="nomination.penalty_charged",
+    )  # fmt: skip
+
+
+async def approval_is_stale(
+    uow: NominationUnitOfWork, nomination_id: UUID, case_id: UUID, vetted_revision: int | None
+) -> bool:
+    """An approval about an older revision of the candidate's vetted facts no longer counts: it
+    is noted in the history (and changes nothing else)."""
+    if vetted_revision is None:
+        return False
+    row = await uow.nominations.get(nomination_id, for_update=True)
+    candidate = await uow.candidates.get(row.candidate_id) if row is not None else None
+    if row is None or candidate is None or candidate.vetted_revision <= vetted_revision:
+        return False
+    await add_history(
+        uow, row, "fact", reason="stale_approval_ignored",
+        detail={"case_id": str(case_id), "vetted_revision": vetted_revision,
+                "current_revision": candidate.vetted_revision},
+    )  # fmt: skip
+    return True
+
+
 async def withdraw(
-    uow: NominationUnitOfWork, row: Row[Any], reason: str | None,
+    uow: NominationUnitOfWork, row: Nomination, reason: str | None,
     reason_code: WithdrawalReason = "not_stated",
-) -> Row[Any]:  # fmt: skip
+) -> Nomination:  # fmt: skip
     """End the nomination at the SCO's request; compensations follow (ADR 0004). The SCO's
     words (`reason`) stay here; the events carry `reason_code` (ADR 0057)."""
-    before = progress_of(row)
-    outcome = decide(before, Command.WITHDRAW)
-    steps = compensation.expected(before)
+    before = row.progress
+    outcome = row.decide(Command.WITHDRAW)
+    steps = row.compensations_owed()
     new = await apply_outcome(
         uow, row, outcome, reason="withdrawn_by_sco", note=reason,
         values={"compensations": steps}, action="nomination.withdrawn",
     )  # fmt: skip
-    uow.publish(publishing.withdrawn(new, before.state, reason_code, today()))
+    uow.emit(events.NominationWithdrawn(new, before.state, reason_code, today()))
     await _await_compensations(uow, new, steps)
     return new
 
 
 async def cancel(
-    uow: NominationUnitOfWork, row: Row[Any], reason: CancelReason, initiated_by: Initiator,
+    uow: NominationUnitOfWork, row: Nomination, reason: CancelReason, initiated_by: Initiator,
     *, detail: str | None = None,
-) -> Row[Any]:  # fmt: skip
+) -> Nomination:  # fmt: skip
     """End the nomination for the U.S. side's (or the country's) reason; compensations follow."""
-    before = progress_of(row)
-    outcome = decide(before, Command.CANCEL)
-    steps = compensation.expected(before)
+    before = row.progress
+    outcome = row.decide(Command.CANCEL)
+    steps = row.compensations_owed()
     new = await apply_outcome(
         uow, row, outcome, reason=reason, note=detail, values={"compensations": steps},
         action="nomination.cancelled",
     )  # fmt: skip
-    uow.publish(publishing.cancelled(new, before.state, reason, initiated_by, today()))
+    uow.emit(events.NominationCancelled(new, before.state, reason, initiated_by, today()))
     await _await_compensations(uow, new, steps)
     return new
 
@@ -130,7 +164,7 @@ async def cancel_each(
     done = []
     for nomination_id in ids:
         row = await uow.nominations.get(nomination_id, for_update=True)
-        if row is not None and State(row.status) in CANCELLABLE:
+        if row is not None and row.state in CANCELLABLE:
             await cancel(uow, row, reason, initiated_by, detail=detail)
             done.append(nomination_id)
     return done
@@ -148,7 +182,7 @@ async def review_orders(uow: NominationUnitOfWork, ids: list[UUID]) -> int:
 
 
 async def _await_compensations(
-    uow: NominationUnitOfWork, row: Row[Any], steps: dict[str, str]
+    uow: NominationUnitOfWork, row: Nomination, steps: dict[str, str]
 ) -> None:
     if steps:
         await add_history(uow, row, "compensation", reason="compensations_requested", detail=steps)

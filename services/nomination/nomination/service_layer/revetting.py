@@ -12,13 +12,11 @@ longer counts (`reactions.vetting`).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Row
-
-from nomination.adapters import publishing
-from nomination.adapters.nomination_repository import progress_of
-from nomination.domain.machine import Fact, record, settle
+from nomination.domain import events
+from nomination.domain.candidate import Candidate
+from nomination.domain.machine import Fact
 from nomination.domain.states import ACTIVE
 from nomination.service_layer.changes import add_history, apply_outcome
 from nomination.service_layer.screening import review_travel_order
@@ -26,8 +24,8 @@ from nomination.service_layer.unit_of_work import NominationUnitOfWork
 
 
 async def reopen_for_candidate(
-    uow: NominationUnitOfWork, candidate: Row[Any], fields: list[str]
-) -> list[Any]:
+    uow: NominationUnitOfWork, candidate: Candidate, fields: list[str]
+) -> list[UUID]:
     """Send every active nomination of `candidate` back to vetting; the nomination ids."""
     ids = await uow.nominations.ids_of_candidate(candidate.id, ACTIVE)
     now = datetime.now(UTC)
@@ -39,17 +37,17 @@ async def reopen_for_candidate(
             uow, row, "fact", reason="candidate_changed",
             detail={"fields": fields, "vetted_revision": candidate.vetted_revision},
         )  # fmt: skip
-        recorded = record(progress_of(row), Fact.VETTING_REOPENED)
+        recorded = row.record(Fact.VETTING_REOPENED)
         if recorded is not None:
             row = await apply_outcome(
-                uow, row, settle(recorded), reason="candidate_changed",
+                uow, row, row.settle(recorded), reason="candidate_changed",
                 action="nomination.candidate_changed",
             )  # fmt: skip
-        uow.publish(publishing.candidate_changed(row, candidate, fields, now))
+        uow.emit(events.CandidateChanged(row, candidate, fields, now))
     return ids
 
 
-async def review_candidate_orders(uow: NominationUnitOfWork, candidate: Row[Any]) -> None:
+async def review_candidate_orders(uow: NominationUnitOfWork, candidate: Candidate) -> None:
     """Facts the gate reads changed without touching vetting (English results): re-judge the
     travel orders of the candidate's active nominations."""
     for nomination_id in await uow.nominations.ids_of_candidate(candidate.id, ACTIVE):

@@ -12,26 +12,23 @@ that broke it, with the reason, the failed items, a history entry, an audit row 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
-from sqlalchemy import Row
-
-from nomination.adapters import publishing
-from nomination.adapters.candidate_repository import english_tests_of
-from nomination.adapters.nomination_repository import progress_of
+from nomination.domain import events
+from nomination.domain.candidate import english_tests_of
 from nomination.domain.gate import GateFacts, gate_problems
+from nomination.domain.nomination import Nomination
 from nomination.domain.rules import Rules
 from nomination.domain.submission import Problem, eimet_problem
-from nomination.domain.travel_order import RecallReason, recall_reason
+from nomination.domain.travel_order import RecallReason, TravelOrder, recall_reason
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.observability import get_logger
 
 log = get_logger("nomination.screening")
 
 
-async def facts_of(uow: NominationUnitOfWork, row: Row[Any]) -> GateFacts:
+async def facts_of(uow: NominationUnitOfWork, row: Nomination) -> GateFacts:
     """The gate's inputs for the nomination `row`, as this service knows them now."""
-    progress = progress_of(row)
+    progress = row.progress
     klass = await uow.reference.class_facts(row.class_id)
     course = await uow.reference.course_facts(klass.masl_id if klass else row.masl_id)
     candidate = await uow.candidates.get(row.candidate_id)
@@ -57,7 +54,7 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-async def funding_refusal(uow: NominationUnitOfWork, row: Row[Any]) -> Problem | None:
+async def funding_refusal(uow: NominationUnitOfWork, row: Nomination) -> Problem | None:
     """Why money may not be asked for this line today (E-IMET: the course's certification must
     hold on the day the obligation is requested), or None."""
     if row.funding_source != "eimet":
@@ -69,8 +66,8 @@ async def funding_refusal(uow: NominationUnitOfWork, row: Row[Any]) -> Problem |
 
 
 async def review_travel_order(
-    uow: NominationUnitOfWork, row: Row[Any], *, rules: Rules | None = None
-) -> Row[Any] | None:
+    uow: NominationUnitOfWork, row: Nomination, *, rules: Rules | None = None
+) -> TravelOrder | None:
     """Recall the nomination's current order if the gate no longer holds; the recalled order.
 
     `rules` default to the unit of work's (set for every reaction and every use case that
@@ -93,11 +90,11 @@ async def review_travel_order(
 
 async def recall(
     uow: NominationUnitOfWork,
-    row: Row[Any],
-    order: Row[Any],
+    row: Nomination,
+    order: TravelOrder,
     reason: RecallReason,
     missing: list[Problem],
-) -> Row[Any]:
+) -> TravelOrder:
     """Recall `order`: it is never usable again; the record says when, why and what failed."""
     codes = [p.code for p in missing]
     recalled = await uow.travel_orders.recall(
@@ -109,7 +106,7 @@ async def recall(
         detail={"number": order.number, "version": order.version, "recall_reason": reason.value,
                 "missing": codes},
     )  # fmt: skip
-    uow.publish(publishing.ito_recalled(row, recalled, reason, codes))
+    uow.emit(events.TravelOrderRecalled(row, recalled, reason, codes))
     uow.audit(
         "travel_order.recalled", "nomination", str(row.id),
         before={"number": order.number, "version": order.version, "status": "current"},

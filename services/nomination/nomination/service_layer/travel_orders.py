@@ -14,14 +14,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row
-
-from nomination.adapters import publishing
+from nomination.domain import events
+from nomination.domain.candidate import Candidate
 from nomination.domain.errors import TravelOrderGateClosed, TravelOrderNotFound
 from nomination.domain.gate import english_exempt, gate_problems
+from nomination.domain.nomination import Nomination
 from nomination.domain.reference import ClassFacts, CourseFacts
-from nomination.domain.travel_order import content_digest, ito_number
-from nomination.service_layer.candidates import require_own_country
+from nomination.domain.travel_order import TravelOrder, content_digest, ito_number
+from nomination.service_layer.authorization import require_own_country
 from nomination.service_layer.changes import add_history
 from nomination.service_layer.config import Config
 from nomination.service_layer.nominations import visible_nomination
@@ -31,7 +31,7 @@ from shared.auth.principal import Principal
 
 
 def _content(
-    row: Row[Any], candidate: Row[Any], klass: ClassFacts, course: CourseFacts, exempt: bool
+    row: Nomination, candidate: Candidate, klass: ClassFacts, course: CourseFacts, exempt: bool
 ) -> dict[str, Any]:
     """What the order says (DOMAIN.md): student, course, school, dates, English, funding."""
     return {
@@ -39,7 +39,7 @@ def _content(
             "family_names": candidate.family_names,
             "given_names": candidate.given_names,
             "sex": candidate.sex,
-            "date_of_birth": candidate.date_of_birth.isoformat(),
+            "date_of_birth": _iso(candidate.date_of_birth),
             "passport_number": candidate.passport_number,
             "country": candidate.country,
             "service": candidate.service,
@@ -69,7 +69,12 @@ def _content(
     }
 
 
-def _living_allowance(row: Row[Any]) -> dict[str, Any] | None:
+def _iso(day: date | None) -> str | None:
+    # The gate requires complete data (a date of birth) before an order is issued.
+    return day.isoformat() if day is not None else None
+
+
+def _living_allowance(row: Nomination) -> dict[str, Any] | None:
     """The TLA line as funding obligated it: lodging, meals and incidentals per day, days."""
     if row.tla_days is None:
         return None
@@ -97,7 +102,7 @@ async def issue_travel_order(
     nomination_id: UUID,
     config: Config,
     today: date,
-) -> tuple[Row[Any], bool]:
+) -> tuple[TravelOrder, bool]:
     """Issue (or re-issue after a change) the ITO; the order and whether a new version was made.
 
     Gate (the same one that starts training and keeps an order current): vetting approved and
@@ -142,7 +147,7 @@ async def issue_travel_order(
     await add_history(
         uow, row, "document", reason="ito_issued", detail={"number": number, "version": version}
     )
-    uow.publish(publishing.ito_issued(row, order))
+    uow.emit(events.TravelOrderIssued(row, order))
     uow.audit(
         "travel_order.issued", "nomination", str(row.id),
         before={"number": latest.number, "version": latest.version} if latest else None,
@@ -154,14 +159,14 @@ async def issue_travel_order(
 
 async def travel_orders(
     uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID
-) -> list[Row[Any]]:
+) -> list[TravelOrder]:
     row = await visible_nomination(uow, principal, nomination_id)
     return await uow.travel_orders.all_of(row.id)
 
 
 async def travel_order(
     uow: NominationUnitOfWork, principal: Principal, nomination_id: UUID, version: int
-) -> Row[Any]:
+) -> TravelOrder:
     row = await visible_nomination(uow, principal, nomination_id)
     order = await uow.travel_orders.get(row.id, version)
     if order is None:

@@ -1,48 +1,194 @@
-"""The nomination unit of work: one transaction with its repositories, outbox and audit."""
+"""What a nomination use case may touch: the unit of work and its repositories (interfaces).
+
+`adapters.unit_of_work.SqlNominationUnitOfWork` implements them on PostgreSQL (one transaction,
+the outbox and the audit trail); `tests/unit/fakes/` implements them in memory. Repositories
+hand out domain objects (`Nomination`, `Candidate`, `TravelOrder`, `Country`, ...), never rows.
+A write that breaks a unique rule raises `domain.errors.ConstraintViolated`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
 
-from nomination.adapters.candidate_repository import CandidateRepository
-from nomination.adapters.nomination_repository import NominationRepository
-from nomination.adapters.reference_repository import ReferenceRepository
-from nomination.adapters.travel_order_repository import TravelOrderRepository
+from nomination.domain.candidate import Candidate
+from nomination.domain.events import DomainEvent
+from nomination.domain.nomination import HistoryEntry, Nomination
+from nomination.domain.reference import (
+    ClassFacts,
+    Country,
+    CountryFacts,
+    CountryRevision,
+    CourseFacts,
+    Unit,
+)
 from nomination.domain.rules import Rules
-from shared.db.uow import SqlUnitOfWork
+from nomination.domain.states import State
+from nomination.domain.travel_order import TravelOrder
+from shared.auth.principal import Principal
 
 
-class NominationUnitOfWork(SqlUnitOfWork):
-    nominations: NominationRepository
-    candidates: CandidateRepository
-    reference: ReferenceRepository
-    travel_orders: TravelOrderRepository
-    #: The business-rule settings the travel-order review judges with; set by every reaction
-    #: (`reactions.configured`) and by the use cases that change what a setting applies to.
-    rules: Rules | None = None
+class Nominations(Protocol):
+    async def add(self, values: dict[str, Any]) -> Nomination: ...
 
-    def _start(self) -> None:
-        self.nominations = NominationRepository(self.session)
-        self.candidates = CandidateRepository(self.session)
-        self.reference = ReferenceRepository(self.session)
-        self.travel_orders = TravelOrderRepository(self.session)
+    async def get(self, nomination_id: UUID, *, for_update: bool = False) -> Nomination | None:
+        """The nomination (`for_update`: locked until the unit of work ends)."""
+        ...
 
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        """A nested transaction whose staged events and audit rows go with it on failure.
+    async def update(self, current: Nomination, values: dict[str, Any]) -> Nomination:
+        """Write `values` on a locked nomination, bump its version; the stored nomination."""
+        ...
 
-        The platform unit of work stages events and audits in memory until `commit()`; a
-        rolled-back SAVEPOINT must drop what was staged inside it too (a bulk-import row that
-        fails must publish nothing).
-        """
-        events, audits = len(self._events), len(self._audits)
-        nested = await self.session.begin_nested()
-        try:
-            yield
-        except BaseException:
-            await nested.rollback()
-            del self._events[events:]
-            del self._audits[audits:]
-            raise
-        await nested.commit()
+    async def open_for(self, candidate_id: UUID, class_id: UUID) -> Nomination | None:
+        """The candidate's nomination for the class that has not ended, if any."""
+        ...
+
+    async def person_is_active_in_class(
+        self, class_id: UUID, fingerprint: str, *, other_than: UUID
+    ) -> bool: ...
+
+    async def ids_in_class(self, class_id: UUID, states: Iterable[State]) -> list[UUID]: ...
+
+    async def ids_in_country(self, country: str, states: Iterable[State]) -> list[UUID]: ...
+
+    async def ids_of_candidate(self, candidate_id: UUID, states: Iterable[State]) -> list[UUID]: ...
+
+    async def add_history(
+        self,
+        nomination_id: UUID,
+        *,
+        kind: str,
+        actor: str,
+        cause_event_id: str | None,
+        from_state: str | None = None,
+        to_state: str | None = None,
+        reason: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None: ...
+
+    async def history(self, nomination_id: UUID) -> list[HistoryEntry]: ...
+
+
+class Candidates(Protocol):
+    async def add(self, values: dict[str, Any]) -> Candidate | None:
+        """The new candidate; None when (country, passport number) is already taken."""
+        ...
+
+    async def get(self, candidate_id: UUID, *, for_update: bool = False) -> Candidate | None: ...
+
+    async def by_passport(self, country: str, passport_number: str) -> Candidate | None: ...
+
+    async def update(
+        self, candidate_id: UUID, version: int, values: dict[str, Any]
+    ) -> Candidate | None:
+        """Write `values` if the candidate is still at `version`; None when someone else won."""
+        ...
+
+
+class TravelOrders(Protocol):
+    async def next_serial(self, country: str) -> int: ...
+
+    async def current(self, nomination_id: UUID) -> TravelOrder | None:
+        """The order in force: neither superseded nor recalled (at most one)."""
+        ...
+
+    async def nominations_holding_current(
+        self, *, class_id: UUID | None = None, masl_id: str | None = None
+    ) -> list[UUID]: ...
+
+    async def latest(self, nomination_id: UUID) -> TravelOrder | None: ...
+
+    async def recall(
+        self, order_id: UUID, at: datetime, reason: str, detail: dict[str, Any]
+    ) -> TravelOrder: ...
+
+    async def get(self, nomination_id: UUID, version: int) -> TravelOrder | None: ...
+
+    async def all_of(self, nomination_id: UUID) -> list[TravelOrder]: ...
+
+    async def supersede(self, order_id: UUID, at: datetime) -> None: ...
+
+    async def add(
+        self,
+        *,
+        nomination_id: UUID,
+        version: int,
+        number: str,
+        content: dict[str, Any],
+        digest: str,
+        issued_at: datetime,
+        issued_by: str,
+    ) -> TravelOrder: ...
+
+
+class Reference(Protocol):
+    """The catalog read model, the vetting units and the country reference data.
+
+    The read-model writes take the state-carrying catalog/vetting contract as it arrived (typed
+    `Any` here: the service layer knows no wire contract); each is applied only when newer."""
+
+    async def upsert_course(self, event: Any) -> bool: ...
+
+    async def upsert_class(self, event: Any) -> bool: ...
+
+    async def upsert_unit(self, event: Any) -> None: ...
+
+    async def cancel_class(self, class_id: UUID, cancelled_at: datetime) -> bool: ...
+
+    async def unit(self, unit_id: UUID) -> Unit | None: ...
+
+    async def class_facts(self, class_id: UUID) -> ClassFacts | None: ...
+
+    async def course_facts(self, masl_id: str) -> CourseFacts | None: ...
+
+    async def country_facts(self, iso3: str) -> CountryFacts | None: ...
+
+    async def country_record(self, iso3: str, *, for_update: bool = False) -> Country | None: ...
+
+    async def save_country(self, values: dict[str, Any], actor: str) -> Country: ...
+
+    async def country_revisions(self, iso3: str) -> list[CountryRevision]: ...
+
+
+class NominationUnitOfWork(Protocol):
+    """One transaction: the repositories, the domain events raised, the audit trail."""
+
+    actor: Principal
+    cause_event_id: str | None
+    #: The rule settings the travel-order review judges with (set by reactions and use cases).
+    rules: Rules | None
+
+    @property
+    def nominations(self) -> Nominations: ...
+
+    @property
+    def candidates(self) -> Candidates: ...
+
+    @property
+    def reference(self) -> Reference: ...
+
+    @property
+    def travel_orders(self) -> TravelOrders: ...
+
+    def emit(self, *events: DomainEvent) -> None:
+        """Raise domain events; they leave as contracts with the commit, in this order."""
+        ...
+
+    def audit(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None: ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """A nested transaction: what it wrote, raised and audited goes with it on failure."""
+        ...
+
+    async def commit(self) -> None: ...

@@ -90,7 +90,7 @@ class World:
         self, iso3: str = "GTM", *, sanctioned: bool = False, exempt: list[int] | None = None
     ) -> str:
         async with self.runtime.uow(system_actor("test")) as uow:
-            current = await uow.reference.country_row(iso3)
+            current = await uow.reference.country_record(iso3)
             if current is None or sanctioned or exempt:
                 await uow.reference.save_country(
                     {

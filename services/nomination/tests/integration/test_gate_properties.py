@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from nomination.adapters.repositories.nominations import nomination_of
 from nomination.adapters.tables import travel_order
 from nomination.domain.gate import gate_problems
 from nomination.domain.rules import Rules
-from nomination.service_layer.reactions import reactions
+from nomination.entrypoints.reactions import reactions
 from nomination.service_layer.screening import facts_of
 from services.nomination.tests.integration.support import BASE, TODAY, World, status_of
 from services.nomination.tests.integration.their import Their
@@ -133,7 +134,7 @@ async def _check(scene: Scene, step: str) -> None:
     if current and row.training_started_on is None:
         order = current[0]
         async with world.runtime.uow(system_actor("test")) as uow:
-            facts = await facts_of(uow, row)
+            facts = await facts_of(uow, nomination_of(row))
         missing = gate_problems(
             facts, RULES, on=datetime.now(UTC).date(), english_on=order.issued_at.date()
         )

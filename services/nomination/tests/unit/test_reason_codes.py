@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from nomination.adapters.publishing import CancelReason
+from nomination.domain.ending import CancelReason
 from nomination.domain.machine import Fact
 from shared.contracts.catalog.v1 import SeatReleaseReason
 from shared.contracts.funding.v1 import RejectionReason

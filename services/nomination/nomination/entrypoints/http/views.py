@@ -1,14 +1,16 @@
-"""Rows -> response models, with personal data withheld from roles that may not see it."""
+"""Domain objects -> response models, with personal data withheld from roles that may not see it."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Row
-
-from nomination.adapters.candidate_repository import person_of
-from nomination.domain.candidate import PERSONAL_FIELDS, missing_fields
-from nomination.domain.travel_order import OrderStatus, order_status
+from nomination.domain.candidate import PERSONAL_FIELDS, Candidate, missing_fields
+from nomination.domain.nomination import HistoryEntry as HistoryRecord
+from nomination.domain.nomination import Nomination
+from nomination.domain.reference import Country
+from nomination.domain.travel_order import OrderStatus, TravelOrder, order_status
+from nomination.entrypoints.authorization import sees_personal_data
 from nomination.entrypoints.http.schemas.candidates import CandidatePublic
 from nomination.entrypoints.http.schemas.common import EnglishTestResult, ScreeningRecord
 from nomination.entrypoints.http.schemas.countries import CountryPublic
@@ -21,7 +23,6 @@ from nomination.entrypoints.http.schemas.nominations import (
     VettingView,
 )
 from nomination.entrypoints.http.schemas.travel_orders import TravelOrderPublic
-from nomination.service_layer.candidates import sees_personal_data
 from shared.auth.principal import Principal
 
 PREFIX = "/api/v1/nominations"
@@ -32,16 +33,16 @@ _CANDIDATE_COLUMNS = set(CandidatePublic.model_fields) - {
 }  # fmt: skip
 
 
-def candidate_public(row: Row[Any], principal: Principal) -> CandidatePublic:
-    data = dict(row._mapping)
+def candidate_public(row: Candidate, principal: Principal) -> CandidatePublic:
+    data = row.values()
     redacted = not sees_personal_data(principal)
     if redacted:
         data.update({name: None for name in PERSONAL_FIELDS})
     return CandidatePublic(
         **{k: v for k, v in data.items() if k in _CANDIDATE_COLUMNS},
         english_tests=[EnglishTestResult.model_validate(t) for t in row.english_tests],
-        complete=not missing_fields(person_of(row)),
-        missing_fields=missing_fields(person_of(row)),
+        complete=not missing_fields(row.person),
+        missing_fields=missing_fields(row.person),
         redacted=redacted,
     )
 
@@ -53,7 +54,7 @@ def _screening(on: Any, reference: Any) -> ScreeningRecord | None:
 
 
 def nomination_public(
-    row: Row[Any], principal: Principal, current_ito: str | None = None
+    row: Nomination, principal: Principal, current_ito: str | None = None
 ) -> NominationPublic:
     redacted = not sees_personal_data(principal)
     return NominationPublic(
@@ -105,11 +106,11 @@ def nomination_public(
     )
 
 
-def history_entry(row: Row[Any]) -> HistoryEntry:
-    return HistoryEntry.model_validate(dict(row._mapping))
+def history_entry(row: HistoryRecord) -> HistoryEntry:
+    return HistoryEntry.model_validate(asdict(row))
 
 
-def travel_order_public(order: Row[Any], principal: Principal) -> TravelOrderPublic:
+def travel_order_public(order: TravelOrder, principal: Principal) -> TravelOrderPublic:
     redacted = not sees_personal_data(principal)
     content = dict(order.content)
     if redacted:
@@ -138,7 +139,7 @@ def travel_order_public(order: Row[Any], principal: Principal) -> TravelOrderPub
     )
 
 
-def country_public(row: Row[Any], cancelled: int | None = None) -> CountryPublic:
+def country_public(row: Country, cancelled: int | None = None) -> CountryPublic:
     return CountryPublic(
         iso3=row.iso3,
         name=row.name,

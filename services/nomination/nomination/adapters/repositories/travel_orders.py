@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nomination.adapters.tables import ito_serial, nomination, travel_order
+from nomination.domain.travel_order import TravelOrder
 
 
 class TravelOrderRepository:
@@ -26,14 +27,14 @@ class TravelOrderRepository:
         ).returning(ito_serial.c.last_serial)
         return int((await self.session.execute(upsert)).scalar_one())
 
-    async def current(self, nomination_id: UUID) -> Row[Any] | None:
+    async def current(self, nomination_id: UUID) -> TravelOrder | None:
         """The order in force: neither superseded nor recalled (at most one: a unique index)."""
         stmt = select(travel_order).where(
             travel_order.c.nomination_id == nomination_id,
             travel_order.c.superseded_at.is_(None),
             travel_order.c.recalled_at.is_(None),
         )
-        return (await self.session.execute(stmt)).first()
+        return _order((await self.session.execute(stmt)).first())
 
     async def nominations_holding_current(
         self, *, class_id: UUID | None = None, masl_id: str | None = None
@@ -51,7 +52,7 @@ class TravelOrderRepository:
             stmt = stmt.where(nomination.c.masl_id == masl_id)
         return list((await self.session.execute(stmt)).scalars())
 
-    async def latest(self, nomination_id: UUID) -> Row[Any] | None:
+    async def latest(self, nomination_id: UUID) -> TravelOrder | None:
         """The newest version, whatever its status (its number is the nomination's number)."""
         stmt = (
             select(travel_order)
@@ -59,32 +60,32 @@ class TravelOrderRepository:
             .order_by(travel_order.c.version.desc())
             .limit(1)
         )
-        return (await self.session.execute(stmt)).first()
+        return _order((await self.session.execute(stmt)).first())
 
     async def recall(
         self, order_id: UUID, at: datetime, reason: str, detail: dict[str, Any]
-    ) -> Row[Any]:
+    ) -> TravelOrder:
         stmt = (
             update(travel_order)
             .where(travel_order.c.id == order_id)
             .values(recalled_at=at, recall_reason=reason, recall_detail=detail)
             .returning(*travel_order.c)
         )
-        return (await self.session.execute(stmt)).one()
+        return order_of((await self.session.execute(stmt)).one())
 
-    async def get(self, nomination_id: UUID, version: int) -> Row[Any] | None:
+    async def get(self, nomination_id: UUID, version: int) -> TravelOrder | None:
         stmt = select(travel_order).where(
             travel_order.c.nomination_id == nomination_id, travel_order.c.version == version
         )
-        return (await self.session.execute(stmt)).first()
+        return _order((await self.session.execute(stmt)).first())
 
-    async def all_of(self, nomination_id: UUID) -> list[Row[Any]]:
+    async def all_of(self, nomination_id: UUID) -> list[TravelOrder]:
         stmt = (
             select(travel_order)
             .where(travel_order.c.nomination_id == nomination_id)
             .order_by(travel_order.c.version)
         )
-        return list((await self.session.execute(stmt)).all())
+        return [order_of(r) for r in (await self.session.execute(stmt)).all()]
 
     async def supersede(self, order_id: UUID, at: datetime) -> None:
         await self.session.execute(
@@ -101,7 +102,7 @@ class TravelOrderRepository:
         digest: str,
         issued_at: datetime,
         issued_by: str,
-    ) -> Row[Any]:
+    ) -> TravelOrder:
         stmt = (
             insert(travel_order)
             .values(
@@ -116,4 +117,12 @@ class TravelOrderRepository:
             )
             .returning(*travel_order.c)
         )
-        return (await self.session.execute(stmt)).one()
+        return order_of((await self.session.execute(stmt)).one())
+
+
+def order_of(row: Row[Any]) -> TravelOrder:
+    return TravelOrder(**row._mapping)
+
+
+def _order(row: Row[Any] | None) -> TravelOrder | None:
+    return None if row is None else order_of(row)

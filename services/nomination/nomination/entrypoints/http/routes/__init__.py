@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from nomination.entrypoints.http import (
+from nomination.entrypoints.http.routes import (
     candidates,
     countries,
     imports,

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nomination.adapters.tables import candidate
-from nomination.domain.candidate import EnglishTestResult, Person
+from nomination.domain.candidate import Candidate
+from nomination.domain.errors import ConstraintViolated
 
 
 class CandidateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, values: dict[str, Any]) -> Row[Any] | None:
+    async def add(self, values: dict[str, Any]) -> Candidate | None:
         """Insert a candidate; None when (country, passport number) is already taken."""
         stmt = (
             insert(candidate)
@@ -28,23 +30,23 @@ class CandidateRepository:
             )
             .returning(*candidate.c)
         )
-        return (await self.session.execute(stmt)).first()
+        return _candidate((await self.session.execute(stmt)).first())
 
-    async def get(self, candidate_id: UUID, *, for_update: bool = False) -> Row[Any] | None:
+    async def get(self, candidate_id: UUID, *, for_update: bool = False) -> Candidate | None:
         stmt = select(candidate).where(candidate.c.id == candidate_id)
         if for_update:
             stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).first()
+        return _candidate((await self.session.execute(stmt)).first())
 
-    async def by_passport(self, country: str, passport_number: str) -> Row[Any] | None:
+    async def by_passport(self, country: str, passport_number: str) -> Candidate | None:
         stmt = select(candidate).where(
             candidate.c.country == country, candidate.c.passport_number == passport_number
         )
-        return (await self.session.execute(stmt)).first()
+        return _candidate((await self.session.execute(stmt)).first())
 
     async def update(
         self, candidate_id: UUID, version: int, values: dict[str, Any]
-    ) -> Row[Any] | None:
+    ) -> Candidate | None:
         """Write `values` if the candidate is still at `version`; None when someone else won."""
         stmt = (
             update(candidate)
@@ -52,32 +54,17 @@ class CandidateRepository:
             .values(**values, version=version + 1, updated_at=datetime.now(UTC))
             .returning(*candidate.c)
         )
-        return (await self.session.execute(stmt)).first()
+        try:
+            row = (await self.session.execute(stmt)).first()
+        except IntegrityError as exc:
+            raise ConstraintViolated(str(exc.orig)) from exc
+        return _candidate(row)
 
 
-def english_tests_of(raw: list[dict[str, Any]]) -> tuple[EnglishTestResult, ...]:
-    return tuple(
-        EnglishTestResult(
-            test=t["test"], score=int(t["score"]), taken_on=date.fromisoformat(t["taken_on"])
-        )
-        for t in raw
-    )
+def _candidate(row: Row[Any] | None) -> Candidate | None:
+    return None if row is None else candidate_of(row)
 
 
-def person_of(row: Row[Any]) -> Person:
+def candidate_of(row: Row[Any]) -> Candidate:
     """The domain's view of a candidate row."""
-    return Person(
-        family_names=row.family_names,
-        given_names=row.given_names,
-        country=row.country,
-        sex=row.sex,
-        date_of_birth=row.date_of_birth,
-        place_of_birth=row.place_of_birth,
-        service=row.service,
-        rank=row.rank,
-        pay_grade=row.pay_grade,
-        unit_name=row.unit_name,
-        position=row.position,
-        passport_number=row.passport_number,
-        english_tests=english_tests_of(row.english_tests),
-    )
+    return Candidate(**row._mapping)

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from nomination.entrypoints.http.deps import ConfigDep, Nominator, RuntimeDep, Today
+from nomination.entrypoints.authorization import Nominator
+from nomination.entrypoints.http.deps import ConfigDep, RuntimeDep, Today
 from nomination.entrypoints.http.schemas.imports import (
     COLUMNS,
     CSV_EXAMPLE,

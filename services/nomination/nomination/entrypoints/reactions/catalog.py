@@ -6,7 +6,7 @@ the same nomination; the process manager records each as a fact and decides from
 
 from __future__ import annotations
 
-from nomination.adapters.publishing import CancelReason
+from nomination.domain.ending import CancelReason
 from nomination.domain.machine import Fact
 from nomination.domain.states import CANCELLABLE, State
 from nomination.service_layer.process import cancel_each, record_fact, review_orders

@@ -8,13 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from nomination.adapters import queries
-from nomination.entrypoints.http.deps import (
-    CandidateReader,
-    ConfigDep,
-    Nominator,
-    RuntimeDep,
-    location,
-)
+from nomination.entrypoints.authorization import CandidateReader, Nominator
+from nomination.entrypoints.http.deps import ConfigDep, RuntimeDep, location
 from nomination.entrypoints.http.schemas.candidates import (
     CandidateCreate,
     CandidatePage,
@@ -71,7 +66,8 @@ async def list_candidates(
     async with runtime.sessions() as session:
         rows, next_cursor = await paginate(session, stmt, page, queries.CANDIDATE_ORDER)
     return CandidatePage(
-        items=[candidate_public(r, principal) for r in rows], next_cursor=next_cursor
+        items=[candidate_public(r, principal) for r in queries.candidates_of(rows)],
+        next_cursor=next_cursor,
     )
 
 

@@ -16,7 +16,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nomination.adapters.tables import country, country_revision, course, course_class, unit
-from nomination.domain.reference import ClassFacts, CountryFacts, CourseFacts, EnglishRequirement
+from nomination.domain.reference import (
+    ClassFacts,
+    Country,
+    CountryFacts,
+    CountryRevision,
+    CourseFacts,
+    EnglishRequirement,
+    Unit,
+)
 from shared.contracts.catalog.v1 import (
     ClassChangedV1,
     ClassScheduledV1,
@@ -115,8 +123,9 @@ class ReferenceRepository:
             )
         )  # fmt: skip
 
-    async def unit(self, unit_id: UUID) -> Row[Any] | None:
-        return (await self.session.execute(select(unit).where(unit.c.unit_id == unit_id))).first()
+    async def unit(self, unit_id: UUID) -> Unit | None:
+        found = (await self.session.execute(select(unit).where(unit.c.unit_id == unit_id))).first()
+        return None if found is None else Unit(**found._mapping)
 
     async def cancel_class(self, class_id: UUID, cancelled_at: datetime) -> bool:
         self._facts.clear()
@@ -156,7 +165,12 @@ class ReferenceRepository:
         found: CourseFacts | None = await self._remember(("course", masl_id), load)
         return found
 
-    async def country_row(self, iso3: str, *, for_update: bool = False) -> Row[Any] | None:
+    async def country_record(self, iso3: str, *, for_update: bool = False) -> Country | None:
+        """A country's reference data as kept (None when it has none)."""
+        row = await self._country_row(iso3, for_update=for_update)
+        return None if row is None else Country(**row._mapping)
+
+    async def _country_row(self, iso3: str, *, for_update: bool = False) -> Row[Any] | None:
         stmt = select(country).where(country.c.iso3 == iso3)
         if for_update:
             stmt = stmt.with_for_update()
@@ -164,13 +178,13 @@ class ReferenceRepository:
 
     async def country_facts(self, iso3: str) -> CountryFacts | None:
         async def load() -> CountryFacts | None:
-            row = await self.country_row(iso3)
+            row = await self._country_row(iso3)
             return None if row is None else country_facts(row)
 
         found: CountryFacts | None = await self._remember(("country", iso3), load)
         return found
 
-    async def save_country(self, values: dict[str, Any], actor: str) -> Row[Any]:
+    async def save_country(self, values: dict[str, Any], actor: str) -> Country:
         """Insert or replace a country's current row and append the revision."""
         self._facts.clear()
         row_values = {**values, "updated_by": actor, "updated_at": datetime.now(UTC)}
@@ -191,15 +205,15 @@ class ReferenceRepository:
                 changed_by=actor,
             )
         )
-        return saved
+        return Country(**saved._mapping)
 
-    async def country_revisions(self, iso3: str) -> list[Row[Any]]:
+    async def country_revisions(self, iso3: str) -> list[CountryRevision]:
         stmt = (
             select(country_revision)
             .where(country_revision.c.iso3 == iso3)
             .order_by(country_revision.c.version)
         )
-        return list((await self.session.execute(stmt)).all())
+        return [CountryRevision(**r._mapping) for r in (await self.session.execute(stmt)).all()]
 
 
 def class_facts(row: Row[Any]) -> ClassFacts:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response
-from sqlalchemy import select
 
-from nomination.adapters.tables import country
-from nomination.entrypoints.http.deps import Admin, Reader, RuntimeDep, location
+from nomination.adapters import queries
+from nomination.entrypoints.authorization import Admin, Reader
+from nomination.entrypoints.http.deps import RuntimeDep, location
 from nomination.entrypoints.http.schemas.countries import (
     CountryList,
     CountryPublic,
@@ -30,7 +31,7 @@ Iso3 = Annotated[
 async def list_countries(principal: Reader, runtime: RuntimeDep) -> CountryList:
     """Every country in the reference data (about 150 at most: not paginated)."""
     async with runtime.sessions() as session:
-        rows = (await session.execute(select(country).order_by(country.c.iso3))).all()
+        rows = await queries.all_countries(session)
     return CountryList(items=[country_public(r) for r in rows])
 
 
@@ -78,5 +79,5 @@ async def list_country_revisions(
         await use_cases.get_country(uow, iso3)
         rows = await uow.reference.country_revisions(iso3)
     return CountryRevisions(
-        iso3=iso3, items=[CountryRevisionPublic.model_validate(dict(r._mapping)) for r in rows]
+        iso3=iso3, items=[CountryRevisionPublic.model_validate(asdict(r)) for r in rows]
     )

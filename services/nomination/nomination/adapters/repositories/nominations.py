@@ -13,45 +13,55 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, and_, exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nomination.adapters.tables import nomination, nomination_history
-from nomination.domain.machine import Progress
-from nomination.domain.states import ACTIVE, TERMINAL, Funding, Seat, State, Vetting
+from nomination.domain.errors import ConstraintViolated
+from nomination.domain.nomination import HistoryEntry, Nomination
+from nomination.domain.states import ACTIVE, TERMINAL, State
 
 
 class NominationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, values: dict[str, Any]) -> Row[Any]:
+    async def add(self, values: dict[str, Any]) -> Nomination:
         stmt = insert(nomination).values(**values, version=1).returning(*nomination.c)
-        return (await self.session.execute(stmt)).one()
+        return nomination_of((await self._write(stmt)).one())
 
-    async def get(self, nomination_id: UUID, *, for_update: bool = False) -> Row[Any] | None:
+    async def get(self, nomination_id: UUID, *, for_update: bool = False) -> Nomination | None:
         stmt = select(nomination).where(nomination.c.id == nomination_id)
         if for_update:
             stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).first()
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else nomination_of(row)
 
-    async def update(self, row: Row[Any], values: dict[str, Any]) -> Row[Any]:
-        """Write `values` on a locked row and bump its version."""
+    async def update(self, current: Nomination, values: dict[str, Any]) -> Nomination:
+        """Write `values` on a locked nomination and bump its version."""
         stmt = (
             update(nomination)
-            .where(nomination.c.id == row.id)
-            .values(**values, version=row.version + 1, updated_at=datetime.now(UTC))
+            .where(nomination.c.id == current.id)
+            .values(**values, version=current.version + 1, updated_at=datetime.now(UTC))
             .returning(*nomination.c)
         )
-        return (await self.session.execute(stmt)).one()
+        return nomination_of((await self._write(stmt)).one())
 
-    async def open_for(self, candidate_id: UUID, class_id: UUID) -> Row[Any] | None:
+    async def _write(self, stmt: Any) -> Any:
+        try:
+            return await self.session.execute(stmt)
+        except IntegrityError as exc:
+            raise ConstraintViolated(str(exc.orig)) from exc
+
+    async def open_for(self, candidate_id: UUID, class_id: UUID) -> Nomination | None:
         """The candidate's nomination for the class that has not ended, if any."""
         stmt = select(nomination).where(
             nomination.c.candidate_id == candidate_id,
             nomination.c.class_id == class_id,
             nomination.c.status.not_in(_values(TERMINAL)),
         )
-        return (await self.session.execute(stmt)).first()
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else nomination_of(row)
 
     async def person_is_active_in_class(
         self, class_id: UUID, fingerprint: str, *, other_than: UUID
@@ -111,53 +121,19 @@ class NominationRepository:
             )
         )
 
-    async def history(self, nomination_id: UUID) -> list[Row[Any]]:
+    async def history(self, nomination_id: UUID) -> list[HistoryEntry]:
         stmt = (
             select(nomination_history)
             .where(nomination_history.c.nomination_id == nomination_id)
             .order_by(nomination_history.c.id)
         )
-        return list((await self.session.execute(stmt)).all())
+        return [HistoryEntry(**r._mapping) for r in (await self.session.execute(stmt)).all()]
 
 
 def _values(states: Iterable[State]) -> list[str]:
     return sorted(s.value for s in states)
 
 
-def progress_of(row: Row[Any]) -> Progress:
-    """The state machine's view of a nomination row."""
-    return Progress(
-        state=State(row.status),
-        seat=Seat(row.seat_status),
-        vetting=Vetting(row.vetting_status),
-        funding=Funding(row.funding_status),
-    )
-
-
-def progress_values(progress: Progress) -> dict[str, str]:
-    return {
-        "status": progress.state.value,
-        "seat_status": progress.seat.value,
-        "vetting_status": progress.vetting.value,
-        "funding_status": progress.funding.value,
-    }
-
-
-# What the audit trail records of a nomination: its statuses and pipeline references, never
-# the candidate's personal data.
-AUDITED = (
-    "status", "seat_status", "vetting_status", "funding_status", "status_reason", "class_id",
-    "fiscal_year", "funding_source", "with_dependents", "obligation_id", "vetting_valid_until",
-    "medical_cleared_on", "security_screened_on", "data_complete_on", "compensations", "version",
-)  # fmt: skip
-
-
-def audit_view(row: Row[Any]) -> dict[str, Any]:
-    mapping = row._mapping
-    return {k: _jsonable(mapping[k]) for k in AUDITED}
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str | dict | list):
-        return value
-    return str(value)
+def nomination_of(row: Row[Any]) -> Nomination:
+    """The aggregate of a nomination row."""
+    return Nomination(**row._mapping)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from nomination.domain.machine import Fact
 from nomination.domain.states import CANCELLABLE, State
-from nomination.service_layer.changes import add_history
-from nomination.service_layer.process import cancel_each, record_fact
+from nomination.service_layer.process import approval_is_stale, cancel_each, record_fact
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.contracts.envelope import Envelope
 from shared.contracts.vetting.v1 import (
@@ -41,7 +40,7 @@ async def when_vetting_approved_request_funding_when_seated(
     """Approved: funding is requested once a seat is held and nothing is obligated (ADR 0004).
     An approval about an older revision of the candidate's vetted facts (they changed since)
     no longer counts: it is noted in the history and changes nothing."""
-    if await _stale(uow, event):
+    if await approval_is_stale(uow, event.nomination_id, event.case_id, event.vetted_revision):
         return
     await record_fact(
         uow, event.nomination_id, Fact.VETTING_APPROVED, reason=event.reason_code,
@@ -52,21 +51,6 @@ async def when_vetting_approved_request_funding_when_seated(
             "automatic": event.automatic,
         },
     )  # fmt: skip
-
-
-async def _stale(uow: NominationUnitOfWork, event: VettingApprovedV1) -> bool:
-    if event.vetted_revision is None:
-        return False
-    row = await uow.nominations.get(event.nomination_id, for_update=True)
-    candidate = await uow.candidates.get(row.candidate_id) if row is not None else None
-    if row is None or candidate is None or candidate.vetted_revision <= event.vetted_revision:
-        return False
-    await add_history(
-        uow, row, "fact", reason="stale_approval_ignored",
-        detail={"case_id": str(event.case_id), "vetted_revision": event.vetted_revision,
-                "current_revision": candidate.vetted_revision},
-    )  # fmt: skip
-    return True
 
 
 async def when_case_reopened_revet(

@@ -8,14 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from nomination.adapters import queries
-from nomination.entrypoints.http.deps import (
-    ConfigDep,
-    Nominator,
-    Reader,
-    RuntimeDep,
-    Today,
-    location,
-)
+from nomination.entrypoints.authorization import Nominator, Reader
+from nomination.entrypoints.http.deps import ConfigDep, RuntimeDep, Today, location
 from nomination.entrypoints.http.schemas.nominations import (
     NominationCreate,
     NominationHistory,
@@ -85,7 +79,8 @@ async def list_nominations(
     async with runtime.sessions() as session:
         rows, next_cursor = await paginate(session, stmt, page, queries.NOMINATION_ORDER)
     return NominationPage(
-        items=[nomination_public(r, principal) for r in rows], next_cursor=next_cursor
+        items=[nomination_public(r, principal) for r in queries.nominations_of(rows)],
+        next_cursor=next_cursor,
     )
 
 

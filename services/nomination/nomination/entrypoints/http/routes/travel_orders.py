@@ -10,14 +10,8 @@ from fastapi import APIRouter, Header, Query, Response
 from nomination.adapters import queries
 from nomination.adapters.ito_pdf import render_pdf
 from nomination.domain.travel_order import OrderStatus, RecallReason
-from nomination.entrypoints.http.deps import (
-    ConfigDep,
-    Nominator,
-    Reader,
-    RuntimeDep,
-    Today,
-    location,
-)
+from nomination.entrypoints.authorization import Nominator, Reader, sees_personal_data
+from nomination.entrypoints.http.deps import ConfigDep, RuntimeDep, Today, location
 from nomination.entrypoints.http.schemas.travel_orders import (
     TravelOrderList,
     TravelOrderPage,
@@ -25,7 +19,6 @@ from nomination.entrypoints.http.schemas.travel_orders import (
 )
 from nomination.entrypoints.http.views import PREFIX, travel_order_public
 from nomination.service_layer import travel_orders as use_cases
-from nomination.service_layer.candidates import sees_personal_data
 from shared.auth.principal import Principal
 from shared.contracts.types import CountryCode
 from shared.errors import Forbidden
@@ -98,7 +91,8 @@ async def list_country_travel_orders(
     async with runtime.sessions() as session:
         rows, next_cursor = await paginate(session, stmt, page, queries.TRAVEL_ORDER_ORDER)
     return TravelOrderPage(
-        items=[travel_order_public(r, principal) for r in rows], next_cursor=next_cursor
+        items=[travel_order_public(r, principal) for r in queries.orders_of(rows)],
+        next_cursor=next_cursor,
     )
 
 

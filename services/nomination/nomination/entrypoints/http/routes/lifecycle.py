@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Response
-from sqlalchemy import Row
 
-from nomination.entrypoints.http.deps import (
-    Admin,
-    ConfigDep,
-    FundingRetrier,
-    Nominator,
-    RuntimeDep,
-    Today,
-)
+from nomination.domain.nomination import Nomination
+from nomination.entrypoints.authorization import Admin, FundingRetrier, Nominator
+from nomination.entrypoints.http.deps import ConfigDep, RuntimeDep, Today
 from nomination.entrypoints.http.schemas.nominations import (
     CancelRequest,
     CompleteTrainingRequest,
@@ -32,7 +25,7 @@ from shared.http.etag import set_etag
 router = APIRouter(prefix=PREFIX, tags=["nominations"])
 
 
-def _answer(response: Response, row: Row[Any], principal: Principal) -> NominationPublic:
+def _answer(response: Response, row: Nomination, principal: Principal) -> NominationPublic:
     set_etag(response, row.id, row.version)
     return nomination_public(row, principal)
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from nomination.adapters.nomination_repository import progress_of
-from nomination.domain.machine import Fact, Outcome
-from nomination.service_layer.changes import add_history, apply_outcome
-from nomination.service_layer.process import record_fact
+from nomination.domain.machine import Fact
+from nomination.service_layer.process import record_fact, record_penalty
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.contracts.envelope import Envelope
 from shared.contracts.funding.v1 import (
@@ -66,14 +64,4 @@ async def when_penalty_charged_record_it(
     event: PenaltyChargedV1, envelope: Envelope, uow: NominationUnitOfWork
 ) -> None:
     """A cancellation or non-completion charge: recorded in the history, shown on the nomination."""
-    row = await uow.nominations.get(event.nomination_id, for_update=True)
-    if row is None:
-        return
-    await add_history(
-        uow, row, "compensation", reason="penalty_charged",
-        detail={"amount": f"{event.amount:.2f}", "rule": event.rule},
-    )  # fmt: skip
-    await apply_outcome(
-        uow, row, Outcome(progress_of(row)), values={"penalty_amount": event.amount},
-        action="nomination.penalty_charged",
-    )  # fmt: skip
+    await record_penalty(uow, event.nomination_id, event.amount, event.rule)
