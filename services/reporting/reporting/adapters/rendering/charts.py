@@ -118,8 +118,8 @@ def _draw(spec: ChartSpec) -> Any:
             ax.set_xlabel(spec.x_label)
         ax.grid(axis="x", visible=False)
     ax.set_title(spec.title, loc="left", fontweight="bold")
-    if len(series) > 1:
-        ax.legend(frameon=False)
+    if len(series) > 1:  # above the plot, never over a bar
+        fig.legend(loc="outside upper right", ncols=min(len(series), 4), frameon=False)
     return fig
 
 
