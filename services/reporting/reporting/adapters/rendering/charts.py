@@ -58,7 +58,7 @@ def size_in(spec: ChartSpec) -> tuple[float, float]:
 
 
 def size_px(spec: ChartSpec) -> tuple[int, int]:
-    """The PNG's width and height in pixels (the SVG's are the same in points x 100/72)."""
+    """The PNG's width and height in pixels (the SVG is sized in points: inches x 72)."""
     w, h = size_in(spec)
     return round(w * DPI), round(h * DPI)
 
