@@ -39,7 +39,7 @@ def fmtr_rows(n: int) -> tuple[dict[str, object], ...]:
             else "Logistics",
             "school": "Fort Moore, GA",
             "trained": 1 + i % 5,
-            "units": f"{1 + i % 3}rd Bn" if i % 4 else None,
+            "units": f"Bn {1 + i % 3}" if i % 4 else None,
             "cost": Decimal("12345.67") * (i % 9) + Decimal(i) / 100,
         }
         for i in range(n)
