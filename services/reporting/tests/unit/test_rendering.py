@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -13,6 +14,7 @@ import matplotlib
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
 
 from reporting.adapters.rendering import (
     MEDIA_TYPES,
@@ -24,6 +26,7 @@ from reporting.adapters.rendering import (
 )
 from reporting.adapters.rendering.cells import shown
 from reporting.adapters.rendering.charts import STYLE, horizontal, size_px
+from reporting.adapters.rendering.pdf import FONT
 from services.reporting.tests.unit.builders import COUNTRIES, FMTR_COLUMNS, cost_chart, fmtr_table
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -287,3 +290,50 @@ def test_the_chart_style_names_only_real_matplotlib_settings() -> None:
 
 def test_media_types_cover_the_five_formats() -> None:
     assert set(MEDIA_TYPES) == {"csv", "pdf", "svg", "png", "json"}
+
+
+def test_percent_cells_are_points_plain_in_csv_and_json_and_marked_in_the_pdf() -> None:
+    columns = (Column("c", "Country"), Column("pme", "PME share", "percent"))
+    table = ReportTable(title="t", columns=columns, rows=({"c": "Peru", "pme": Decimal("12.5")},))
+
+    csv_rows = list(csv.reader(io.StringIO(render(table, "csv")[0].decode("utf-8"))))
+    doc = json.loads(render(table, "json")[0])
+    pdf = _pdf_pages(render(table, "pdf")[0])[0]
+
+    assert csv_rows[1] == ["Peru", "12.5"]
+    assert doc["rows"] == [{"c": "Peru", "pme": "12.5"}]
+    assert "Peru 12.5%" in pdf
+
+
+def test_pdf_of_many_money_columns_scales_them_into_the_page() -> None:
+    columns = tuple(Column(f"m{i}", f"FY{2015 + i} (USD)", "money") for i in range(12))
+    rows = tuple({c.key: Decimal("123456789.01") + n for c in columns} for n in range(3))
+    table = ReportTable(title="Twelve years", columns=columns, rows=rows)
+
+    body, _ = render(table, "pdf")
+
+    pages = _pdf_pages(body)
+    assert len(pages) == 1
+    assert pages[0].count("123,456,791.01") == 12
+    page = PdfReader(io.BytesIO(body)).pages[0]
+    starts: list[tuple[float, float]] = []  # (x, width) of each number of the first row
+    page.extract_text(
+        visitor_text=lambda text, cm, tm, _font, size: (
+            starts.append((cm[4] + tm[4], pdfmetrics.stringWidth(text.strip(), FONT, size)))
+            if text.strip() == "123,456,789.01"
+            else None
+        )
+    )
+    starts.sort()
+    assert len(starts) == 12
+    assert all(x + w < next_x for (x, w), (next_x, _) in itertools.pairwise(starts))  # apart
+    assert starts[-1][0] + starts[-1][1] <= float(page.mediabox.width)
+
+
+def test_a_chart_without_categories_still_renders() -> None:
+    chart = ChartSpec("bar", "No data", (), {"Students": ()}, "Students")
+
+    for fmt in ("svg", "png"):
+        body, _ = render(chart, fmt)
+        assert body
+    assert "No data" in _svg_texts(render(chart, "svg")[0])

@@ -44,6 +44,7 @@ from .table import Column, ReportTable
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 BODY_SIZE = 8
+SMALLEST_SIZE = 5.5  # how far the table's type shrinks to fit many number columns on the page
 MARGIN = 0.6 * inch
 LANDSCAPE_PAST_COLUMNS = 6
 _PAD = 4  # points of padding on each side of a cell
@@ -91,8 +92,8 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FONT, fontSize=BODY_SIZE, leading=BODY_SIZE * 1.25)
+def _styles(size: float) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=size * 1.25)
     return {
         "title": ParagraphStyle("title", base, fontName=BOLD, fontSize=14, leading=18),
         "subtitle": ParagraphStyle("subtitle", base, fontSize=11, leading=14),
@@ -104,45 +105,55 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _widths(table: ReportTable, cells: list[list[str]], available: float) -> list[float]:
-    """Numbers get the width of their widest value; text columns share what is left."""
-    fixed: list[float | None] = []
-    wants: list[float] = []
+def _needed(table: ReportTable, cells: list[list[str]], size: float) -> list[tuple[float, bool]]:
+    """Per column: the width it asks for at `size`, and whether that width is fixed (numbers)."""
+    out = []
     for i, column in enumerate(table.columns):
-        widest = max([pdfmetrics.stringWidth(row[i], BOLD, BODY_SIZE) for row in cells] or [0.0])
+        widest = max([pdfmetrics.stringWidth(row[i], BOLD, size) for row in cells] or [0.0])
         head = max(
-            max(pdfmetrics.stringWidth(w, BOLD, BODY_SIZE) for w in column.label.split() or [""]),
-            pdfmetrics.stringWidth(column.label, BOLD, BODY_SIZE) / 2,  # a header on <= 2 lines
+            max(pdfmetrics.stringWidth(w, BOLD, size) for w in column.label.split() or [""]),
+            pdfmetrics.stringWidth(column.label, BOLD, size) / 2,  # a header on <= 2 lines
         )
         if column.numeric:
-            fixed.append(max(widest, head, 30.0) + 2 * _PAD)
-            wants.append(0.0)
+            out.append((max(widest, head, 30.0) + 2 * _PAD, True))
         else:
-            fixed.append(None)
-            wants.append(max(min(widest, 220.0), head, 40.0) + 2 * _PAD)
-    left = available - sum(w for w in fixed if w is not None)
-    wanted = sum(wants)
-    if left <= 0 or wanted == 0:  # only numbers, or too many: scale everything to fit
-        raw = [w if w is not None else want for w, want in zip(fixed, wants, strict=True)]
-        return [w * available / sum(raw) for w in raw]
+            out.append((max(min(widest, 220.0), head, 40.0) + 2 * _PAD, False))
+    return out
+
+
+def _fit(table: ReportTable, cells: list[list[str]], available: float) -> tuple[float, list[float]]:
+    """The type size and the column widths: numbers get the width of their widest value, text
+    columns share what is left; when the numbers alone overflow the page, the type shrinks."""
+    size: float = BODY_SIZE
+    while True:
+        needed = _needed(table, cells, size)
+        floor = sum(w if fixed else 40.0 + 2 * _PAD for w, fixed in needed)
+        if floor <= available or size <= SMALLEST_SIZE:
+            break
+        size = max(SMALLEST_SIZE, size - 0.25)
+    left = available - sum(w for w, fixed in needed if fixed)
+    wanted = sum(w for w, fixed in needed if not fixed)
+    if left <= 0 or wanted == 0:  # only numbers, or still too many: scale everything to fit
+        total = sum(w for w, _ in needed)
+        return size, [w * available / total for w, _ in needed]
     share = left / wanted  # text columns grow or shrink so the table spans the page
-    return [w if w is not None else want * share for w, want in zip(fixed, wants, strict=True)]
+    return size, [w if fixed else w * share for w, fixed in needed]
 
 
 def _cell(column: Column, text: str, style: ParagraphStyle, width: float) -> Paragraph | str:
     """A Paragraph only for text that must wrap: a plain string draws ten times faster."""
     if (
         column.numeric
-        or pdfmetrics.stringWidth(text, style.fontName, BODY_SIZE) <= width - 2 * _PAD
+        or pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width - 2 * _PAD
     ):
         return text
     return Paragraph(escape(text), style)
 
 
-def _style(table: ReportTable, *extra: tuple[Any, ...]) -> TableStyle:
+def _style(table: ReportTable, size: float, *extra: tuple[Any, ...]) -> TableStyle:
     commands: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), BODY_SIZE),
+        ("FONTSIZE", (0, 0), (-1, -1), size),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
@@ -164,6 +175,7 @@ def _header(table: ReportTable, styles: dict[str, ParagraphStyle], widths: list[
         hAlign="LEFT",
         style=_style(
             table,
+            styles["cell"].fontSize,
             ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#D9D9D9")),
             ("LINEABOVE", (0, 0), (-1, 0), 1, colors.black),
             ("LINEBELOW", (0, 0), (-1, 0), 0.75, colors.black),
@@ -172,12 +184,14 @@ def _header(table: ReportTable, styles: dict[str, ParagraphStyle], widths: list[
 
 
 def _body(
-    table: ReportTable, styles: dict[str, ParagraphStyle], widths: list[float]
+    table: ReportTable,
+    cells: list[list[str]],
+    styles: dict[str, ParagraphStyle],
+    widths: list[float],
 ) -> list[Flowable]:
     """The rows in tables of CHUNK rows, then the totals row: a page break re-measures only
     the table it falls in, so a 20,000-line FMTR lays out in linear time."""
-    columns = table.columns
-    cells = [[shown(c, row.get(c.key)) for c in columns] for row in table.rows]
+    columns, size = table.columns, styles["cell"].fontSize
     stripes = ("ROWBACKGROUNDS", (0, 0), (-1, -1), [colors.white, colors.HexColor("#F2F2F2")])
     rule = ("LINEBELOW", (0, -1), (-1, -1), 1, colors.black)
     out: list[Flowable] = []
@@ -192,7 +206,7 @@ def _body(
                 rows,
                 colWidths=widths,
                 hAlign="LEFT",
-                style=_style(table, stripes, *([rule] if last else [])),
+                style=_style(table, size, stripes, *([rule] if last else [])),
             )
         )
     if table.totals is not None:
@@ -205,23 +219,27 @@ def _body(
         bold = ("FONTNAME", (0, 0), (-1, -1), BOLD)
         above = ("LINEABOVE", (0, 0), (-1, 0), 0.75, colors.black)
         out.append(
-            Table([row], colWidths=widths, hAlign="LEFT", style=_style(table, bold, above, rule))
+            Table(
+                [row], colWidths=widths, hAlign="LEFT", style=_style(table, size, bold, above, rule)
+            )
         )
     return out
 
 
 def table_to_pdf(table: ReportTable) -> bytes:
     _register_fonts()
-    styles = _styles()
     pagesize = (
         landscape(LETTER) if len(table.columns) > LANDSCAPE_PAST_COLUMNS else portrait(LETTER)
     )
     page_w, page_h = pagesize
     available = page_w - 2 * MARGIN
-    measured = [[shown(c, row.get(c.key)) for c in table.columns] for row in table.rows]
+    cells = [[shown(c, row.get(c.key)) for c in table.columns] for row in table.rows]
+    measured = cells
     if table.totals is not None:
-        measured.append([shown(c, table.totals.get(c.key)) or "Total" for c in table.columns])
-    widths = _widths(table, measured, available)
+        totals = [shown(c, table.totals.get(c.key)) for c in table.columns]
+        measured = [*cells, [totals[0] or "Total", *totals[1:]]]
+    size, widths = _fit(table, measured, available)
+    styles = _styles(size)
 
     # Pages after the first draw the column headers above a frame made shorter by their height.
     running = _header(table, styles, widths)
@@ -240,7 +258,7 @@ def table_to_pdf(table: ReportTable) -> bytes:
     if table.fiscal_year is not None:
         story.append(Paragraph(f"Fiscal Year {table.fiscal_year}", styles["subtitle"]))
     story += [Spacer(1, 10), NextPageTemplate("later"), _header(table, styles, widths)]
-    story += _body(table, styles, widths)
+    story += _body(table, cells, styles, widths)
     if not table.rows:
         story.append(Paragraph("No rows match this report's filters.", styles["note"]))
     if table.notes:
