@@ -31,7 +31,10 @@ ROW_IN = 0.32  # height per category of a horizontal bar chart
 HORIZONTAL_PAST = 12
 LONG_LABEL = 14
 STYLE: dict[str, Any] = {
-    "font.family": "DejaVu Sans",
+    # DejaVu Sans (shipped with matplotlib) draws the PNG; the SVG names it, then `sans-serif`
+    # for a viewer that lacks it
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
     "font.size": 10,
     "svg.fonttype": "none",
     "svg.hashsalt": "imet-reporting",
