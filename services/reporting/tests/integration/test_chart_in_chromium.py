@@ -1,7 +1,8 @@
 """A rendered SVG opened in a real browser: Debian's headless Chromium, driven by Playwright.
 
-Skipped where /usr/bin/chromium is absent (`apt-get install -y chromium`); Playwright never
-downloads a browser of its own. The screenshot is kept in the test's tmp_path.
+Skipped where Chromium is absent (`apt-get install -y chromium`; `make test` installs it when
+run as root), a failure in CI (CI=true); Playwright never downloads a browser of its own.
+The screenshot is kept in the test's tmp_path.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from reporting.adapters.rendering import render
 from reporting.adapters.rendering.charts import size_in
 from services.reporting.tests.unit.builders import COUNTRIES, cost_chart
 from tests.helpers.timing import scaled
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get)")
+from tests.helpers.tools import require_tool
 
 
 def test_the_svg_renders_in_chromium_with_its_title_and_labels(tmp_path: Path) -> None:
+    chromium = require_tool("chromium", "Debian's chromium package")
     from playwright.sync_api import sync_playwright
 
     chart = cost_chart()
@@ -33,7 +32,7 @@ def test_the_svg_renders_in_chromium_with_its_title_and_labels(tmp_path: Path) -
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, timeout=scaled(30) * 1000
+            executable_path=chromium, headless=True, timeout=scaled(30) * 1000
         )
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
