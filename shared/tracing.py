@@ -31,7 +31,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
@@ -84,6 +84,43 @@ class EntryPointRoots(Sampler):
         return "EntryPointRoots"
 
 
+#: asyncpg spans of transaction control (SQLAlchemy's BEGIN/COMMIT/ROLLBACK, its `;` ping):
+#: dropped - they say nothing a statement span does not, and cost as much.
+TRANSACTION_CONTROL = frozenset(
+    {"BEGIN;", "BEGIN", "COMMIT;", "COMMIT", "ROLLBACK;", "ROLLBACK", ";", "SAVEPOINT", "RELEASE"}
+)
+
+
+class WithoutTransactionControl(Sampler):
+    """`delegate`'s decision, except DROP for a transaction-control statement's span."""
+
+    def __init__(self, delegate: Sampler) -> None:
+        self.delegate = delegate
+
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: trace.TraceState | None = None,
+    ) -> SamplingResult:
+        if kind is SpanKind.CLIENT and name in TRANSACTION_CONTROL:
+            return SamplingResult(Decision.DROP)
+        return self.delegate.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
+
+    def get_description(self) -> str:
+        return f"WithoutTransactionControl({self.delegate.get_description()})"
+
+
+def default_sampler() -> Sampler:
+    return WithoutTransactionControl(ParentBased(EntryPointRoots()))
+
+
 def enabled() -> bool:
     return _provider is not None
 
@@ -120,7 +157,7 @@ def configure_tracing(service: str, *, mode: str | None = None) -> bool:
     resource = Resource.create(
         {SERVICE_NAME: os.environ.get("OTEL_SERVICE_NAME") or f"imet-{service}"}
     )
-    sampler = None if os.environ.get("OTEL_TRACES_SAMPLER") else ParentBased(EntryPointRoots())
+    sampler = None if os.environ.get("OTEL_TRACES_SAMPLER") else default_sampler()
     provider = TracerProvider(resource=resource, sampler=sampler)
     if mode == "otlp":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -229,16 +266,25 @@ def _parent(traceparent: str | None) -> Any:
     return _propagator.extract({"traceparent": traceparent} if traceparent else {})
 
 
-@contextmanager
+_NO_SPAN: AbstractContextManager[None] = nullcontext()
+
+
 def consume_span(
     *, consumer: str, topic: str, partition: int, event_id: str, event_type: str,
     traceparent: str | None,
-) -> Iterator[None]:  # fmt: skip
+) -> AbstractContextManager[None]:  # fmt: skip
     """The CONSUMER span of handling one event: a child of the record's `traceparent`. The
     request context's traceparent is the span's meanwhile (so are the follow-up events')."""
     if _provider is None:
-        yield
-        return
+        return _NO_SPAN
+    return _consume_span(consumer, topic, partition, event_id, event_type, traceparent)
+
+
+@contextmanager
+def _consume_span(
+    consumer: str, topic: str, partition: int, event_id: str, event_type: str,
+    traceparent: str | None,
+) -> Iterator[None]:  # fmt: skip
     with _tracer.start_as_current_span(
         f"{event_type} process",
         context=_parent(traceparent),
