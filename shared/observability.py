@@ -40,6 +40,8 @@ def configure_logging(
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_context,
         add_trace_ids,
+        # Lines from other threads (an exporter's, a driver's) lack the context variables.
+        _ProcessFields(service=service, pid=os.getpid()),
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer()
@@ -68,6 +70,16 @@ def configure_logging(
     root.setLevel(level.upper())
     for noisy in ("aiokafka", "kafka", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class _ProcessFields:
+    def __init__(self, **fields: Any) -> None:
+        self.fields = fields
+
+    def __call__(self, _: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+        for key, value in self.fields.items():
+            event_dict.setdefault(key, value)
+        return event_dict
 
 
 def _add_context(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:

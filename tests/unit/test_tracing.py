@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,13 +193,17 @@ def test_library_loggers_write_the_same_json_with_the_trace_ids(
         configure_logging(service="svc")
         logging.getLogger("aiokafka.test").warning("broker %s gone", "b1")
         observability.get_logger("own").info("own.event", n=1)
+        thread = threading.Thread(target=logging.getLogger("opentelemetry.x").warning, args=("t",))
+        thread.start()
+        thread.join()
     finally:
         traceparent_var.reset(token)
         root.handlers = saved_handlers
         root.setLevel(saved_level)
         structlog.contextvars.clear_contextvars()
         structlog.reset_defaults()
-    library, own = (json.loads(line) for line in stream.getvalue().splitlines())
+    library, own, other_thread = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert other_thread["service"] == "svc"  # no context variables in a thread of its own
     assert library["event"] == "broker b1 gone"
     assert library["logger"] == "aiokafka.test"
     assert own["event"] == "own.event"
