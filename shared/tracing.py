@@ -20,9 +20,10 @@ each record inside a PRODUCER span that is a child of it (the record then carrie
 PRODUCER span's context) and each consumer handles an event inside a CONSUMER span that is a
 child of the record's, so the events its reaction stages continue the trace (ADR 0090).
 Span attributes never carry a query string (personal data may be searched for) nor a SQL
-parameter. Unless `OTEL_TRACES_SAMPLER` says otherwise, a trace starts only at an entry point
-(a request, a record handled or sent): a statement outside one (a relay's poll, a lease's
-heartbeat) is not traced; inside one, everything is.
+parameter. Unless `OTEL_TRACES_SAMPLER` names another sampler than `parentbased_traceidratio`,
+a trace starts only at an entry point (a request, a record handled or sent; a ratio of them
+with `OTEL_TRACES_SAMPLER_ARG`): a statement outside one (a relay's poll, a lease's heartbeat)
+is not traced; inside one everything is, but transaction control (BEGIN/COMMIT/ROLLBACK).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from opentelemetry.sdk.trace.sampling import (
     ParentBased,
     Sampler,
     SamplingResult,
+    TraceIdRatioBased,
 )
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -63,8 +65,12 @@ OFF = frozenset({"", "off", "none", "false", "0"})
 
 
 class EntryPointRoots(Sampler):
-    """Root spans only for work that begins somewhere (SERVER, CONSUMER, PRODUCER): a CLIENT or
-    INTERNAL span without a parent - a poll's SQL statement - is dropped."""
+    """Root spans only for work that begins somewhere (SERVER, CONSUMER, PRODUCER), `ratio` of
+    them by trace id; a CLIENT or INTERNAL span without a parent - a poll's SQL statement - is
+    dropped."""
+
+    def __init__(self, ratio: float = 1.0) -> None:
+        self.ratio = TraceIdRatioBased(ratio) if ratio < 1.0 else None
 
     def should_sample(
         self,
@@ -78,10 +84,14 @@ class EntryPointRoots(Sampler):
     ) -> SamplingResult:
         if kind in (None, SpanKind.CLIENT, SpanKind.INTERNAL):
             return SamplingResult(Decision.DROP)
+        if self.ratio is not None:
+            return self.ratio.should_sample(
+                parent_context, trace_id, name, kind, attributes, links, trace_state
+            )
         return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes)
 
     def get_description(self) -> str:
-        return "EntryPointRoots"
+        return f"EntryPointRoots({self.ratio.rate if self.ratio else 1.0})"
 
 
 #: asyncpg spans of transaction control (SQLAlchemy's BEGIN/COMMIT/ROLLBACK, its `;` ping):
@@ -117,15 +127,25 @@ class WithoutTransactionControl(Sampler):
         return f"WithoutTransactionControl({self.delegate.get_description()})"
 
 
-def default_sampler() -> Sampler:
-    return WithoutTransactionControl(ParentBased(EntryPointRoots()))
+def default_sampler(environ: Mapping[str, str] | None = None) -> Sampler | None:
+    """Ours unless `OTEL_TRACES_SAMPLER` names another than `parentbased_traceidratio` (whose
+    ratio, `OTEL_TRACES_SAMPLER_ARG`, applies to the entry points); None: the SDK's own."""
+    env = os.environ if environ is None else environ
+    name = env.get("OTEL_TRACES_SAMPLER", "").strip().lower()
+    if name not in ("", "parentbased_traceidratio"):
+        return None
+    try:
+        ratio = float(env.get("OTEL_TRACES_SAMPLER_ARG") or 1.0) if name else 1.0
+    except ValueError:
+        ratio = 1.0
+    return WithoutTransactionControl(ParentBased(EntryPointRoots(min(max(ratio, 0.0), 1.0))))
 
 
 def enabled() -> bool:
     return _provider is not None
 
 
-def tracing_mode(environ: dict[str, str] | None = None) -> str:
+def tracing_mode(environ: Mapping[str, str] | None = None) -> str:
     """The configured exporter: `IMET_TRACING`, else `OTEL_TRACES_EXPORTER`, else off."""
     env = os.environ if environ is None else environ
     if env.get("OTEL_SDK_DISABLED", "").lower() == "true":
@@ -157,8 +177,7 @@ def configure_tracing(service: str, *, mode: str | None = None) -> bool:
     resource = Resource.create(
         {SERVICE_NAME: os.environ.get("OTEL_SERVICE_NAME") or f"imet-{service}"}
     )
-    sampler = None if os.environ.get("OTEL_TRACES_SAMPLER") else default_sampler()
-    provider = TracerProvider(resource=resource, sampler=sampler)
+    provider = TracerProvider(resource=resource, sampler=default_sampler())
     if mode == "otlp":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

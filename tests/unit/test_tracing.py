@@ -212,3 +212,29 @@ def test_library_loggers_write_the_same_json_with_the_trace_ids(
         assert line["service"] == "svc"
         assert (line["trace_id"], line["span_id"]) == (TRACE, PARENT)
         assert "timestamp" in line
+
+
+@pytest.mark.parametrize(
+    ("env", "description"),
+    [
+        ({}, "EntryPointRoots(1.0)"),
+        (
+            {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.25"},
+            "EntryPointRoots(0.25)",
+        ),
+        (
+            {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "x"},
+            "EntryPointRoots(1.0)",
+        ),
+        ({"OTEL_TRACES_SAMPLER": "always_on"}, None),
+    ],
+)
+def test_the_sampler_is_ours_unless_another_is_named(
+    env: dict[str, str], description: str | None
+) -> None:
+    sampler = tracing.default_sampler(env)
+    if description is None:
+        assert sampler is None  # the SDK reads OTEL_TRACES_SAMPLER itself
+    else:
+        assert sampler is not None
+        assert description in sampler.get_description()
