@@ -2,6 +2,9 @@
 
 Log lines are JSON with stable event names (`outbox.published`, `inbox.duplicate`, ...).
 They never carry personal data: log ids and counts, not names, dates of birth or passports.
+Every line carries `trace_id` and `span_id` when a trace is current (the active OpenTelemetry
+span, else the request's or the handled event's traceparent). The standard library's loggers
+(uvicorn, aiokafka, sqlalchemy, ...) go through the same processors: one JSON format per process.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None)
@@ -35,6 +39,9 @@ def configure_logging(
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_context,
+        add_trace_ids,
+        # Lines from other threads (an exporter's, a driver's) lack the context variables.
+        _ProcessFields(service=service, pid=os.getpid()),
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer()
@@ -46,17 +53,55 @@ def configure_logging(
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service, pid=os.getpid())
-    logging.basicConfig(
-        level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
+    # Library loggers: rendered by the same processors (plus the logger's name).
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
     )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level.upper())
     for noisy in ("aiokafka", "kafka", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class _ProcessFields:
+    def __init__(self, **fields: Any) -> None:
+        self.fields = fields
+
+    def __call__(self, _: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+        for key, value in self.fields.items():
+            event_dict.setdefault(key, value)
+        return event_dict
 
 
 def _add_context(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     rid = request_id_var.get()
     if rid and "request_id" not in event_dict:
         event_dict["request_id"] = rid
+    return event_dict
+
+
+def add_trace_ids(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """`trace_id` and `span_id`: of the active OpenTelemetry span when tracing is on (the API
+    answers an invalid span when it is off), else of the request's / event's traceparent."""
+    if "trace_id" in event_dict:
+        return event_dict
+    ctx = trace.get_current_span().get_span_context()
+    if ctx.is_valid:
+        event_dict["trace_id"] = f"{ctx.trace_id:032x}"
+        event_dict["span_id"] = f"{ctx.span_id:016x}"
+        return event_dict
+    parsed = parse_traceparent(traceparent_var.get())  # an event's may be anything
+    if parsed is not None:
+        event_dict["trace_id"], event_dict["span_id"] = parsed[0], parsed[1]
     return event_dict
 
 

@@ -20,6 +20,7 @@ from shared.messaging.relay import OutboxRelay
 from shared.messaging.retention import retention_job
 from shared.observability import configure_logging, get_logger
 from shared.runtime import ServiceDefinition, ServiceRuntime
+from shared.tracing import configure_tracing, shutdown_tracing
 
 ROLES = ("http", "consumer", "relay", "jobs")
 log = get_logger("runner")
@@ -70,6 +71,7 @@ async def serve(definition: ServiceDefinition[Any, Any], roles: set[str]) -> Non
     configure_logging(
         level=platform.log_level, json_output=platform.log_json, service=definition.name
     )
+    configure_tracing(definition.name)
     runtime = ServiceRuntime(definition, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -119,3 +121,4 @@ async def serve(definition: ServiceDefinition[Any, Any], roles: set[str]) -> Non
         watcher.cancel()
         await runtime.aclose()
         log.info("service.stopped")
+        shutdown_tracing()

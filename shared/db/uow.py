@@ -21,7 +21,8 @@ from shared.auth.principal import Principal
 from shared.contracts.envelope import IntegrationEvent, build_headers
 from shared.db.admission import TransactionGate
 from shared.db.platform_tables import PlatformTables
-from shared.observability import child_traceparent, request_id_var, traceparent_var
+from shared.observability import request_id_var
+from shared.tracing import outbox_traceparent
 
 
 class TransactionHeld(RuntimeError):
@@ -126,7 +127,7 @@ class SqlUnitOfWork:
                     source=f"/imet/{self.service}",
                     subject=event.aggregate_id(),
                     time=now,
-                    traceparent=child_traceparent(traceparent_var.get()),
+                    traceparent=outbox_traceparent(),
                     request_id=request_id,
                 )
                 rows.append(

@@ -26,6 +26,7 @@ from shared.http.problems import install_problem_handlers, problem_response
 from shared.http.readiness import check_database
 from shared.http.request_id import RequestContextMiddleware
 from shared.runtime import ServiceRuntime
+from shared.tracing import instrument_fastapi
 
 API_VERSION = "1.0.0"
 
@@ -118,4 +119,5 @@ def create_service_app(runtime: ServiceRuntime[Any, Any]) -> FastAPI:
     )
     app.add_middleware(MetricsMiddleware, service=definition.name)
     app.add_middleware(RequestContextMiddleware)
+    instrument_fastapi(app)  # outermost: RequestContextMiddleware sees the server span
     return app

@@ -9,6 +9,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.observability import child_traceparent, request_id_var, traceparent_var
+from shared.tracing import current_traceparent
 
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
@@ -35,7 +36,8 @@ class RequestContextMiddleware:
             return
         incoming = _header(scope, b"x-request-id")
         request_id = incoming if incoming and _VALID.match(incoming) else str(uuid.uuid4())
-        traceparent = child_traceparent(_header(scope, b"traceparent"))
+        # Tracing on: the server span (a child of the inbound traceparent) is the request's.
+        traceparent = current_traceparent() or child_traceparent(_header(scope, b"traceparent"))
         rid_token = request_id_var.set(request_id)
         tp_token = traceparent_var.set(traceparent)
         structlog.contextvars.bind_contextvars(request_id=request_id)

@@ -33,6 +33,7 @@ from shared.messaging.inbox import APPLIED_OUTCOME, DEAD_LETTERED_OUTCOME, Inbox
 from shared.messaging.metrics import APPLIED, REREAD
 from shared.messaging.offsets import OffsetStore
 from shared.observability import get_logger, request_id_var, traceparent_var
+from shared.tracing import consume_span
 
 log = get_logger("messaging.consumer")
 
@@ -105,7 +106,7 @@ class Applier:
             for _, envelope in known:
                 if envelope.id in new:
                     new.discard(envelope.id)  # a repeat of an id inside the batch is a duplicate
-                    await self._react(uow, envelope)
+                    await self._react(uow, tp, envelope)
                     applied.append(envelope.type)
             uow.hold_commits = False
             await uow.commit()
@@ -113,7 +114,7 @@ class Applier:
             APPLIED.labels(self.name, event_type).inc()
         return len(applied)
 
-    async def _react(self, uow: SqlUnitOfWork, envelope: Envelope) -> None:
+    async def _react(self, uow: SqlUnitOfWork, tp: TopicPartition, envelope: Envelope) -> None:
         model, reaction = self.by_type[envelope.type]
         try:
             event = envelope.parse(model)
@@ -128,8 +129,12 @@ class Applier:
         rid_token = request_id_var.set(envelope.request_id)
         tp_token = traceparent_var.set(envelope.traceparent)
         try:
-            await reaction(event, envelope, uow)
-            await uow.flush_staged()  # under this event's request id and cause
+            with consume_span(
+                consumer=self.name, topic=tp.topic, partition=tp.partition, event_id=envelope.id,
+                event_type=envelope.type, traceparent=envelope.traceparent,
+            ):  # fmt: skip
+                await reaction(event, envelope, uow)
+                await uow.flush_staged()  # under this event's request id, cause and span
         finally:
             request_id_var.reset(rid_token)
             traceparent_var.reset(tp_token)

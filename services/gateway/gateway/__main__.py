@@ -17,12 +17,14 @@ from gateway.app import create_app
 from gateway.listeners import Listeners
 from gateway.settings import GatewaySettings
 from shared.observability import configure_logging
+from shared.tracing import configure_tracing, shutdown_tracing, wrap_asgi
 
 
 def main() -> None:
     settings = GatewaySettings()
     platform = settings.platform
     configure_logging(level=platform.log_level, json_output=platform.log_json, service="gateway")
+    configure_tracing("gateway")
     app = create_app(settings)
     # The proxy path allocates many short-lived objects and almost no garbage cycles, but the
     # default thresholds ran a young collection every ~30 requests and full ones over every
@@ -33,7 +35,7 @@ def main() -> None:
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     public = uvicorn.Config(
-        app,
+        wrap_asgi(app),
         host=settings.host,
         port=settings.port,
         lifespan="on",
@@ -56,6 +58,7 @@ def main() -> None:
     )
     with asyncio.Runner(loop_factory=public.get_loop_factory()) as runner:
         clean = runner.run(Listeners(public, admin).run())
+    shutdown_tracing()
     sys.exit(0 if clean else 1)
 
 

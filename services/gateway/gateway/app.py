@@ -52,6 +52,7 @@ from shared.observability import (
     request_id_var,
     traceparent_var,
 )
+from shared.tracing import current_traceparent
 
 log = get_logger("gateway")
 
@@ -116,7 +117,8 @@ class GatewayApp:
         started = time.perf_counter()
         headers = read_request_headers(scope["headers"])
         request_id = valid_request_id(headers.request_id) or new_request_id()
-        traceparent = child_traceparent(headers.traceparent)
+        # Tracing on: the server span's (wrap_asgi), and the client span's upstream.
+        traceparent = current_traceparent() or child_traceparent(headers.traceparent)
         if headers.tracestate is not None and parse_traceparent(headers.traceparent) is None:
             headers.tracestate = None  # it belongs to a trace we do not continue
         rid_token = request_id_var.set(request_id)

@@ -18,6 +18,7 @@ import aiohttp
 
 from gateway.routing import RouteTable, Upstream
 from gateway.settings import GatewaySettings
+from shared.tracing import aiohttp_trace_configs
 
 _NO_DEFAULT_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
 
@@ -59,6 +60,8 @@ class UpstreamPool:
             auto_decompress=False,
             skip_auto_headers=_NO_DEFAULT_HEADERS,
             trust_env=False,
+            # Tracing on: a client span per upstream call, its context in `traceparent`.
+            trace_configs=aiohttp_trace_configs() or None,
         )
         # aiohttp would itself resend a GET/HEAD/OPTIONS/TRACE/PUT/DELETE whose pooled
         # connection failed; the proxy decides alone (proxy.py: safe methods and requests with
