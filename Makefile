@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # Workers for pytest-xdist: one per core plus one, as the suite waits on I/O (events,
 # processes) about as much as it computes (measured: docs/adr/0012-test-suite-on-slow-machines.md).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
-SERVICES := catalog nomination vetting funding gateway
+SERVICES := catalog nomination vetting funding reporting gateway
 
 .PHONY: run stop test test-faults test-fast test-slow-machine lint fmt bench clean help
 
