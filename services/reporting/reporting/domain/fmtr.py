@@ -8,7 +8,8 @@
   the allocation and what lapsed. For a trained student it splits into tuition, travel and the
   living allowance (TLA); when training ended early the tuition is the prorated charge funding
   kept, travel stays whole and the TLA is the rest. A line whose student never trained (withdrawn
-  or cancelled after obligation) costs only its cancellation charge: a penalty.
+  or cancelled after obligation) costs only its cancellation charge: a penalty; a line still
+  waiting for its student costs nothing yet.
 - A country's total cost is the sum over all its lines of the fiscal year, trained or not.
 - Countries excluded by law (NATO members, Australia, Japan, New Zealand: reference data) are
   left out unless `include_excluded`.
@@ -57,7 +58,7 @@ def line_cost(line: LineFact, *, trained: bool) -> LineCost:
     """How a line's final cost splits (see the module's rules)."""
     net = line.net
     if not trained:
-        return LineCost(penalties=net)
+        return LineCost(penalties=min(net, line.penalties))
     if line.returned + line.lapsed == ZERO:
         rest = net - line.tuition - line.travel - line.living_allowance
         return LineCost(line.tuition, line.travel, line.living_allowance + rest)

@@ -77,6 +77,10 @@ def test_a_line_withdrawn_after_obligation_costs_only_its_penalty() -> None:
     assert cost.total == D("10000.00")
 
 
+def test_a_line_still_waiting_for_its_student_costs_nothing_yet() -> None:
+    assert line_cost(LINES[0], trained=False).total == D("0.00")
+
+
 def test_a_terminated_line_costs_prorated_tuition_whole_travel_and_the_tla_of_the_days() -> None:
     cost = line_cost(LINES[3], trained=True)
 
