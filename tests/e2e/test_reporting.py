@@ -33,9 +33,9 @@ async def _train(driver: Driver, n: dict[str, Any], country: str, *, days: int |
     if days is None:
         await driver.call("POST", f"{NOMINATIONS}/{n['id']}/complete", "sco", country)
         return await driver.wait_status(n["id"], country, "completed")
-    await driver.call("POST", f"{NOMINATIONS}/{n['id']}/terminate", "sco", country,
-                      json={"reason": "Returned home", "days_attended": days,
-                            "ended_on": (driver.today + timedelta(days=20)).isoformat()})  # fmt: skip
+    ended_on = (driver.today + timedelta(days=20)).isoformat()
+    body = {"reason": "Returned home", "days_attended": days, "ended_on": ended_on}
+    await driver.call("POST", f"{NOMINATIONS}/{n['id']}/terminate", "sco", country, json=body)
     return await driver.wait_compensated(n["id"], country, "deobligation")
 
 
