@@ -56,6 +56,7 @@ async def rebuild(
     prefix = runtime.platform.kafka_topic_prefix
     topics = sorted({physical_topic(model.TOPIC, prefix) for model, _ in by_type.values()})
     offsets, inbox = OffsetStore(d.name, d.tables), Inbox(d.name, d.tables)
+    size = int(getattr(runtime.settings, "rebuild_batch_size", 500))
     kafka = make_consumer(runtime.platform, client_id=f"{d.name}-rebuild")
     await kafka.start()
     try:
@@ -82,7 +83,7 @@ async def rebuild(
             while remaining:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"rebuild: partitions not read to their end: {remaining}")
-                batch = await kafka.getmany(*remaining, timeout_ms=1000, max_records=2000)
+                batch = await kafka.getmany(*remaining, timeout_ms=1000, max_records=size)
                 for tp, records in batch.items():
                     claims: dict[str, str] = {}
                     for record in records:

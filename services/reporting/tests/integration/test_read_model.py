@@ -142,5 +142,5 @@ async def test_only_an_administrator_changes_the_country_reference_data(
     assert refused.status_code == 403
     assert invalid.status_code == 422
     assert {"code": "NOR", "name": "Norway", "region": "EUCOM", "fmtr_excluded": True} in (
-        listed.json()
+        listed.json()["items"]
     )

@@ -17,6 +17,7 @@ from reporting.entrypoints.authorization import ReportReader, scope_country
 from reporting.entrypoints.http.deps import NowDep, RuntimeDep, SettingsDep
 from reporting.entrypoints.http.formats import Format, answer
 from reporting.entrypoints.http.schemas.reports import ReportPublic
+from shared.contracts.types import fiscal_year_of
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -44,7 +45,10 @@ async def _filters(
 async def get_fmtr(
     principal: ReportReader,
     runtime: RuntimeDep,
-    fiscal_year: Annotated[int, Query(ge=1990, le=2100)],
+    now: NowDep,
+    fiscal_year: Annotated[
+        int | None, Query(ge=1990, le=2100, description="Default: the last completed FY")
+    ] = None,
     country: Country = None,
     region: Region = None,
     include_excluded: bool = False,
@@ -55,8 +59,11 @@ async def get_fmtr(
     (a student counts once however many courses) and the total cost (tuition, travel, TLA and
     cancellation penalties); per training activity, the course (MASL, title), schoolhouse,
     location and number trained. NATO members, Australia, Japan and New Zealand (reference
-    data) are left out unless `include_excluded=true`. Tables: `countries`, `activities`."""
+    data) are left out unless `include_excluded=true`. Without `fiscal_year`: the fiscal year
+    that ended last (the one the report due on 31 January covers). Tables: `countries`,
+    `activities`."""
     country = scope_country(principal, country)
+    fiscal_year = fiscal_year or fiscal_year_of(now.date()) - 1
     f, refs = await _filters(runtime, country, fiscal_year, region)
     async with runtime.sessions() as session:
         noms = await queries.nominations(session, f)

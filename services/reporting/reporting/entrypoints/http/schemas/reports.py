@@ -99,3 +99,8 @@ class CountryPut(BaseModel):
 
 class CountryPublic(CountryPut):
     code: str
+
+
+class CountryPage(BaseModel):
+    items: list[CountryPublic]
+    next_cursor: str | None = Field(None, description="Always null: the whole list in one page")
