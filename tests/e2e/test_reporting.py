@@ -260,7 +260,30 @@ async def test_the_fmtr_of_a_program_year_matches_every_cell_computed_independen
     after = await _fmtr(driver, fy)
     status = await driver.call("GET", f"{REPORTS}/status", "auditor")
 
+    one, two = included[0], included[1]
+    util = await driver.call("GET", f"{REPORTS}/utilization", "funding_officer",
+                             params={"fiscal_year": fy, "country": one})  # fmt: skip
+    wanted = {"country": one, "fiscal_year": fy, "limit": 100}
+    obligations = await driver.call(
+        "GET", f"{FUNDING}/obligations", "funding_officer", params=wanted
+    )
+    held = sum(_money(o["amount"]) - _money(o["returned_amount"]) - _money(o["lapsed_amount"])
+               for o in obligations["items"])  # fmt: skip
+    turnaround = await driver.call("GET", f"{REPORTS}/vetting-turnaround", "auditor",
+                                   params={"country": one})  # fmt: skip
+    funnel = await driver.call("GET", f"{REPORTS}/funnel", "auditor",
+                               params={"country": two, "fiscal_year": fy})  # fmt: skip
+
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
+    u = util["tables"][0]["rows"][0]
+    assert (u["allocated"], u["obligated"]) == ("1000000.00", str(held))
+    assert _money(u["available"]) == Decimal("1000000.00") - held
+    opened = sum(r["opened"] for r in turnaround["tables"][0]["rows"])
+    decided = sum(r["decided"] for r in turnaround["tables"][0]["rows"])
+    assert (opened, decided) == (PER_COUNTRY + 1, PER_COUNTRY + 1)  # the 2nd course reused
+    assert {r["state"]: r["nominations"] for r in funnel["tables"][1]["rows"]} == {
+        "completed": PER_COUNTRY
+    }
     assert "rebuilt:" in rebuilt.stdout
     assert _ours(after, set(included)) == _ours(caught_up, set(included))
     assert expected[included[1]]["students_trained"] == PER_COUNTRY
