@@ -8,6 +8,7 @@ imet dev-token --role sco --country GTM [--subject alice]
 imet clients create|list|revoke   client registrations of agency systems (the gateway's)
 imet keys rotate|promote|list     the gateway's token-signing keys
 imet dlq list|show|replay         dead letters on the broker (ADR 0106)
+imet reporting rebuild         replay the public topics into the reports' read model
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="IMET Pipelin
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 app.add_typer(dlq_app, name="dlq")
+reporting_app = typer.Typer(no_args_is_help=True, help="The reporting service's read model.")
+app.add_typer(reporting_app, name="reporting")
 
 
 @app.command()
@@ -92,7 +95,7 @@ def stop() -> None:
 
 @app.command()
 def serve(
-    service: str = typer.Argument(..., help="catalog, nomination, vetting or funding"),
+    service: str = typer.Argument(..., help="catalog, nomination, vetting, funding or reporting"),
     roles: str = typer.Option("http,consumer,relay,jobs", help="Comma-separated roles to run."),
 ) -> None:
     """Run one service process (settings from the environment)."""
@@ -224,6 +227,34 @@ def dev_token(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     sys.stdout.write(token + "\n")
+
+
+@reporting_app.command("rebuild")
+def reporting_rebuild(
+    timeout: float = typer.Option(600.0, help="Give up after this many seconds."),
+) -> None:
+    """Rebuild the reports' read model from the beginning of the four public topics.
+
+    Safe while the service runs: its consumer waits, then goes on after what was replayed.
+    Settings from the environment (REPORTING_DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, ...)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from imet.reporting_cli import run_rebuild
+
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), transient=False,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("replaying events", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = asyncio.run(run_rebuild(advance, timeout))
+    typer.echo(
+        f"rebuilt: {result.records} records read, {result.applied} events applied, "
+        f"{result.skipped} skipped, in {result.seconds} s"
+    )
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import asyncpg
 from sqlalchemy.engine import make_url
 
-SERVICES = ("catalog", "nomination", "vetting", "funding")
+SERVICES = ("catalog", "nomination", "vetting", "funding", "reporting")
 # The gateway's own schema (client registrations, SPEC section 2). Provisioned like a service's
 # (own schema, own role) but it is not a service: callers that want it pass `WITH_GATEWAY`.
 GATEWAY = "gateway"

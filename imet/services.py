@@ -14,6 +14,7 @@ SERVICE_MODULES = {
     "nomination": "nomination.bootstrap:definition",
     "vetting": "vetting.bootstrap:definition",
     "funding": "funding.bootstrap:definition",
+    "reporting": "reporting.bootstrap:definition",
 }
 DOMAIN_SERVICES = tuple(SERVICE_MODULES)
 HTTP_PORTS = {
@@ -23,6 +24,7 @@ HTTP_PORTS = {
     "nomination": 8002,
     "vetting": 8003,
     "funding": 8004,
+    "reporting": 8005,
 }
 
 

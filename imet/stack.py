@@ -120,6 +120,7 @@ class Stack:
                 upgrade(migrations_dir(name), sdb.url)
             say(f"database '{o.database}': schemas {', '.join(self.databases)} migrated")
             self._record_gateway_database()
+            self._record_reporting_env()
             ensure_dev_keys(self.key_dir)
             if o.seed:
                 self._seed(say)
@@ -277,6 +278,20 @@ class Stack:
             with os.fdopen(fd, "w") as out:
                 out.write(gateway.url + "\n")
 
+    @property
+    def reporting_env_file(self) -> Path:
+        return self.options.var / "run" / "reporting.env"
+
+    def _record_reporting_env(self) -> None:
+        """For `imet reporting rebuild` in another shell (dev only; 0600, removed on stop)."""
+        if "reporting" not in self.databases:
+            return
+        env = {k: v for k, v in self.platform_env().items()
+               if k.startswith(("REPORTING_", "KAFKA_", "AUTH_", "IMET_"))}  # fmt: skip
+        fd = os.open(self.reporting_env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.writelines(f"{k}={v}\n" for k, v in sorted(env.items()))
+
     def dead_processes(self) -> list[str]:
         return [name for name, p in self.processes.items() if p.poll() is not None]
 
@@ -319,6 +334,8 @@ class Stack:
             self.state_file.unlink()
         with contextlib.suppress(FileNotFoundError):
             self.gateway_database_file.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            self.reporting_env_file.unlink()
 
 
 def _argv(service: str, roles: str) -> list[str]:

@@ -19,6 +19,7 @@ N = "/api/v1/nominations"
 V = "/api/v1/vetting"
 F = "/api/v1/funding"
 OPS = "/api/v1/ops"  # the gateway's own admin routes (dead letters, ADR 0106)
+R = "/api/v1/reports"
 
 # Every state-changing route of the API -> the roles that may call it. Every other role gets
 # 403. The walk asserts this table covers exactly the non-GET routes of the spec.
@@ -75,6 +76,8 @@ WRITERS: dict[str, frozenset[str]] = {
     f"POST {F}/year-end-runs": FUNDING_OFFICERS,
     # the gateway's dead letters: "admin role only" (ADR 0106)
     f"POST {OPS}/dlq/replay": ADMINS,
+    # reporting: administrators keep the reports' country reference data
+    f"PUT {R}/countries/{{code}}": ADMINS,
 }
 
 # Non-GET routes that change nothing (documented as such), with the reason.
@@ -109,6 +112,9 @@ NOT_COUNTRY_SCOPED: dict[str, str] = {
         f"{m} {C}/courses/{{masl_id}}": "courses: public reference data (everyone reads)"
         for m in ("GET", "PATCH", "DELETE")
     },
+    f"PUT {R}/countries/{{code}}": (
+        "the reports' country reference data (regions, FMTR exclusions): only admins change it"
+    ),
     f"GET {C}/classes/{{class_id}}": "a class offering: public reference data (everyone reads)",
     f"PATCH {C}/classes/{{class_id}}": "a class offering: catalog reference data",
     f"POST {C}/classes/{{class_id}}/cancel": "a class offering: catalog reference data",

@@ -53,12 +53,13 @@ class RouteTable:
 
 
 def route_table(settings: GatewaySettings) -> RouteTable:
-    """The four services, each serving its own routes under its public prefix."""
+    """The five services, each serving its own routes under its public prefix."""
     return RouteTable(
         [
             Upstream("catalog", "/api/v1/catalog", settings.catalog_url),
             Upstream("nomination", "/api/v1/nominations", settings.nomination_url),
             Upstream("vetting", "/api/v1/vetting", settings.vetting_url),
             Upstream("funding", "/api/v1/funding", settings.funding_url),
+            Upstream("reporting", "/api/v1/reports", settings.reporting_url),
         ]
     )

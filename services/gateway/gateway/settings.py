@@ -44,6 +44,7 @@ class GatewaySettings(BaseSettings):
     nomination_url: str = "http://127.0.0.1:8002"
     vetting_url: str = "http://127.0.0.1:8003"
     funding_url: str = "http://127.0.0.1:8004"
+    reporting_url: str = "http://127.0.0.1:8005"
     connect_timeout_seconds: float = Field(
         2.0, gt=0, le=60, description="Getting a pooled connection or opening a new one."
     )

@@ -188,7 +188,11 @@ def verifier(key_dir: Path) -> TokenVerifier:
 
 
 def gateway_settings(
-    upstreams: Upstreams, *, funding_url: str | None = None, **overrides: Any
+    upstreams: Upstreams,
+    *,
+    funding_url: str | None = None,
+    reporting_url: str | None = None,
+    **overrides: Any,
 ) -> GatewaySettings:
     """Settings of a test gateway in front of the echo upstreams; `overrides` are fields."""
     fields: dict[str, Any] = {
@@ -196,6 +200,7 @@ def gateway_settings(
         "nomination_url": upstreams.urls["nomination"],
         "vetting_url": upstreams.urls["vetting"],
         "funding_url": funding_url or upstreams.closed_url,
+        "reporting_url": reporting_url or upstreams.closed_url,
         "read_timeout_seconds": READ_TIMEOUT,
         "connect_timeout_seconds": scaled(2.0),
         "readiness_timeout_seconds": scaled(1.0),
@@ -270,9 +275,10 @@ def start_gateway(upstreams: Upstreams, verifier: TokenVerifier) -> GatewayFacto
 
 @pytest.fixture
 def all_ready_gateway_admin_url(upstreams: Upstreams, verifier: TokenVerifier) -> Iterator[str]:
-    """The admin listener of a second gateway whose funding route points at a live echo
-    server."""
-    settings = gateway_settings(upstreams, funding_url=upstreams.urls["vetting"])
+    """The admin listener of a second gateway whose funding and reporting routes point at a
+    live echo server."""
+    live = upstreams.urls["vetting"]
+    settings = gateway_settings(upstreams, funding_url=live, reporting_url=live)
     with serve_gateway(create_app(settings, verifier=verifier)) as (_, admin_url):
         yield admin_url
 

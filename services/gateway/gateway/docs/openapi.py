@@ -36,12 +36,13 @@ GROUPS = {
     "nomination": "Nominations",
     "vetting": "Vetting",
     "funding": "Funding",
+    "reporting": "Reports",
 }
 DESCRIPTION = """\
-The IMET Pipeline's public API: the catalog, nomination, vetting and funding services behind one
-gateway. Every route needs `Authorization: Bearer <token>` except the health routes, the token
-endpoint and the key set. Agency systems get a token with OAuth 2.0 client credentials at
-`POST /api/v1/auth/token`.
+The IMET Pipeline's public API: the catalog, nomination, vetting, funding and reporting
+services behind one gateway. Every route needs `Authorization: Bearer <token>` except the
+health routes, the token endpoint and the key set. Agency systems get a token with OAuth 2.0
+client credentials at `POST /api/v1/auth/token`.
 
 Conventions: JSON in and out; errors are RFC 9457 `application/problem+json`; `Idempotency-Key`
 on POSTs; `ETag` / `If-Match` on updates; cursor pagination (`?limit=&cursor=`); `X-Request-ID`

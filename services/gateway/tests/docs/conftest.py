@@ -29,6 +29,7 @@ PREFIXES = {
     "nomination": "/api/v1/nominations",
     "vetting": "/api/v1/vetting",
     "funding": "/api/v1/funding",
+    "reporting": "/api/v1/reports",
 }
 SCHEMAS = Path(__file__).parent / "schemas"
 

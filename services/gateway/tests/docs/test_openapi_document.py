@@ -19,6 +19,7 @@ PREFIXES = {
     "nomination": "/api/v1/nominations",
     "vetting": "/api/v1/vetting",
     "funding": "/api/v1/funding",
+    "reporting": "/api/v1/reports",
 }
 DocsApp = Callable[..., tuple[FastAPI, Any]]
 
@@ -200,7 +201,7 @@ async def test_tags_are_qualified_and_grouped_per_service_for_redoc(docs_app: Do
     document = await fetch_document(app)
 
     groups = {group["name"]: group["tags"] for group in document["x-tagGroups"]}
-    assert list(groups) == ["Catalog", "Nominations", "Vetting", "Funding", "Gateway"]
+    assert list(groups) == ["Catalog", "Nominations", "Vetting", "Funding", "Reports", "Gateway"]
     assert groups["Catalog"] == ["catalog.items", "catalog.health"]
     assert groups["Gateway"] == ["gateway.auth", "gateway.health"]
     tags = {tag["name"]: tag for tag in document["tags"]}

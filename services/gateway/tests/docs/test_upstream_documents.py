@@ -15,7 +15,7 @@ from gateway.routing import route_table
 from gateway.settings import GatewaySettings
 from imet.infra.process import free_port
 
-NAMES = ("catalog", "nomination", "vetting", "funding")
+NAMES = ("catalog", "nomination", "vetting", "funding", "reporting")
 Serve = Callable[[Any], contextlib.AbstractContextManager[str]]
 
 
@@ -97,6 +97,7 @@ async def test_a_service_never_reached_is_marked_unavailable_and_the_rest_is_ser
         "Catalog",
         "Nominations",
         "Vetting",
+        "Reports",
     ]
 
 
@@ -135,7 +136,7 @@ async def test_the_documents_are_fetched_again_only_after_the_ttl(
     first = await docs.body()
     now[0] += 59
     await docs.body()
-    assert len(fetched) == 4
+    assert len(fetched) == len(NAMES)
 
     now[0] += 2
     served_while_refreshing = await docs.body()
@@ -144,7 +145,7 @@ async def test_the_documents_are_fetched_again_only_after_the_ttl(
     await refresh
 
     assert served_while_refreshing == first
-    assert len(fetched) == 8
+    assert len(fetched) == 2 * len(NAMES)
 
 
 async def test_a_service_that_did_not_answer_is_asked_again_before_the_ttl(

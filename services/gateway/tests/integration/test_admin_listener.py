@@ -53,7 +53,13 @@ async def test_the_admin_listener_serves_health_readiness_and_metrics(
         metrics = await admin.get("/metrics")
 
     assert health.json() == {"status": "ok", "service": "gateway"}
-    assert set(readiness.json()["upstreams"]) == {"catalog", "nomination", "vetting", "funding"}
+    assert set(readiness.json()["upstreams"]) == {
+        "catalog",
+        "nomination",
+        "vetting",
+        "funding",
+        "reporting",
+    }
     assert "imet_gateway_requests_total" in metrics.text
 
 

@@ -149,7 +149,13 @@ async def test_readyz_is_200_when_every_upstream_is_ready(all_ready_gateway_admi
         response = await http.get("/readyz")
 
     assert response.status_code == 200
-    assert set(response.json()["upstreams"]) == {"catalog", "nomination", "vetting", "funding"}
+    assert set(response.json()["upstreams"]) == {
+        "catalog",
+        "nomination",
+        "vetting",
+        "funding",
+        "reporting",
+    }
 
 
 async def test_metrics_count_proxied_requests_per_upstream_and_status_class(

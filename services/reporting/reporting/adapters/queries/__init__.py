@@ -1,0 +1,30 @@
+"""The read side: what the report routes read (facts as domain objects, filtered in SQL).
+
+Routes read only through this package. `facts` loads the read model's facts for a report;
+`status` says how current the read model is.
+"""
+
+from reporting.adapters.queries.facts import (
+    ReportFilters,
+    allocations,
+    cases,
+    countries,
+    courses,
+    lines,
+    nominations,
+    spans,
+)
+from reporting.adapters.queries.status import TopicStatus, topic_status
+
+__all__ = [
+    "ReportFilters",
+    "TopicStatus",
+    "allocations",
+    "cases",
+    "countries",
+    "courses",
+    "lines",
+    "nominations",
+    "spans",
+    "topic_status",
+]

@@ -1,0 +1,191 @@
+"""The Foreign Military Training Report (FMTR) for one fiscal year: the counting rules.
+
+- A student is counted once per country even when trained in several courses: students are
+  distinct candidates among the fiscal year's nominations that reached training.
+- Trained means the student reported to the school (`in_training`); completing is not needed,
+  so a student whose training was terminated counts.
+- The cost of a training line is what stayed obligated: obligated minus what was returned to
+  the allocation and what lapsed. For a trained student it splits into tuition, travel and the
+  living allowance (TLA); when training ended early the tuition is the prorated charge funding
+  kept, travel stays whole and the TLA is the rest. A line whose student never trained (withdrawn
+  or cancelled after obligation) costs only its cancellation charge: a penalty; a line still
+  waiting for its student costs nothing yet.
+- A country's total cost is the sum over all its lines of the fiscal year, trained or not.
+- Countries excluded by law (NATO members, Australia, Japan, New Zealand: reference data) are
+  left out unless `include_excluded`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from reporting.domain.facts import (
+    ZERO,
+    CountryRef,
+    CourseFact,
+    LineFact,
+    NominationFact,
+    unknown_country,
+)
+from reporting.domain.report import Cell, Report, ReportTable, columns
+
+
+@dataclass(frozen=True)
+class LineCost:
+    tuition: Decimal = ZERO
+    travel: Decimal = ZERO
+    living_allowance: Decimal = ZERO
+    penalties: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.tuition + self.travel + self.living_allowance + self.penalties
+
+    def __add__(self, other: LineCost) -> LineCost:
+        return LineCost(
+            self.tuition + other.tuition,
+            self.travel + other.travel,
+            self.living_allowance + other.living_allowance,
+            self.penalties + other.penalties,
+        )
+
+
+def line_cost(line: LineFact, *, trained: bool) -> LineCost:
+    """How a line's final cost splits (see the module's rules)."""
+    net = line.net
+    if not trained:
+        return LineCost(penalties=min(net, line.penalties))
+    if line.returned + line.lapsed == ZERO:
+        rest = net - line.tuition - line.travel - line.living_allowance
+        return LineCost(line.tuition, line.travel, line.living_allowance + rest)
+    tuition = min(net, line.penalties)
+    travel = min(line.travel, net - tuition)
+    return LineCost(tuition, travel, net - tuition - travel)
+
+
+@dataclass(frozen=True)
+class FmtrScope:
+    fiscal_year: int
+    include_excluded: bool = False
+    country: str | None = None
+    region: str | None = None
+
+    def admits(self, ref: CountryRef) -> bool:
+        if ref.fmtr_excluded and not self.include_excluded:
+            return False
+        if self.country is not None and ref.code != self.country:
+            return False
+        return self.region is None or ref.region == self.region
+
+
+COUNTRY_COLUMNS = columns(
+    ("country", "Country", "text"),
+    ("country_name", "Country name", "text"),
+    ("region", "Region", "text"),
+    ("students_trained", "Students trained", "integer"),
+    ("training_lines", "Training lines", "integer"),
+    ("tuition", "Tuition", "money"),
+    ("travel", "Travel", "money"),
+    ("living_allowance", "TLA", "money"),
+    ("penalties", "Cancellation penalties", "money"),
+    ("total_cost", "Total cost", "money"),
+)
+ACTIVITY_COLUMNS = columns(
+    ("country", "Country", "text"),
+    ("masl_id", "Course MASL", "text"),
+    ("title", "Course title", "text"),
+    ("schoolhouse", "Schoolhouse", "text"),
+    ("location", "Location", "text"),
+    ("number_trained", "Number trained", "integer"),
+    ("cost", "Cost", "money"),
+)
+
+
+def build_fmtr(
+    scope: FmtrScope,
+    nominations: Iterable[NominationFact],
+    lines: Iterable[LineFact],
+    courses: Mapping[str, CourseFact],
+    countries: Mapping[str, CountryRef],
+) -> Report:
+    """The FMTR's two tables: per country, and per training activity (country and course)."""
+
+    def ref(code: str) -> CountryRef:
+        return countries.get(code) or unknown_country(code)
+
+    noms = {
+        n.nomination_id: n
+        for n in nominations
+        if n.fiscal_year == scope.fiscal_year and scope.admits(ref(n.country))
+    }
+    students: dict[str, set[UUID | str]] = defaultdict(set)
+    course_students: dict[tuple[str, str], set[UUID | str]] = defaultdict(set)
+    trained_lines: dict[str, int] = defaultdict(int)
+    for n in noms.values():
+        if n.trained:
+            who: UUID | str = n.candidate_id or f"nomination:{n.nomination_id}"
+            students[n.country].add(who)
+            course_students[(n.country, n.masl_id)].add(who)
+            trained_lines[n.country] += 1
+    costs: dict[str, LineCost] = defaultdict(LineCost)
+    course_costs: dict[tuple[str, str], LineCost] = defaultdict(LineCost)
+    for line in lines:
+        if line.fiscal_year != scope.fiscal_year or not scope.admits(ref(line.country)):
+            continue
+        nom = noms.get(line.nomination_id)
+        cost = line_cost(line, trained=nom is not None and nom.trained)
+        costs[line.country] += cost
+        course_costs[(line.country, line.masl_id)] += cost
+    country_rows: list[tuple[Cell, ...]] = []
+    total = LineCost()
+    for code in sorted(set(students) | set(costs)):
+        c, r = costs[code], ref(code)
+        total += c
+        country_rows.append(
+            (code, r.name, r.region, len(students[code]), trained_lines[code], c.tuition,
+             c.travel, c.living_allowance, c.penalties, c.total)
+        )  # fmt: skip
+    all_students = {(code, who) for code, whos in students.items() for who in whos}
+    totals: tuple[Cell, ...] = ("Total", None, None, len(all_students),
+                                sum(trained_lines.values()), total.tuition, total.travel,
+                                total.living_allowance, total.penalties, total.total)  # fmt: skip
+    activity_rows: list[tuple[Cell, ...]] = []
+    for key in sorted(set(course_students) | set(course_costs)):
+        code, masl = key
+        course = courses.get(masl)
+        activity_rows.append((
+            code, masl, course.title if course else None,
+            course.institution if course else None, course.location if course else None,
+            len(course_students[key]), course_costs[key].total,
+        ))  # fmt: skip
+    return Report(
+        kind="fmtr",
+        title=f"Foreign Military Training Report, fiscal year {scope.fiscal_year}",
+        tables=(
+            ReportTable(
+                "countries",
+                "Students trained and cost per country",
+                COUNTRY_COLUMNS,
+                tuple(country_rows),
+                totals,
+            ),
+            ReportTable(
+                "activities", "Training activities", ACTIVITY_COLUMNS, tuple(activity_rows)
+            ),
+        ),
+        filters={
+            "fiscal_year": scope.fiscal_year,
+            "include_excluded": scope.include_excluded,
+            "country": scope.country,
+            "region": scope.region,
+        },
+        notes=(
+            "A student counts once per country however many courses they attended.",
+            "Countries excluded by law (NATO, Australia, Japan, New Zealand) are left out "
+            "unless include_excluded=true.",
+        ),
+    )
