@@ -34,9 +34,9 @@ from typing import Any
 import httpx
 
 from bench.gateway_proxy.run import Sample, Target, _cpu_model, _wrk
+from gateway.signing.issuer import issue_dev_token
 from imet.infra.process import free_port
 from imet.stack import Stack, StackOptions
-from shared.auth.tokens import issue_dev_token
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"

@@ -25,9 +25,9 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.signing.issuer import issue_dev_token
 from imet.provision import drop_database
 from imet.stack import Stack, StackOptions
-from shared.auth.tokens import issue_dev_token
 from tests.e2e.driver import NOMINATIONS, Driver, until
 from tests.helpers.infra import RUN_ID_ENV, admin_url, bootstrap_servers, worker_id
 from tests.helpers.timing import scaled
