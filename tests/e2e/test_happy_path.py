@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.driver import CATALOG, FUNDING, NOMINATIONS, Driver
+from tests.helpers.waiting import eventually
 
 
 async def test_a_nomination_goes_from_draft_to_travel_order(
@@ -20,7 +21,15 @@ async def test_a_nomination_goes_from_draft_to_travel_order(
     await driver.allocation(country, klass["fiscal_year"], "750000.00")
 
     nomination = await driver.nominate(country, klass)
-    in_vetting = await driver.wait_status(nomination["id"], country, "vetting")
+    await driver.wait_status(nomination["id"], country, "vetting")
+    # "vetting" is entered on the case alone; the catalog's hold is a separate fact that may
+    # arrive just after (seen with tracing on): wait for both, never assume their order.
+    in_vetting = await eventually(
+        lambda: driver.nomination(nomination["id"], country),
+        lambda n: n["status"] == "vetting" and n["seat"]["status"] == "held",
+        timeout=60,
+        what="the nomination in vetting with its seat held",
+    )
     gate_before = await gateway.post(
         f"{NOMINATIONS}/{nomination['id']}/ito", headers=driver.headers("sco", country)
     )
