@@ -122,7 +122,7 @@ async def list_courses(
         fiscal_year=fiscal_year,
         include_inactive=include_inactive,
     )
-    async with runtime.sessions() as session:
+    async with runtime.read_sessions() as session:
         found, cursor = await queries.search_courses(session, page, filters, policy, utc_today())
     return CoursePage(items=[_public(c, i, policy) for c, i in found], next_cursor=cursor)
 
@@ -137,8 +137,11 @@ async def get_course(
     response: Response,
 ) -> CoursePublic | Response:
     """One course with its tuition per fiscal year and E-IMET flags, and its ETag."""
-    async with runtime.uow(principal) as uow:
-        course, institution = await _stored(uow, masl_id)
+    async with runtime.read_sessions() as session:  # one statement, no transaction (ADR 0120)
+        found = await queries.get_course(session, masl_id)
+    if found is None:
+        raise CourseNotFound(f"No course {masl_id} in the catalog.")
+    course, institution = found
     unchanged = not_modified(request, etag_for(course.masl_id, course.version))
     if unchanged is not None:
         return unchanged
