@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 
+from catalog.adapters.read_cache import ReadCache
 from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.domain.course import EimetPolicy
 from catalog.domain.masl import MASL_RULE, validate_masl
@@ -85,3 +86,20 @@ async def seat_policy(runtime: RuntimeDep) -> HoldPolicy:
 
 EimetPolicyDep = Annotated[EimetPolicy, Depends(eimet_policy)]
 HoldPolicyDep = Annotated[HoldPolicy, Depends(seat_policy)]
+
+
+async def read_cache(runtime: RuntimeDep) -> ReadCache:
+    """The process's cache of rendered course reads (`catalog.adapters.read_cache`)."""
+    cache: ReadCache | None = runtime.state.get("read_cache")
+    if cache is None:
+        cache = ReadCache(
+            runtime.dsn,
+            runtime.settings.db_schema,
+            timeout_seconds=runtime.settings.db_command_timeout_seconds,
+        )
+        runtime.state["read_cache"] = cache
+        runtime.closers.append(cache.aclose)
+    return cache
+
+
+ReadCacheDep = Annotated[ReadCache, Depends(read_cache)]
