@@ -1,29 +1,43 @@
-"""`make bench`: every benchmark, results (JSON + Markdown) in bench/results/.
+"""`make bench`: every benchmark, results (JSON + Markdown, SVG where plotted) in bench/results/.
 
 Benchmarks are ratios measured in one run on the same machine (SPEC section 9), so they hold on
-a noisy 2-core box. Today: the gateway's proxy path against the bare endpoint behind it
-(ADR 0002). Needs `wrk` (Debian: `apt-get install wrk`).
+a noisy 2-core box. Today:
+1. `gateway_proxy`: the gateway's proxy path against the bare endpoint behind it (ADR 0002);
+2. `read_paths`: the hot reads users feel (course search and detail, classes with free seats,
+   nomination detail, balances) direct and through the gateway, as ratios to a bare FastAPI
+   hello, with a raw asyncpg ceiling (issue 16, ADR 0120).
+Each runs as its own process (its own private stack). Needs `wrk` (Debian: `apt-get install wrk`).
+
+    .venv/bin/python -m bench [--quick] [--only gateway_proxy|read_paths]
 """
 
 from __future__ import annotations
 
-import runpy
+import argparse
 import shutil
+import subprocess
 import sys
-from pathlib import Path
+
+BENCHMARKS = ("gateway_proxy", "read_paths")
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="Every benchmark; results in bench/results/.")
+    parser.add_argument("--quick", action="store_true", help="short runs, one round (a smoke)")
+    parser.add_argument("--only", choices=BENCHMARKS, action="append", help="run only this one")
+    args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("make bench needs wrk: sudo apt-get install -y wrk", file=sys.stderr)
         return 2
-    script = Path(__file__).resolve().parent / "gateway_proxy" / "run.py"
-    sys.argv = [str(script), *sys.argv[1:]]
-    try:
-        runpy.run_path(str(script), run_name="__main__")
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+    failed: list[str] = []
+    for name in args.only or BENCHMARKS:
+        print(f"\n== bench.{name}", flush=True)
+        argv = [sys.executable, "-m", f"bench.{name}.run", *(["--quick"] if args.quick else [])]
+        if subprocess.run(argv, check=False).returncode != 0:  # noqa: S603 - our own argv
+            failed.append(name)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from shared.auth.principal import Principal
 from shared.contracts.envelope import IntegrationEvent
 from shared.db.admission import TransactionGate
-from shared.db.engine import create_engine, plain_dsn, session_factory
+from shared.db.engine import create_engine, plain_dsn, read_session_factory, session_factory
 from shared.db.platform_tables import PlatformTables
 from shared.db.uow import SqlUnitOfWork
 from shared.settings import ServiceSettings
@@ -83,6 +83,8 @@ class ServiceRuntime(Generic[S, U]):
             wait_seconds=settings.db_queue_timeout_seconds,
         )
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        #: Autocommit sessions for read-only requests (no BEGIN/ROLLBACK; one snapshot a statement).
+        self.read_sessions: async_sessionmaker[AsyncSession] = read_session_factory(self.engine)
         self.dsn = plain_dsn(settings.database_url.get_secret_value())
         self.verifier = verifier_from_settings(self.platform)
         self.state: dict[str, Any] = {}

@@ -91,6 +91,7 @@ def summarise(collapsed: str, title: str, top: int = 30) -> str:
     total = 0
     per_function: collections.Counter[str] = collections.Counter()
     per_group: collections.Counter[str] = collections.Counter()
+    leaf: collections.Counter[str] = collections.Counter()
     for line in collapsed.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
@@ -98,6 +99,7 @@ def summarise(collapsed: str, title: str, top: int = 30) -> str:
         count = int(count_text)
         total += count
         frames = stack.split(";")
+        leaf[frames[-1]] += count
         for frame in set(frames):
             per_function[frame] += count
         for group in {label for f in frames for key, label in GROUPS if key in f}:
@@ -108,6 +110,11 @@ def summarise(collapsed: str, title: str, top: int = 30) -> str:
     lines += ["", "| function (inclusive) | share |", "|---|---:|"]
     for frame, n in per_function.most_common(top):
         lines.append(f"| `{frame.replace('|', '/')[:140]}` | {100 * n / total:.1f}% |")
+    lines += ["", "| function (self: the sample's innermost frame) | share |", "|---|---:|"]
+    for frame, n in leaf.most_common(top):
+        lines.append(
+            f"| `{(frame or '(idle)').replace('|', '/')[:140]}` | {100 * n / total:.1f}% |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -1,6 +1,7 @@
 """The hot reads users feel, as ratios to ceilings measured in the same run (issue 16, item 1).
 
     .venv/bin/python -m bench.read_paths.run [--duration 6] [--rounds 3] [--quick]
+        [--reads course_search,course_detail] [--label before-x]
 
 Starts the `make run` stack (embedded PostgreSQL and Tansu, the four services, the gateway, demo
 data) on free ports and a bare FastAPI "hello" endpoint, creates one nomination, then for each
@@ -10,7 +11,9 @@ the service directly (token verified by the service) and the same request throug
 A raw asyncpg loop (the same kind of point read, 32 connections) is the database ceiling.
 Each read's pair is measured right after its own hello run, the order rotating per round; the
 figure is the median over rounds of the ratio to that hello. Results: bench/results/
-read_paths.{json,md,svg}. Every process is a child of this script, stopped by PID at the end.
+read_paths.{json,md,svg}, or read_paths_<label>.{json,md,svg} with `--label` (a before/after step
+of ADR 0120; `--reads` measures only the named reads).
+Every process is a child of this script, stopped by PID at the end.
 """
 
 from __future__ import annotations
@@ -78,6 +81,11 @@ def main() -> int:
         wait_for_port("127.0.0.1", hello_port, timeout=20, proc=hello)
         token = issue_dev_token(stack.key_dir, "admin")
         reads = asyncio.run(_prepare(stack, token))
+        if args.reads:
+            wanted = set(args.reads.split(","))
+            reads = [r for r in reads if r.key in wanted]
+            if not reads:
+                sys.exit(f"--reads names none of the reads: {args.reads}")
         result = _run(args, stack, token, f"http://127.0.0.1:{hello_port}", reads)
     finally:
         for proc in procs:
@@ -222,6 +230,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="median of this many rounds")
     parser.add_argument("--quick", action="store_true", help="2 s runs, 1 s warm-up, 1 round")
     parser.add_argument("--results-dir", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--reads", help="comma-separated read keys (default: all)")
+    parser.add_argument("--label", help="write read_paths_<label>.* (a before/after step)")
     args = parser.parse_args()
     if args.quick:
         args.duration, args.warmup, args.rounds = 2, 1, 1
@@ -265,8 +275,9 @@ def _report(args: argparse.Namespace, result: dict[str, Any]) -> int:
     print(table)
     out = args.results_dir
     out.mkdir(parents=True, exist_ok=True)
-    (out / "read_paths.md").write_text(table + "\n\n![ratios](read_paths.svg)\n")
-    (out / "read_paths.svg").write_text(bar_chart(
+    name = f"read_paths_{args.label}" if args.label else "read_paths"
+    (out / f"{name}.md").write_text(table + f"\n\n![ratios]({name}.svg)\n")
+    (out / f"{name}.svg").write_text(bar_chart(
         "Hot reads as a share of a bare FastAPI hello (same run)",
         [r.label for r in reads],
         {"service direct": [ratios[f"{r.key}:direct"] for r in reads],
@@ -279,7 +290,7 @@ def _report(args: argparse.Namespace, result: dict[str, Any]) -> int:
         "samples": {k: [asdict(s) for s in v] for k, v in samples.items()},
         "ratios_to_hello": result["ratios"], "asyncpg_qps": result["asyncpg_qps"],
     }  # fmt: skip
-    (out / "read_paths.json").write_text(json.dumps(raw, indent=2) + "\n")
+    (out / f"{name}.json").write_text(json.dumps(raw, indent=2) + "\n")
     return 0
 
 

@@ -93,7 +93,21 @@ class PageParams:
         self.cursor = cursor
 
 
-PageQuery = Annotated[PageParams, Depends()]
+async def page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1-200).")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page."),
+    ] = None,
+) -> PageParams:
+    """The page parameters; `async` so FastAPI does not run it in a worker thread (it would for
+    the class itself: a thread hop per list request, ADR 0120)."""
+    return PageParams(limit, cursor)
+
+
+PageQuery = Annotated[PageParams, Depends(page_params)]
 
 
 @dataclass(frozen=True)

@@ -196,3 +196,13 @@ nomination_release = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint(f"reason IN {RELEASE_REASONS}", name="reason"),
 )
+
+# Incremented by triggers in every transaction that changes what course reads show (migration
+# catalog_0003); the course read cache compares it per request (ADR 0120).
+read_generation = Table(
+    "read_generation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", BigInteger, nullable=False, server_default=text("1")),
+    CheckConstraint("id = 1", name="single_row"),
+)

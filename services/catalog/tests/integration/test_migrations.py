@@ -27,6 +27,7 @@ CATALOG_TABLES = {
     "course_class",
     "seat",
     "nomination_release",
+    "read_generation",
 }
 PLATFORM_TABLES = {
     "outbox",

@@ -117,7 +117,7 @@ async def list_classes(
         starts_to=starts_to,
         has_seats=has_seats,
     )
-    async with runtime.sessions() as session:
+    async with runtime.read_sessions() as session:
         rows, cursor = await queries.list_classes(session, page, filters)
     return ClassPage(items=[_public(r, policy) for r in rows], next_cursor=cursor)
 

@@ -1,21 +1,36 @@
-"""`/courses`: courses by MASL number, their search, facts and tuition."""
+"""`/courses`: courses by MASL number, their search, facts and tuition.
+
+Course detail and search are answered from the process's read cache while the catalog's read
+generation has not moved (`catalog.adapters.read_cache`, ADR 0120); both carry an ETag and
+answer 304 to a matching `If-None-Match`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import TypeAdapter
 
 from catalog.adapters import queries
+from catalog.adapters.read_cache import Rendered
 from catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from catalog.domain.course import Course, CourseCategory, EimetPolicy, Institution
 from catalog.domain.errors import CourseNotFound
 from catalog.domain.masl import AGENCY_BY_LETTER, Agency
 from catalog.entrypoints.authorization import Manager
 from catalog.entrypoints.clock import utc_today
-from catalog.entrypoints.http.deps import PREFIX, EimetPolicyDep, IfMatchCheck, MaslPath, RuntimeDep
+from catalog.entrypoints.http.deps import (
+    PREFIX,
+    EimetPolicyDep,
+    IfMatchCheck,
+    MaslPath,
+    ReadCacheDep,
+    RuntimeDep,
+)
 from catalog.entrypoints.http.schemas.common import NO_NUL, problems
 from catalog.entrypoints.http.schemas.courses import (
     CourseCreate,
@@ -30,6 +45,8 @@ from shared.http.etag import etag_for, not_modified, set_etag
 from shared.http.pagination import PageQuery
 
 router = APIRouter(prefix=f"{PREFIX}/courses", tags=["courses"])
+_PAGE = TypeAdapter(CoursePage)
+_COURSE = TypeAdapter(CoursePublic)
 LETTER = {agency: letter for letter, agency in AGENCY_BY_LETTER.items()}
 
 
@@ -74,6 +91,8 @@ async def list_courses(
     runtime: RuntimeDep,
     policy: EimetPolicyDep,
     page: PageQuery,
+    cache: ReadCacheDep,
+    request: Request,
     q: Annotated[
         str | None,
         Query(
@@ -105,7 +124,7 @@ async def list_courses(
         FiscalYear | None, Query(description="Has a class in this fiscal year")
     ] = None,
     include_inactive: Annotated[bool, Query(description="Also retired courses")] = False,
-) -> CoursePage:
+) -> Response:
     """Search the catalog (every authenticated role), ordered by MASL number. `ecl`/`toefl_ibt`
     keep courses whose English requirement the score meets (or that have none); `eimet` filters
     by certification state (`current` includes those due for renewal)."""
@@ -122,9 +141,19 @@ async def list_courses(
         fiscal_year=fiscal_year,
         include_inactive=include_inactive,
     )
-    async with runtime.sessions() as session:
-        found, cursor = await queries.search_courses(session, page, filters, policy, utc_today())
-    return CoursePage(items=[_public(c, i, policy) for c, i in found], next_cursor=cursor)
+    today = utc_today()
+    key = ("search", filters, page.limit, page.cursor, today)
+    generation = await cache.generation()
+    rendered = cache.get(key, generation)
+    if rendered is None:
+        async with runtime.read_sessions() as session:
+            found, cursor = await queries.search_courses(session, page, filters, policy, today)
+        body = _PAGE.dump_json(
+            CoursePage(items=[_public(c, i, policy) for c, i in found], next_cursor=cursor)
+        )
+        rendered = Rendered(_weak_etag(body), body)
+        cache.put(key, generation, rendered)
+    return _answer(request, rendered)
 
 
 @router.get("/{masl_id}", response_model=CoursePublic, responses=problems(401, 404, 422))
@@ -133,17 +162,37 @@ async def get_course(
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     policy: EimetPolicyDep,
+    cache: ReadCacheDep,
     request: Request,
-    response: Response,
-) -> CoursePublic | Response:
-    """One course with its tuition per fiscal year and E-IMET flags, and its ETag."""
-    async with runtime.uow(principal) as uow:
-        course, institution = await _stored(uow, masl_id)
-    unchanged = not_modified(request, etag_for(course.masl_id, course.version))
+) -> Response:
+    """One course with its tuition per fiscal year and E-IMET flags, and its ETag (answers
+    304 to an `If-None-Match` naming it)."""
+    key = ("detail", masl_id, utc_today())
+    generation = await cache.generation()
+    rendered = cache.get(key, generation)
+    if rendered is None:
+        async with runtime.read_sessions() as session:  # one statement, no transaction
+            found = await queries.get_course(session, masl_id)
+        if found is None:
+            raise CourseNotFound(f"No course {masl_id} in the catalog.")
+        course, institution = found
+        body = _COURSE.dump_json(_public(course, institution, policy))
+        rendered = Rendered(etag_for(course.masl_id, course.version), body)
+        cache.put(key, generation, rendered)
+    return _answer(request, rendered)
+
+
+def _weak_etag(body: bytes) -> str:
+    """A list's ETag: weak (a page is not a versioned resource), from its rendered body."""
+    return f'W/"{hashlib.sha256(body).hexdigest()[:20]}"'
+
+
+def _answer(request: Request, rendered: Rendered) -> Response:
+    """200 with the rendered body, or 304 when If-None-Match names its ETag."""
+    unchanged = not_modified(request, rendered.etag)
     if unchanged is not None:
         return unchanged
-    set_etag(response, course.masl_id, course.version)
-    return _public(course, institution, policy)
+    return Response(rendered.body, media_type="application/json", headers={"ETag": rendered.etag})
 
 
 @router.patch(

@@ -65,7 +65,7 @@ async def list_institutions(
     agency: Annotated[Agency | None, Query(description="Implementing agency")] = None,
 ) -> InstitutionPage:
     """Schoolhouses by name (every authenticated role)."""
-    async with runtime.sessions() as session:
+    async with runtime.read_sessions() as session:
         items, cursor = await queries.list_institutions(
             session, page, q, agency.value if agency else None
         )
