@@ -5,10 +5,13 @@ a noisy 2-core box. Today:
 1. `gateway_proxy`: the gateway's proxy path against the bare endpoint behind it (ADR 0002);
 2. `read_paths`: the hot reads users feel (course search and detail, classes with free seats,
    nomination detail, balances) direct and through the gateway, as ratios to a bare FastAPI
-   hello, with a raw asyncpg ceiling (issue 16, ADR 0120).
+   hello, with a raw asyncpg ceiling (issue 16, ADR 0120);
+3. `messaging`: the outbox relay's publish rate and a real consumer's apply rate against raw
+   aiokafka with the same client settings on the same broker (issue 16 item 4);
+4. `idle_cost`: CPU of the whole idle stack per process, and event latency (ADR 0054).
 Each runs as its own process (its own private stack). Needs `wrk` (Debian: `apt-get install wrk`).
 
-    .venv/bin/python -m bench [--quick] [--only gateway_proxy|read_paths]
+    .venv/bin/python -m bench [--quick] [--only gateway_proxy|read_paths|messaging|idle_cost]
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ import shutil
 import subprocess
 import sys
 
-BENCHMARKS = ("gateway_proxy", "read_paths")
+BENCHMARKS = ("gateway_proxy", "read_paths", "messaging", "idle_cost")
+# What `--quick` means to each (a smoke of the same code, not a measurement).
+QUICK = {
+    "gateway_proxy": ["--quick"],
+    "read_paths": ["--quick"],
+    "messaging": ["--events", "300", "--rounds", "1"],
+    "idle_cost": ["--idle", "10", "--sparse", "5", "--steady", "2", "--label", "quick"],
+}
 
 
 def main() -> int:
@@ -32,7 +42,7 @@ def main() -> int:
     failed: list[str] = []
     for name in args.only or BENCHMARKS:
         print(f"\n== bench.{name}", flush=True)
-        argv = [sys.executable, "-m", f"bench.{name}.run", *(["--quick"] if args.quick else [])]
+        argv = [sys.executable, "-m", f"bench.{name}.run", *(QUICK[name] if args.quick else [])]
         if subprocess.run(argv, check=False).returncode != 0:  # noqa: S603 - our own argv
             failed.append(name)
     if failed:
