@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from gateway.oauth import GRANT_TYPE, AuthServer, OAuthError, _form
 from gateway.ops_dashboard import pages
 from gateway.ops_dashboard.markup import Safe
-from gateway.ops_dashboard.sources import Sources
+from gateway.ops_dashboard.sources import Figures, Sources
 from gateway.ops_dlq import DeadLetterOps, _parse
 from gateway.revocations import RevocationList
 from gateway.upstreams import UpstreamPool
@@ -114,6 +114,9 @@ class OpsDashboard:
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
         if not client_id or not secret:
             return page(pages.login_page("Enter the client id and the secret."), 400)
+        verifier: TokenVerifier | None = getattr(request.app.state, "verifier", None)
+        if verifier is None:
+            return page(pages.message_page("Unavailable", "The gateway is starting."), 503)
         remote = request.client.host if request.client else "unknown"
         grant = {"grant_type": GRANT_TYPE, "client_id": client_id, "client_secret": secret}
         try:
@@ -128,9 +131,12 @@ class OpsDashboard:
                 problem.status,
                 {k: v for k, v in problem.headers.items() if k.lower() == "retry-after"},
             )
-        verifier: TokenVerifier = request.app.state.verifier
         token = str(answer["access_token"])
-        principal = await verifier.averify(token)
+        try:
+            principal = await verifier.averify(token)
+        except AuthError as exc:  # the verifier does not trust this issuer: a broken deployment
+            log.error("ops.login_unverifiable", error=type(exc).__name__)
+            return page(pages.message_page("Unavailable", "The token could not be verified."), 503)
         if principal.roles.isdisjoint(ALLOWED):
             log.warning("ops.login_refused", client_id=principal.subject, reason="role")
             return page(
@@ -165,7 +171,7 @@ class OpsDashboard:
             )
         return principal
 
-    async def figures_of(self, request: Request) -> Any:
+    async def figures_of(self, request: Request) -> Figures:
         return await self.sources.gather(request.cookies[COOKIE], datetime.now(UTC))
 
 

@@ -17,7 +17,7 @@ import httpx
 import jwt
 import pytest
 
-from shared.auth.tokens import TokenIssuer
+from gateway.signing.issuer import TokenIssuer
 from shared.messaging.kafka import dlq_topic, physical_topic
 from tests.helpers.kafka import headers_of, produce, read_all
 from tests.helpers.timing import scaled
