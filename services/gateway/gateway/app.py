@@ -11,7 +11,8 @@ Dispatch:
   runs on this path: it is what every API call pays (docs/adr/0002-gateway-proxy-path.md).
 - Anything else (websocket included): the gateway's own FastAPI app (`/healthz` of
   `admin.py`, the token endpoint, JWKS and discovery of `oauth.py`, the admins' dead-letter
-  routes of `ops_dlq.py` (they authenticate themselves), and the aggregated
+  routes of `ops_dlq.py` (they authenticate themselves), the ops dashboard's pages under
+  `/ops` (`ops_dashboard/`: a login form and a session cookie of their own), and the aggregated
   OpenAPI / AsyncAPI documents and their pages of `docs/`), its answers completed by the edge.
 - Readiness and metrics are NOT on this port: `admin_listener` serves them on the admin port
   (`python -m gateway` runs both listeners; docs/adr/0055).
@@ -32,6 +33,7 @@ from gateway.edge import Edge, header_value
 from gateway.headers import new_request_id, read_request_headers, valid_request_id
 from gateway.metrics import PROXY_METRICS
 from gateway.oauth import AuthServer, install_auth_routes
+from gateway.ops_dashboard import install_ops_dashboard
 from gateway.ops_dlq import install_dlq_routes
 from gateway.problems import send_problem
 from gateway.proxy import Exchange, Proxy, ProxyStep
@@ -80,7 +82,9 @@ class GatewayApp:
         self.own_app = create_own_app(self.pool)
         self.auth = AuthServer(settings)
         install_auth_routes(self.own_app, self.auth)
-        install_dlq_routes(self.own_app, settings.platform, lambda: self.auth.store)
+        dlq = install_dlq_routes(self.own_app, settings.platform, lambda: self.auth.store)
+        # The operations dashboard (`/ops`, ADR 0100): HTML pages with their own login.
+        install_ops_dashboard(self.own_app, self.auth, self.pool, dlq)
         self.docs = mount_docs(self.own_app, settings)
         self._own = self.edge.wrap(self.own_app)
         # Served on the admin port by `python -m gateway` (readiness details and metrics).

@@ -3,6 +3,7 @@ rows of a page as domain objects, and the country list. Routes read only through
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -35,6 +36,7 @@ def travel_orders(
     status: str | None = None,
     recall_reason: str | None = None,
     fiscal_year: int | None = None,
+    recalled_since: datetime | None = None,
 ) -> Select[Any]:
     """Travel orders of the nominations matching the filters (an SCO: its own country only)."""
     stmt = select(travel_order).join(nomination, nomination.c.id == travel_order.c.nomination_id)
@@ -50,6 +52,8 @@ def travel_orders(
         stmt = stmt.where(*_ORDER_STATUS[status])
     if recall_reason is not None:
         stmt = stmt.where(travel_order.c.recall_reason == recall_reason)
+    if recalled_since is not None:
+        stmt = stmt.where(travel_order.c.recalled_at >= recalled_since)
     return stmt
 
 

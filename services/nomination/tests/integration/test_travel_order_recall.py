@@ -251,6 +251,35 @@ async def test_an_sco_lists_its_recalled_orders_and_never_another_countrys(
     assert bad.headers["content-type"] == "application/problem+json"
 
 
+async def test_recalled_since_keeps_the_orders_recalled_from_that_time_on(
+    world: World, bus: Bus, until: Until
+) -> None:
+    from datetime import datetime, timedelta
+
+    nomination, _ = await _issued(world, bus, until)
+    await world.client.post(f"{BASE}/{nomination['id']}/withdraw", headers=world.as_("sco", "GTM"))
+    auditor = world.as_("auditor")
+    [order] = [o for o in (await world.client.get(
+        f"{BASE}/travel-orders", params={"status": "recalled", "limit": 100}, headers=auditor,
+    )).json()["items"] if o["nomination_id"] == nomination["id"]]  # fmt: skip
+    recalled_at = datetime.fromisoformat(order["recalled_at"])
+
+    async def ids(since: datetime) -> list[str]:
+        page = await world.client.get(f"{BASE}/travel-orders", headers=auditor, params={
+            "status": "recalled", "recalled_since": since.isoformat(), "limit": 100})  # fmt: skip
+        return [o["nomination_id"] for o in page.json()["items"]]
+
+    before = await ids(recalled_at - timedelta(seconds=1))
+    after = await ids(recalled_at + timedelta(seconds=1))
+    naive = await world.client.get(f"{BASE}/travel-orders", headers=auditor,
+                                   params={"recalled_since": "2026-12-01T00:00:00"})  # fmt: skip
+
+    assert nomination["id"] in before
+    assert nomination["id"] not in after
+    assert naive.status_code == 422
+    assert naive.headers["content-type"] == "application/problem+json"
+
+
 async def test_the_database_refuses_to_change_a_recalled_order(
     world: World, bus: Bus, until: Until
 ) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Response
+from pydantic import AwareDatetime
 
 from nomination.adapters import queries
 from nomination.adapters.ito_pdf import render_pdf
@@ -75,11 +76,16 @@ async def list_country_travel_orders(
     recall_reason: RecallReason | None = None,
     country: Annotated[CountryCode | None, Query()] = None,
     fiscal_year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    recalled_since: Annotated[
+        AwareDatetime | None, Query(description="Recalled at or after (with a UTC offset)")
+    ] = None,
 ) -> TravelOrderPage:
     """Travel orders across nominations, newest first; an SCO sees only its own country's.
     `?status=recalled` is the SCO's list of the orders that were recalled, each with
     `recall_reason` (withdrawn, cancelled, vetting_suspended, unit_listed, approval_lapsed,
-    candidate_changed, seat_released, deobligated, ...) and the gate items that failed."""
+    candidate_changed, seat_released, deobligated, ...) and the gate items that failed;
+    `?recalled_since=` keeps the orders recalled at or after that time (the ops dashboard's
+    recalls of the week)."""
     scope = principal.country if principal.is_sco_only else None
     stmt = queries.travel_orders(
         scope_country=scope,
@@ -87,6 +93,7 @@ async def list_country_travel_orders(
         status=status.value if status else None,
         recall_reason=recall_reason.value if recall_reason else None,
         fiscal_year=fiscal_year,
+        recalled_since=recalled_since,
     )
     async with runtime.sessions() as session:
         rows, next_cursor = await paginate(session, stmt, page, queries.TRAVEL_ORDER_ORDER)
