@@ -1,4 +1,5 @@
-"""HTTP dependencies of the funding service: the runtime, who may read or change what, scoping."""
+"""HTTP dependencies of the funding service: the runtime, preconditions, the clock (who may do
+what is `entrypoints/authorization.py`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from fastapi import Depends, Request
 from funding.adapters.unit_of_work import SqlFundingUnitOfWork
 from funding.domain.calendar import Clock
 from funding.service_layer.unit_of_work import Precondition
-from shared.auth.principal import Principal, Role
-from shared.http.auth import require_roles
 from shared.http.etag import IfMatch, etag_for
 from shared.runtime import ServiceRuntime
 
@@ -23,23 +22,6 @@ def get_runtime(request: Request) -> FundingRuntime:
 
 
 RuntimeDep = Annotated[FundingRuntime, Depends(get_runtime)]
-# Funding data: funding officers and auditors see everything, an SCO only its own country.
-FundsReader = Annotated[
-    Principal, Depends(require_roles(Role.FUNDING_OFFICER, Role.AUDITOR, Role.SCO))
-]
-# Fiscal-year data (appropriations, consistency): not country data, so no SCO.
-BudgetReader = Annotated[Principal, Depends(require_roles(Role.FUNDING_OFFICER, Role.AUDITOR))]
-FundsWriter = Annotated[Principal, Depends(require_roles(Role.FUNDING_OFFICER))]
-
-
-def visible_country(principal: Principal, requested: str | None) -> tuple[str | None, bool]:
-    """The country filter a list really uses, and whether the list can have rows at all: an
-    SCO's lists are limited to its own country, whatever it asked for."""
-    if not principal.is_sco_only:
-        return requested, True
-    if requested is not None and requested != principal.country:
-        return requested, False
-    return principal.country, principal.country is not None
 
 
 def precondition_for(if_match: IfMatch, resource_id: object) -> Precondition:

@@ -9,13 +9,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from funding.adapters import queries
 from funding.domain.errors import AllocationNotFound
-from funding.entrypoints.http.deps import (
-    FundsReader,
-    FundsWriter,
-    RuntimeDep,
-    precondition_for,
-    visible_country,
-)
+from funding.entrypoints.authorization import FundsReader, FundsWriter, visible_country
+from funding.entrypoints.http.deps import RuntimeDep, precondition_for
 from funding.entrypoints.http.schemas.allocations import (
     AllocationChangePage,
     AllocationChangePublic,

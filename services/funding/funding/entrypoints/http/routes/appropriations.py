@@ -9,13 +9,8 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from funding.adapters import queries
 from funding.domain.allocation import TrancheSpec
 from funding.domain.errors import AppropriationNotFound
-from funding.entrypoints.http.deps import (
-    BudgetReader,
-    FundsWriter,
-    RuntimeDep,
-    clock_of,
-    precondition_for,
-)
+from funding.entrypoints.authorization import BudgetReader, FundsWriter
+from funding.entrypoints.http.deps import RuntimeDep, clock_of, precondition_for
 from funding.entrypoints.http.schemas.appropriations import (
     AppropriationPage,
     AppropriationPublic,

@@ -10,13 +10,8 @@ from fastapi import APIRouter, Path, Query
 
 from funding.adapters import queries
 from funding.domain.errors import AllocationNotFound
-from funding.entrypoints.http.deps import (
-    BudgetReader,
-    FundsReader,
-    RuntimeDep,
-    clock_of,
-    visible_country,
-)
+from funding.entrypoints.authorization import BudgetReader, FundsReader, visible_country
+from funding.entrypoints.http.deps import RuntimeDep, clock_of
 from funding.entrypoints.http.schemas.balances import (
     BalancePage,
     BalancePublic,

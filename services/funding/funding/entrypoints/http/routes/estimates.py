@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from funding.domain.errors import ClassUnknown, NoTuitionRate
 from funding.domain.obligation import RejectionReason
-from funding.entrypoints.http.deps import FundsReader, RuntimeDep
+from funding.entrypoints.authorization import FundsReader
+from funding.entrypoints.http.deps import RuntimeDep
 from funding.entrypoints.http.schemas.estimates import (
     EstimatePublic,
     EstimateRequest,

@@ -8,7 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from funding.adapters import queries
-from funding.entrypoints.http.deps import FundsReader, RuntimeDep, visible_country
+from funding.entrypoints.authorization import FundsReader, visible_country
+from funding.entrypoints.http.deps import RuntimeDep
 from funding.entrypoints.http.schemas.ledger import LedgerEntryPublic, LedgerPage
 from shared.contracts.types import CountryCode
 from shared.http.pagination import PageQuery

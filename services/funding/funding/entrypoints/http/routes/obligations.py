@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from funding.adapters import queries
 from funding.domain.errors import ObligationNotFound
-from funding.entrypoints.http.deps import FundsReader, RuntimeDep, visible_country
+from funding.entrypoints.authorization import FundsReader, visible_country
+from funding.entrypoints.http.deps import RuntimeDep
 from funding.entrypoints.http.schemas.obligations import (
     FundingRequestPage,
     FundingRequestPublic,

@@ -12,13 +12,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from funding.adapters import queries
 from funding.domain.errors import ProgramNotFound
 from funding.domain.program import Priority
-from funding.entrypoints.http.deps import (
-    FundsReader,
-    FundsWriter,
-    RuntimeDep,
-    clock_of,
-    visible_country,
-)
+from funding.entrypoints.authorization import FundsReader, FundsWriter, visible_country
+from funding.entrypoints.http.deps import RuntimeDep, clock_of
 from funding.entrypoints.http.schemas.obligations import FundingRequestPublic
 from funding.entrypoints.http.schemas.programs import (
     LineCreate,

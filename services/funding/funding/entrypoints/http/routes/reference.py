@@ -10,7 +10,8 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from funding.adapters import queries
 from funding.domain.errors import ReferenceDataNotFound
-from funding.entrypoints.http.deps import FundsWriter, RuntimeDep, precondition_for
+from funding.entrypoints.authorization import FundsWriter
+from funding.entrypoints.http.deps import RuntimeDep, precondition_for
 from funding.entrypoints.http.schemas.reference import (
     ParameterPublic,
     ParameterUpdate,
