@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from imet.report_cli import download, query
 from reporting.adapters.replay import rebuild
 from services.reporting.tests.integration.support import (
     FY,
@@ -169,8 +170,9 @@ async def test_every_report_answers_in_every_format_with_its_file_name_and_roles
                              headers=sco)  # fmt: skip
     vetter = await client.get(FMTR, params={**params, "format": "svg"},
                               headers=auth(token("vetter")))  # fmt: skip
+    svg_of_table = {"format": "svg", "table": "by_country"}
     chart_of_a_table = await client.get("/api/v1/reports/funnel", headers=auditor,
-                                        params={"format": "svg", "table": "by_country"})  # fmt: skip
+                                        params=svg_of_table)  # fmt: skip
 
     assert {k: r.status_code for k, r in answers.items()} == dict.fromkeys(answers, 200)
     assert {k: r.headers["content-type"].split(";")[0] for k, r in answers.items()} == {
@@ -192,3 +194,19 @@ async def test_every_report_answers_in_every_format_with_its_file_name_and_roles
     assert refused.json()["formats"] == ["json", "csv", "pdf", "svg", "png"]
     assert (other.status_code, vetter.status_code) == (403, 403)
     assert chart_of_a_table.status_code == 200  # the chart is the report's, `table` aside
+
+
+async def test_the_cli_downloads_what_the_routes_answer_and_names_the_file(
+    client: httpx.AsyncClient, token: Any
+) -> None:
+    sco = auth(token("sco", country="GTM"))
+
+    pdf = await download(client, "fmtr", query("pdf", FY, None, None, False, None), sco)
+    chart = await download(client, "turnaround", query("svg", FY, "GTM", None, False, None), sco)
+    refused = await download(client, "fmtr", query("csv", FY, "KEN", None, False, None), sco)
+
+    assert (pdf.ok, pdf.media_type, pdf.filename) == (
+        True, "application/pdf", f"fmtr-fy{FY}-GTM-countries.pdf",
+    )  # fmt: skip
+    assert b"Vetting turnaround" in chart.body
+    assert (refused.ok, refused.status) == (False, 403)
