@@ -324,10 +324,14 @@ async def test_the_other_reports_answer_through_the_gateway_with_roles(
     }
     csv = await gateway.get(f"{REPORTS}/funnel", params={"format": "csv"},
                             headers=driver.headers("auditor"))  # fmt: skip
+    wants_pdf = {**driver.headers("auditor"), "Accept": "application/pdf"}
+    pdf = await gateway.get(f"{REPORTS}/funnel", headers=wants_pdf)
     vetter = await gateway.get(f"{REPORTS}/funnel", headers=driver.headers("vetter"))
     anonymous = await gateway.get(f"{REPORTS}/funnel")
 
     assert {p: r.status_code for p, r in answers.items()} == dict.fromkeys(answers, 200)
     assert csv.text.startswith("State,Nominations,Median days in state")
+    assert pdf.content.startswith(b"%PDF")  # Accept reaches the service through the gateway
+    assert pdf.headers["content-disposition"] == 'attachment; filename="funnel-states.pdf"'
     assert vetter.status_code == 403
     assert anonymous.status_code == 401
