@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.responses import Response
@@ -177,3 +179,18 @@ def test_the_readme_chart_is_the_demo_fmtr_chart() -> None:
     assert DOCS_CHART.exists(), "IMET_WRITE_DOCS=1 pytest this file writes it"
     assert b"cost per country" in DOCS_CHART.read_bytes()
     assert DOCS_CHART.read_bytes() == svg, "stale: rerun this test with IMET_WRITE_DOCS=1"
+
+
+def test_files_are_drawn_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    threads: list[bool] = []
+    draw = rendering.render
+
+    def recording(item: rendering.ReportTable | rendering.ChartSpec, fmt: str) -> Any:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return draw(item, fmt)
+
+    monkeypatch.setattr(rendering, "render", recording)
+    for fmt in ("csv", "pdf", "png"):
+        asyncio.run(answer(demo_fmtr(), fmt, None))
+
+    assert threads == [False, False, False]
