@@ -9,6 +9,7 @@ imet clients create|list|revoke   client registrations of agency systems (the ga
 imet keys rotate|promote|list     the gateway's token-signing keys
 imet dlq list|show|replay         dead letters on the broker (ADR 0106)
 imet reporting rebuild         replay the public topics into the reports' read model
+imet report fmtr --fy 2026 --format pdf   a report through the gateway, as a file
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ import typer
 
 from imet.dlq_cli import dlq_app
 from imet.gateway_cli import clients_app, keys_app
+from imet.report_cli import report_app
 from imet.services import DOMAIN_SERVICES, definition
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="IMET Pipeline command line.")
 app.add_typer(clients_app, name="clients")
 app.add_typer(keys_app, name="keys")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(report_app, name="report")
 reporting_app = typer.Typer(no_args_is_help=True, help="The reporting service's read model.")
 app.add_typer(reporting_app, name="reporting")
 

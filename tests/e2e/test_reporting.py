@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from pypdf import PdfReader
 
 from imet.stack import Stack
 from tests.e2e.driver import CATALOG, FUNDING, NOMINATIONS, Driver, until
@@ -274,6 +275,28 @@ async def test_the_fmtr_of_a_program_year_matches_every_cell_computed_independen
     funnel = await driver.call("GET", f"{REPORTS}/funnel", "auditor",
                                params={"country": two, "fiscal_year": fy})  # fmt: skip
 
+    # `imet report` through the gateway: the dev stack's (var/run/stack.json, its dev key) or one
+    # given with a token; a PDF of one country's row, the FMTR chart as SVG
+    files = stack.options.var / "reports"
+    files.mkdir(exist_ok=True)
+    pdf_run, svg_run = await asyncio.gather(*(asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "imet", "report", "fmtr", "--fy", str(fy), *args],
+        env={**os.environ, "IMET_VAR_DIR": str(stack.options.var), "COLUMNS": "100"},
+        capture_output=True, text=True, timeout=scaled(60), check=False, cwd=os.getcwd(),
+    ) for args in (
+        ["--country", one, "--format", "pdf", "--out", str(files / "fmtr.pdf")],
+        ["--format", "svg", "--out", str(files / "fmtr.svg"), "--gateway", stack.gateway_url,
+         "--token", e2e_token("auditor")],
+    )))  # fmt: skip
+    row_one = next(r for r in after["tables"][0]["rows"] if r["country"] == one)
+    pdf_text = "".join(page.extract_text() for page in PdfReader(files / "fmtr.pdf").pages)
+
+    assert (pdf_run.returncode, svg_run.returncode) == (0, 0), pdf_run.stderr + svg_run.stderr
+    assert f"{Decimal(row_one['total_cost']):,.2f}" in pdf_text
+    assert f"Testland {one}" in pdf_text
+    assert f"Foreign Military Training Report, FY {fy}: cost per country" in (
+        (files / "fmtr.svg").read_text()
+    )
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     u = util["tables"][0]["rows"][0]
     assert (u["allocated"], u["obligated"]) == ("1000000.00", str(held))
@@ -301,10 +324,14 @@ async def test_the_other_reports_answer_through_the_gateway_with_roles(
     }
     csv = await gateway.get(f"{REPORTS}/funnel", params={"format": "csv"},
                             headers=driver.headers("auditor"))  # fmt: skip
+    wants_pdf = {**driver.headers("auditor"), "Accept": "application/pdf"}
+    pdf = await gateway.get(f"{REPORTS}/funnel", headers=wants_pdf)
     vetter = await gateway.get(f"{REPORTS}/funnel", headers=driver.headers("vetter"))
     anonymous = await gateway.get(f"{REPORTS}/funnel")
 
     assert {p: r.status_code for p, r in answers.items()} == dict.fromkeys(answers, 200)
     assert csv.text.startswith("State,Nominations,Median days in state")
+    assert pdf.content.startswith(b"%PDF")  # Accept reaches the service through the gateway
+    assert pdf.headers["content-disposition"] == 'attachment; filename="funnel-states.pdf"'
     assert vetter.status_code == 403
     assert anonymous.status_code == 401

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from imet.report_cli import download, query
 from reporting.adapters.replay import rebuild
 from services.reporting.tests.integration.support import (
     FY,
@@ -144,3 +145,68 @@ async def test_only_an_administrator_changes_the_country_reference_data(
     assert {"code": "NOR", "name": "Norway", "region": "EUCOM", "fmtr_excluded": True} in (
         listed.json()["items"]
     )
+
+
+async def test_every_report_answers_in_every_format_with_its_file_name_and_roles_hold(
+    client: httpx.AsyncClient, token: Any
+) -> None:
+    sco, auditor = auth(token("sco", country="GTM")), auth(token("auditor"))
+    paths = ("fmtr", "funnel", "utilization", "vetting-turnaround")
+    params = {"fiscal_year": FY}
+    media = {"csv": "text/csv", "pdf": "application/pdf", "svg": "image/svg+xml",
+             "png": "image/png"}  # fmt: skip
+
+    answers = {(p, f): await client.get(f"/api/v1/reports/{p}", headers=sco,
+                                        params={**params, "format": f})
+               for p in paths for f in media}  # fmt: skip
+    by_accept = await client.get(
+        FMTR, params=params, headers={**auditor, "Accept": "application/pdf"}
+    )
+    refused = await client.get(
+        FMTR, params=params, headers={**auditor, "Accept": "application/xml"}
+    )
+    unknown = await client.get(FMTR, params={**params, "format": "xlsx"}, headers=auditor)
+    other = await client.get(FMTR, params={**params, "country": "KEN", "format": "pdf"},
+                             headers=sco)  # fmt: skip
+    vetter = await client.get(FMTR, params={**params, "format": "svg"},
+                              headers=auth(token("vetter")))  # fmt: skip
+    svg_of_table = {"format": "svg", "table": "by_country"}
+    chart_of_a_table = await client.get("/api/v1/reports/funnel", headers=auditor,
+                                        params=svg_of_table)  # fmt: skip
+
+    assert {k: r.status_code for k, r in answers.items()} == dict.fromkeys(answers, 200)
+    assert {k: r.headers["content-type"].split(";")[0] for k, r in answers.items()} == {
+        (p, f): media[f] for p, f in answers
+    }
+    assert answers[("fmtr", "pdf")].content.startswith(b"%PDF")
+    assert answers[("fmtr", "pdf")].headers["content-disposition"] == (
+        f'attachment; filename="fmtr-fy{FY}-GTM-countries.pdf"'
+    )
+    assert answers[("vetting-turnaround", "png")].headers["content-disposition"] == (
+        f'inline; filename="vetting-turnaround-fy{FY}-GTM-chart.png"'
+    )
+    assert b"Pipeline funnel" in answers[("funnel", "svg")].content
+    assert by_accept.headers["content-type"] == "application/pdf"
+    assert by_accept.headers["vary"] == "Accept"
+    assert (refused.status_code, unknown.status_code) == (406, 422)
+    for problem in (refused, unknown):
+        assert problem.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["formats"] == ["json", "csv", "pdf", "svg", "png"]
+    assert (other.status_code, vetter.status_code) == (403, 403)
+    assert chart_of_a_table.status_code == 200  # the chart is the report's, `table` aside
+
+
+async def test_the_cli_downloads_what_the_routes_answer_and_names_the_file(
+    client: httpx.AsyncClient, token: Any
+) -> None:
+    sco = auth(token("sco", country="GTM"))
+
+    pdf = await download(client, "fmtr", query("pdf", FY, None, None, False, None), sco)
+    chart = await download(client, "turnaround", query("svg", FY, "GTM", None, False, None), sco)
+    refused = await download(client, "fmtr", query("csv", FY, "KEN", None, False, None), sco)
+
+    assert (pdf.ok, pdf.media_type, pdf.filename) == (
+        True, "application/pdf", f"fmtr-fy{FY}-GTM-countries.pdf",
+    )  # fmt: skip
+    assert b"Vetting turnaround" in chart.body
+    assert (refused.ok, refused.status) == (False, 403)

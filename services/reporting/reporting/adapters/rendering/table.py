@@ -2,7 +2,8 @@
 
 Money is `Decimal` (or `int`) in USD, never float: a `float` in a money column is refused when
 the table is built, so a rounding error can never reach a congressional report. A percent is in
-percentage points (`Decimal("12.5")` is 12.5 %). `None` is an empty cell.
+percentage points (`Decimal("12.5")` is 12.5 %). A number (days, a median) is a Decimal or
+int shown as it is. `None` is an empty cell.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal, get_args
 
-ColumnKind = Literal["text", "int", "money", "percent"]
+ColumnKind = Literal["text", "int", "number", "money", "percent"]
 ChartKind = Literal["bar", "stacked_bar", "line"]
-NUMERIC_KINDS: frozenset[str] = frozenset({"int", "money", "percent"})
+NUMERIC_KINDS: frozenset[str] = frozenset({"int", "number", "money", "percent"})
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""`/api/v1/reports/{fmtr,funnel,utilization,vetting-turnaround}`: the reports, JSON or CSV."""
+"""`/api/v1/reports/{fmtr,funnel,utilization,vetting-turnaround}`: the reports as JSON, a table
+as CSV or PDF, the chart as SVG or PNG (`?format=` or `Accept`, ADR 0136)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from reporting.adapters import queries
@@ -15,7 +16,7 @@ from reporting.domain.turnaround import build_turnaround
 from reporting.domain.utilization import build_utilization
 from reporting.entrypoints.authorization import ReportReader, scope_country
 from reporting.entrypoints.http.deps import NowDep, RuntimeDep, SettingsDep
-from reporting.entrypoints.http.formats import Format, answer
+from reporting.entrypoints.http.formats import Format, answer, negotiate
 from reporting.entrypoints.http.schemas.reports import ReportPublic
 from shared.contracts.types import fiscal_year_of
 
@@ -24,13 +25,37 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Country = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
 FiscalYear = Annotated[int | None, Query(ge=1990, le=2100)]
 Region = Annotated[str | None, Query(min_length=1, max_length=40, examples=["SOUTHCOM"])]
-FormatQuery = Annotated[Format, Query(alias="format", description="json (default) or csv")]
 Table = Annotated[
-    str | None, Query(max_length=40, description="CSV: which table (default: the first)")
+    str | None,
+    Query(max_length=40, description="csv/pdf: which table (default: the first)"),
 ]
-CSV: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {}}, "description": "The report (JSON), or a table (CSV)"}
+FORMATS_DOC = (
+    "json (the whole report), csv or pdf (one table, see `table`), svg or png (the report's "
+    "chart). Without it, the `Accept` header decides (none or */*: json)."
+)
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+OUTPUTS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {},
+            "application/pdf": _BINARY,
+            "image/svg+xml": {},
+            "image/png": _BINARY,
+        },
+        "description": "The report (JSON), a table (CSV, PDF) or its chart (SVG, PNG)",
+    },
+    406: {"description": "The Accept header names no format a report has"},
 }
+
+
+def requested_format(
+    request: Request,
+    fmt: Annotated[Format | None, Query(alias="format", description=FORMATS_DOC)] = None,
+) -> Format:
+    return negotiate(fmt, request.headers.get("accept"))
+
+
+FormatDep = Annotated[Format, Depends(requested_format)]
 
 
 async def _filters(
@@ -41,9 +66,10 @@ async def _filters(
     return queries.ReportFilters(country, fiscal_year, region).resolve(refs), refs
 
 
-@router.get("/fmtr", response_model=ReportPublic, responses=CSV)
+@router.get("/fmtr", response_model=ReportPublic, responses=OUTPUTS)
 async def get_fmtr(
     principal: ReportReader,
+    fmt: FormatDep,
     runtime: RuntimeDep,
     now: NowDep,
     fiscal_year: Annotated[
@@ -52,7 +78,6 @@ async def get_fmtr(
     country: Country = None,
     region: Region = None,
     include_excluded: bool = False,
-    fmt: FormatQuery = "json",
     table: Table = None,
 ) -> ReportPublic | Response:
     """The Foreign Military Training Report of a fiscal year: per country, students trained
@@ -70,12 +95,13 @@ async def get_fmtr(
         lines = await queries.lines(session, f)
         courses = await queries.courses(session)
     scope = FmtrScope(fiscal_year, include_excluded, country, region)
-    return answer(build_fmtr(scope, noms, lines, courses, refs), fmt, table)
+    return await answer(build_fmtr(scope, noms, lines, courses, refs), fmt, table)
 
 
-@router.get("/funnel", response_model=ReportPublic, responses=CSV)
+@router.get("/funnel", response_model=ReportPublic, responses=OUTPUTS)
 async def get_funnel(
     principal: ReportReader,
+    fmt: FormatDep,
     runtime: RuntimeDep,
     settings: SettingsDep,
     now: NowDep,
@@ -83,7 +109,6 @@ async def get_funnel(
     fiscal_year: FiscalYear = None,
     region: Region = None,
     stuck_after_days: Annotated[int | None, Query(ge=1, le=365)] = None,
-    fmt: FormatQuery = "json",
     table: Table = None,
 ) -> ReportPublic | Response:
     """The pipeline funnel: nominations by current state (with the median days spent in each
@@ -97,17 +122,17 @@ async def get_funnel(
         spans = await queries.spans(session, f)
     scope = FunnelScope(stuck_after_days or settings.stuck_after_days, fiscal_year, country,
                         region)  # fmt: skip
-    return answer(build_funnel(scope, noms, spans, now), fmt, table)
+    return await answer(build_funnel(scope, noms, spans, now), fmt, table)
 
 
-@router.get("/utilization", response_model=ReportPublic, responses=CSV)
+@router.get("/utilization", response_model=ReportPublic, responses=OUTPUTS)
 async def get_utilization(
     principal: ReportReader,
+    fmt: FormatDep,
     runtime: RuntimeDep,
     country: Country = None,
     fiscal_year: FiscalYear = None,
     region: Region = None,
-    fmt: FormatQuery = "json",
     table: Table = None,
 ) -> ReportPublic | Response:
     """Funding utilization per country and fiscal year: allocated, obligated (what the lines
@@ -120,26 +145,26 @@ async def get_utilization(
         lines = await queries.lines(session, f)
         courses = await queries.courses(session)
     filters = {"country": country, "fiscal_year": fiscal_year, "region": region}
-    return answer(build_utilization(allocations, lines, courses, filters), fmt, table)
+    return await answer(build_utilization(allocations, lines, courses, filters), fmt, table)
 
 
-@router.get("/vetting-turnaround", response_model=ReportPublic, responses=CSV)
+@router.get("/vetting-turnaround", response_model=ReportPublic, responses=OUTPUTS)
 async def get_vetting_turnaround(
     principal: ReportReader,
+    fmt: FormatDep,
     runtime: RuntimeDep,
     now: NowDep,
     country: Country = None,
     fiscal_year: FiscalYear = None,
     region: Region = None,
-    fmt: FormatQuery = "json",
     table: Table = None,
 ) -> ReportPublic | Response:
     """Vetting turnaround per country and month a case was opened: opened, decided, open,
     overdue (and by how many working days), median and p90 working days to the first result.
-    Table: `months`."""
+    Tables: `months`, `by_month` (every country in scope, what the chart draws)."""
     country = scope_country(principal, country)
     f, _ = await _filters(runtime, country, fiscal_year, region)
     async with runtime.sessions() as session:
         cases = await queries.cases(session, f)
     filters = {"country": country, "fiscal_year": fiscal_year, "region": region}
-    return answer(build_turnaround(cases, now.date(), filters), fmt, table)
+    return await answer(build_turnaround(cases, now.date(), filters), fmt, table)
