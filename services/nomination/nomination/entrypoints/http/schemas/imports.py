@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -233,3 +233,33 @@ class ImportResultPublic(BaseModel):
     existing: int
     rejected: int
     lines: list[ImportLinePublic]
+
+
+class ImportProgress(BaseModel):
+    total: int = Field(description="Rows uploaded")
+    done: int = Field(description="Rows with a result so far")
+    created: int
+    existing: int
+    rejected: int
+
+
+class ImportJobPublic(BaseModel):
+    """A bulk import job: its progress while it runs, one result per row once done. The
+    summary fields (`import_id`, `created`, `existing`, `rejected`, `lines`) are those of the
+    synchronous answer this resource replaced (ADR 0128)."""
+
+    id: UUID
+    import_id: UUID = Field(description="= id")
+    status: Literal["queued", "running", "completed", "failed"]
+    submit: bool
+    rows: ImportProgress
+    created: int
+    existing: int
+    rejected: int
+    lines: list[ImportLinePublic] = Field(
+        description="The rows' results recorded so far, by line (all of them once completed)"
+    )
+    error: str | None = None
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
