@@ -46,9 +46,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_import_job"),
         schema=S,
     )
-    op.create_index(
-        "ix_import_job_fingerprint", "import_job", ["scope", "fingerprint"], schema=S
-    )
+    op.create_index("ix_import_job_fingerprint", "import_job", ["scope", "fingerprint"], schema=S)
     op.create_index(
         "ix_import_job_unfinished",
         "import_job",

@@ -316,9 +316,7 @@ import_job = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("started_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
-    CheckConstraint(
-        "status IN ('completed', 'failed', 'queued', 'running')", name="status"
-    ),
+    CheckConstraint("status IN ('completed', 'failed', 'queued', 'running')", name="status"),
     Index("ix_import_job_fingerprint", "scope", "fingerprint"),
     Index(
         "ix_import_job_unfinished",
@@ -339,7 +337,5 @@ import_row = Table(
     Column("nomination_status", String(40)),
     Column("errors", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     PrimaryKeyConstraint("job_id", "line", name="pk_import_row"),
-    CheckConstraint(
-        "status IN ('created', 'existing', 'pending', 'rejected')", name="status"
-    ),
+    CheckConstraint("status IN ('created', 'existing', 'pending', 'rejected')", name="status"),
 )

@@ -15,10 +15,10 @@ import socket
 from typing import Any
 from uuid import UUID, uuid4
 
+from nomination.domain.import_job import ImportJob
 from nomination.entrypoints.http.schemas.imports import to_line
 from nomination.service_layer.changes import today
 from nomination.service_layer.imports import JobSettings, claim_import, run_import_job
-from nomination.domain.import_job import ImportJob
 from shared.auth.principal import system_actor
 from shared.messaging.backoff import Backoff, sleep_or_stop
 from shared.observability import get_logger
@@ -76,7 +76,9 @@ async def _guarded(runtime: ServiceRuntime[Any, Any], job_id: UUID) -> ImportJob
     try:
         return await work_one(runtime, job_id)
     except Exception as exc:  # the lease lapses; the jobs role resumes the job
-        log.warning("nomination.import_interrupted", import_id=str(job_id), error=type(exc).__name__)
+        log.warning(
+            "nomination.import_interrupted", import_id=str(job_id), error=type(exc).__name__
+        )
         return None
 
 

@@ -4,10 +4,14 @@ An upload is a job (ADR 0128): `accept_import` stores it (queued, one pending ro
 row) and answers at once; `run_import_job` - the worker of the `jobs` role, or the API process
 that accepted it - works through the pending rows a chunk at a time, each chunk's effects, row
 results and progress in one transaction, so a job whose process died is resumed where it
-stopped by whoever claims it next. Each row is its own savepoint: a row that fails stores and publishes nothing, and the others go
-on. A row's natural key - country + passport number + class - identifies it: importing the same
-file again finds the candidate and the open nomination and creates nothing new ("existing", with
-the ids). A passport already registered to a different person is refused, never overwritten.
+stopped by whoever claims it next.
+
+Each row is its own savepoint: a row that fails stores and publishes nothing, and the others go
+on. A row's natural key - country + passport number + class - identifies it (ADR 0042): a file
+that holds rows imported before finds the candidate and the open nomination and creates
+nothing new ("existing", with the ids). A passport already registered to a different person is
+refused, never overwritten. The same file uploaded again while its job is unfinished, or after
+it completed without a rejected row, is that job (ADR 0128).
 """
 
 from __future__ import annotations
@@ -207,15 +211,21 @@ async def accept_import(
         return Accepted(same, new=False)
     job = await uow.imports.add(
         ImportJob(
-            id=uuid4(), scope=scope, fingerprint=fingerprint, submit=submit_rows,
-            actor=actor_of(principal), rows_total=len(rows),
-        ),  # fmt: skip
+            id=uuid4(),
+            scope=scope,
+            fingerprint=fingerprint,
+            submit=submit_rows,
+            actor=actor_of(principal),
+            rows_total=len(rows),
+        ),
         rows,
     )
     uow.audit(
-        "nomination.import_accepted", "import", str(job.id),
+        "nomination.import_accepted",
+        "import",
+        str(job.id),
         after={"rows": len(rows), "submit": submit_rows},
-    )  # fmt: skip
+    )
     await uow.commit()
     log.info("nomination.import_accepted", import_id=str(job.id), rows=len(rows))
     return Accepted(job, new=True)
@@ -273,9 +283,11 @@ async def run_import_job(
                 job = await uow.imports.finish(job.id, "completed")
                 summary = {"created": job.created, "existing": job.existing}
                 uow.audit(
-                    "nomination.imported", "import", str(job.id),
+                    "nomination.imported",
+                    "import",
+                    str(job.id),
                     after={**summary, "rejected": job.rejected, "submit": job.submit},
-                )  # fmt: skip
+                )
                 await uow.commit()
                 log.info(
                     "nomination.imported", import_id=str(job.id), rejected=job.rejected, **summary

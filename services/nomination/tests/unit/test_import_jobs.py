@@ -52,9 +52,7 @@ def parser(klass: Any, crash_at: int | None = None) -> Any:
 
 async def accepted(fake: FakeNomination, rows: list[Any], fingerprint: str = "f1") -> Any:
     async with fake.uow(sco()) as uow:
-        return await accept_import(
-            uow, sco(), rows, submit_rows=False, fingerprint=fingerprint
-        )
+        return await accept_import(uow, sco(), rows, submit_rows=False, fingerprint=fingerprint)
 
 
 async def work(fake: FakeNomination, settings: JobSettings, parse: Any) -> Any:
@@ -74,12 +72,13 @@ async def test_an_accepted_import_is_queued_then_worked_to_one_result_per_row() 
     acc = await accepted(fake, rows)
     done = await work(fake, A, parser(klass))
 
-    assert acc.new and acc.job.status == "queued" and acc.job.rows_total == 5
+    assert acc.new
+    assert (acc.job.status, acc.job.rows_total) == ("queued", 5)
     assert (done.status, done.rows_done, done.created, done.existing, done.rejected) == (
         "completed", 5, 3, 0, 2,
     )  # fmt: skip
     async with fake.uow(sco()) as uow:
-        job, lines = await read_import(uow, sco(), acc.job.id)
+        _, lines = await read_import(uow, sco(), acc.job.id)
     assert [line.status for line in lines] == [
         "created", "rejected", "created", "rejected", "created",
     ]  # fmt: skip
@@ -91,8 +90,7 @@ async def test_an_accepted_import_is_queued_then_worked_to_one_result_per_row() 
     ]  # fmt: skip
 
 
-async def test_a_job_whose_worker_died_mid_job_is_resumed_by_another_from_its_first_pending_row(
-) -> None:
+async def test_a_job_whose_worker_died_is_resumed_by_another_from_its_first_pending_row() -> None:
     fake = FakeNomination()
     await fake.country()
     klass = await fake.catalog()
@@ -132,8 +130,9 @@ async def test_a_worker_that_lost_its_lease_stops_and_the_new_holder_finishes() 
     assert (done.status, done.created) == ("completed", 3)
 
 
-async def test_a_reupload_of_the_same_file_is_the_same_job_unless_it_ended_with_rejections(
-) -> None:
+async def test_a_reupload_of_the_same_file_is_the_same_job_unless_it_ended_with_rejections() -> (
+    None
+):
     fake = FakeNomination()
     await fake.country()
     klass = await fake.catalog()
@@ -151,7 +150,8 @@ async def test_a_reupload_of_the_same_file_is_the_same_job_unless_it_ended_with_
     assert (after_done.new, after_done.job.id, after_done.job.status) == (
         False, first.job.id, "completed",
     )  # fmt: skip
-    assert again.new and again.job.id != with_rejection.job.id
+    assert again.new
+    assert again.job.id != with_rejection.job.id
 
 
 async def test_a_job_claimed_too_often_fails_and_another_countrys_sco_cannot_see_it() -> None:

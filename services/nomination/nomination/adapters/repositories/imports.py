@@ -30,9 +30,13 @@ class ImportJobRepository:
             await self.session.execute(
                 insert(import_job)
                 .values(
-                    id=job.id, scope=job.scope, fingerprint=job.fingerprint, submit=job.submit,
-                    actor=job.actor, rows_total=job.rows_total,
-                )  # fmt: skip
+                    id=job.id,
+                    scope=job.scope,
+                    fingerprint=job.fingerprint,
+                    submit=job.submit,
+                    actor=job.actor,
+                    rows_total=job.rows_total,
+                )
                 .returning(*import_job.c)
             )
         ).one()
@@ -44,7 +48,9 @@ class ImportJobRepository:
         return _job(stored)
 
     async def get(self, job_id: UUID) -> ImportJob | None:
-        row = (await self.session.execute(select(import_job).where(import_job.c.id == job_id))).first()
+        row = (
+            await self.session.execute(select(import_job).where(import_job.c.id == job_id))
+        ).first()
         return None if row is None else _job(row)
 
     async def same_upload(self, scope: str, fingerprint: str) -> ImportJob | None:
@@ -124,16 +130,23 @@ class ImportJobRepository:
                 update(import_row)
                 .where(import_row.c.job_id == job_id, import_row.c.line == bindparam("l"))
                 .values(
-                    status=bindparam("s"), input=None, candidate_id=bindparam("c"),
-                    nomination_id=bindparam("n"), nomination_status=bindparam("ns"),
+                    status=bindparam("s"),
+                    input=None,
+                    candidate_id=bindparam("c"),
+                    nomination_id=bindparam("n"),
+                    nomination_status=bindparam("ns"),
                     errors=bindparam("e", type_=import_row.c.errors.type),
-                )  # fmt: skip
+                )
                 .execution_options(synchronize_session=False),
                 [
                     {
-                        "l": r.line, "s": r.status, "c": r.candidate_id, "n": r.nomination_id,
-                        "ns": r.nomination_status, "e": r.errors,
-                    }  # fmt: skip
+                        "l": r.line,
+                        "s": r.status,
+                        "c": r.candidate_id,
+                        "n": r.nomination_id,
+                        "ns": r.nomination_status,
+                        "e": r.errors,
+                    }
                     for r in results
                 ],
             )
@@ -162,8 +175,11 @@ class ImportJobRepository:
             update(import_job)
             .where(import_job.c.id == job_id)
             .values(
-                status=status, error=error, finished_at=func.now(), lease_until=None,
-            )  # fmt: skip
+                status=status,
+                error=error,
+                finished_at=func.now(),
+                lease_until=None,
+            )
             .returning(*import_job.c)
         )
         return _job((await self.session.execute(stmt)).one())
@@ -180,5 +196,3 @@ class ImportJobRepository:
             )
             for r in await self.session.execute(stmt)
         ]
-
-

@@ -46,9 +46,7 @@ class NominationStore:
     import_jobs: dict[UUID, ImportJob] = field(default_factory=dict)
     import_leases: dict[UUID, float] = field(default_factory=dict)  # time.monotonic() deadline
     # (job id, line) -> (the row as uploaded or None once done, its result or None: pending)
-    import_rows: dict[tuple[UUID, int], tuple[Any, LineResult | None]] = field(
-        default_factory=dict
-    )
+    import_rows: dict[tuple[UUID, int], tuple[Any, LineResult | None]] = field(default_factory=dict)
 
     def snapshot(self) -> NominationStore:
         copied: dict[str, Any] = {}

@@ -125,9 +125,12 @@ def job_view(job: ImportJob, lines: list[LineResult]) -> ImportJobPublic:
         status=job.status,
         submit=job.submit,
         rows=ImportProgress(
-            total=job.rows_total, done=job.rows_done, created=job.created,
-            existing=job.existing, rejected=job.rejected,
-        ),  # fmt: skip
+            total=job.rows_total,
+            done=job.rows_done,
+            created=job.created,
+            existing=job.existing,
+            rejected=job.rejected,
+        ),
         created=job.created,
         existing=job.existing,
         rejected=job.rejected,
