@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from nomination.domain.candidate import Person, normalize_name
+from nomination.domain.candidate import Candidate, Person, normalize_name
 from nomination.domain.import_job import ImportJob, LineResult, RowStatus, actor_of, scope_of
 from nomination.service_layer.authorization import require_own_country
 from nomination.service_layer.candidates import add_candidate
@@ -80,31 +80,54 @@ def _person(values: dict[str, Any]) -> Person:
     )
 
 
+Known = dict[tuple[str, str], Candidate]
+
+
 async def _import_line(
     uow: NominationUnitOfWork,
     principal: Principal,
     line: ImportLine,
+    known: Known,
     *,
     submit_rows: bool,
     config: Config,
     today: date,
-) -> LineResult:
+) -> tuple[LineResult, Candidate]:
     values = line.candidate
     require_own_country(principal, values["country"])
-    candidate = await uow.candidates.by_passport(values["country"], values["passport_number"])
+    candidate = known.get((values["country"], values["passport_number"]))
     if candidate is None:
         candidate = await add_candidate(uow, principal, values, config.fingerprint_key)
+        existing = None  # a candidate registered just now has no nomination yet
     elif not _same_person(candidate.person, _person(values)):
         raise CandidateMismatch(
             "The passport number is registered to a candidate with other names."
         )
-    existing = await uow.nominations.open_for(candidate.id, line.nomination["class_id"])
+    else:
+        existing = await uow.nominations.open_for(candidate.id, line.nomination["class_id"])
     if existing is not None:
-        return LineResult(line.line, "existing", candidate.id, existing.id, existing.status)
+        found = LineResult(line.line, "existing", candidate.id, existing.id, existing.status)
+        return found, candidate
     row = await add_draft(uow, principal, {**line.nomination, "candidate_id": candidate.id})
     if submit_rows:
         row = await submit(uow, principal, row.id, config, today)
-    return LineResult(line.line, "created", candidate.id, row.id, row.status)
+    return LineResult(line.line, "created", candidate.id, row.id, row.status), candidate
+
+
+async def _known_candidates(uow: NominationUnitOfWork, lines: list[ImportLine]) -> Known:
+    """The candidates the rows name that exist already: one query per country, not per row."""
+    passports: dict[str, list[str]] = {}
+    for line in lines:
+        if not line.errors:
+            passports.setdefault(line.candidate["country"], []).append(
+                line.candidate["passport_number"]
+            )
+    known: Known = {}
+    for country, numbers in passports.items():
+        for c in await uow.candidates.by_passports(country, numbers):
+            if c.passport_number is not None:
+                known[(c.country, c.passport_number)] = c
+    return known
 
 
 def _errors_of(exc: DomainError) -> list[dict[str, Any]]:
@@ -127,17 +150,22 @@ async def import_lines(
     of the caller's transaction; drafts, or submitted through the same validation at the door
     when `submit_rows`. One result per row; the caller commits."""
     results: list[LineResult] = []
+    known = await _known_candidates(uow, lines)
     for line in lines:
         if line.errors:
             results.append(LineResult(line.line, "rejected", errors=line.errors))
             continue
         try:
             async with uow.savepoint():
-                result = await _import_line(
-                    uow, principal, line, submit_rows=submit_rows, config=config, today=today
-                )
+                result, candidate = await _import_line(
+                    uow, principal, line, known,
+                    submit_rows=submit_rows, config=config, today=today,
+                )  # fmt: skip
         except DomainError as exc:
             result = LineResult(line.line, "rejected", errors=_errors_of(exc))
+        else:  # kept: a later row of the same passport finds it (a rolled-back row's is gone)
+            if candidate.passport_number is not None:
+                known[(candidate.country, candidate.passport_number)] = candidate
         results.append(result)
     return results
 

@@ -82,6 +82,10 @@ class Candidates(Protocol):
 
     async def by_passport(self, country: str, passport_number: str) -> Candidate | None: ...
 
+    async def by_passports(self, country: str, passport_numbers: list[str]) -> list[Candidate]:
+        """The candidates of `country` holding any of the passports (one round trip)."""
+        ...
+
     async def update(
         self, candidate_id: UUID, version: int, values: dict[str, Any]
     ) -> Candidate | None:
