@@ -262,11 +262,12 @@ async def accept_import(
 async def read_import(
     uow: NominationUnitOfWork, principal: Principal, job_id: UUID
 ) -> tuple[ImportJob, list[LineResult]]:
-    """The job and the results of its rows so far; another scope's job does not exist."""
+    """The job and, once it finished, the results of its rows (a poll of a running job stays
+    cheap whatever the file's size); another scope's job does not exist."""
     job = await uow.imports.get(job_id)
     if job is None or (principal.is_sco_only and job.scope != scope_of(principal)):
         raise ImportNotFound("No import with this id.")
-    return job, await uow.imports.results(job_id)
+    return job, (await uow.imports.results(job_id) if job.finished else [])
 
 
 async def claim_import(

@@ -218,19 +218,18 @@ async def import_nominations(
     wait = preferred_wait(request.headers.get("prefer"), runtime.settings.import_wait_max_seconds)
     task = start_import(runtime, job.id) if accepted.new else None
     if wait and not job.finished:
-        if task is not None:
+        deadline = asyncio.get_running_loop().time() + wait
+        if task is not None:  # it may find the job claimed by a worker already: then poll
             await asyncio.wait({asyncio.shield(task)}, timeout=wait)
-        else:
-            await _until_finished(runtime, principal, job.id, wait)
+        await _until_finished(runtime, principal, job.id, deadline)
     async with runtime.uow(principal) as uow:
         job, lines = await read_import(uow, principal, job.id)
     _answer(response, job, wait)
     return job_view(job, lines)
 
 
-async def _until_finished(runtime: Any, principal: Any, job_id: UUID, seconds: float) -> None:
+async def _until_finished(runtime: Any, principal: Any, job_id: UUID, deadline: float) -> None:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
     while loop.time() < deadline:
         async with runtime.uow(principal) as uow:
             job = await uow.imports.get(job_id)
@@ -243,8 +242,8 @@ async def _until_finished(runtime: Any, principal: Any, job_id: UUID, seconds: f
 async def get_import(
     import_id: UUID, response: Response, principal: Nominator, runtime: RuntimeDep
 ) -> ImportJobPublic:
-    """An import job: `status` (queued, running, completed, failed), `rows` progress and the
-    rows' results so far (all of them once completed). Poll while `queued` or `running`
+    """An import job: `status` (queued, running, completed, failed), `rows` progress and, once
+    it finished, one result per row (`lines`). Poll while `queued` or `running`
     (`Retry-After`). An SCO sees its own country's imports only."""
     async with runtime.uow(principal) as uow:
         job, lines = await read_import(uow, principal, import_id)

@@ -257,7 +257,7 @@ class ImportJobPublic(BaseModel):
     existing: int
     rejected: int
     lines: list[ImportLinePublic] = Field(
-        description="The rows' results recorded so far, by line (all of them once completed)"
+        description="One result per row, by line, once the job finished (empty before)"
     )
     error: str | None = None
     created_at: datetime | None
