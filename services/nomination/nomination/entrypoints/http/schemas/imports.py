@@ -190,51 +190,6 @@ class ImportLinePublic(BaseModel):
     errors: list[dict[str, Any]]
 
 
-class ImportResultPublic(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "import_id": "e7a1c6d0-4444-4c1e-9a0b-2b3c4d5e6f44",
-                    "created": 1,
-                    "existing": 0,
-                    "rejected": 1,
-                    "lines": [
-                        {
-                            "line": 1,
-                            "status": "created",
-                            "nomination_status": "submitted",
-                            "candidate_id": "7d0e8a52-1111-4a57-9d43-0c6f1f0b8a11",
-                            "nomination_id": "c2a4e0f3-3333-4b4c-a2f1-1d2e3f4a5b33",
-                            "errors": [],
-                        },
-                        {
-                            "line": 2,
-                            "status": "rejected",
-                            "nomination_status": None,
-                            "candidate_id": None,
-                            "nomination_id": None,
-                            "errors": [
-                                {
-                                    "code": "ecl-below-minimum",
-                                    "field": "candidate.english_tests",
-                                    "message": "the best valid ECL score is below the minimum",
-                                }
-                            ],
-                        },
-                    ],
-                }
-            ]
-        }
-    )
-
-    import_id: UUID
-    created: int
-    existing: int
-    rejected: int
-    lines: list[ImportLinePublic]
-
-
 class ImportProgress(BaseModel):
     total: int = Field(description="Rows uploaded")
     done: int = Field(description="Rows with a result so far")
