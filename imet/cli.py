@@ -10,6 +10,7 @@ imet keys rotate|promote|list     the gateway's token-signing keys
 imet dlq list|show|replay         dead letters on the broker (ADR 0106)
 imet reporting rebuild         replay the public topics into the reports' read model
 imet report fmtr --fy 2026 --format pdf   a report through the gateway, as a file
+imet import FILE [--submit] [--country GTM | --token T]   a bulk import, with a progress bar
 """
 
 from __future__ import annotations
@@ -258,6 +259,74 @@ def reporting_rebuild(
         f"rebuilt: {result.records} records read, {result.applied} events applied, "
         f"{result.skipped} skipped, in {result.seconds} s"
     )
+
+
+@app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv or .json file."),
+    submit: bool = typer.Option(False, help="Submit each created nomination."),
+    country: str = typer.Option(None, help="Upload as a dev SCO of this country (dev/test)."),
+    token: str = typer.Option(
+        None, envvar="IMET_TOKEN", help="Bearer token to upload with (else a dev SCO token)."
+    ),
+    gateway: str = typer.Option(None, help="Gateway URL (default: the running `make run`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the finished job as JSON."),
+    timeout: float = typer.Option(3600.0, help="Give up after this many seconds."),
+) -> None:
+    """Bulk-import a country's program (ADR 0128): upload FILE through the gateway, then follow
+    the import job with a progress bar until it ended; print the counts and rejected rows.
+    Exit status 1 when the job failed or the upload was refused."""
+    import json
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from imet.import_cli import ImportFailed, default_gateway, run_import, summary
+    from imet.stack_state import var_dir
+
+    if token is None:
+        if country is None:
+            typer.echo(
+                "error: give --token (or IMET_TOKEN), or --country for a dev token", err=True
+            )
+            raise typer.Exit(2)
+        from gateway.signing.issuer import issue_dev_token
+        from shared.settings import PlatformSettings
+
+        platform = PlatformSettings()
+        if platform.imet_env == "production":
+            typer.echo("error: dev tokens are for dev and test; give --token", err=True)
+            raise typer.Exit(2)
+        token = issue_dev_token(
+            Path(os.environ.get("IMET_KEY_DIR", var_dir() / "keys")), "sco", country=country,
+            issuer=platform.auth_issuer, audience=platform.auth_audience,
+        )  # fmt: skip
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), transient=False,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"importing {file.name}", total=None)
+
+        def advance(job: dict[str, object]) -> None:
+            rows = job["rows"]
+            assert isinstance(rows, dict)
+            bar.update(task, completed=rows["done"], total=rows["total"],
+                       description=f"{file.name}: {job['status']}")  # fmt: skip
+
+        try:
+            job = run_import(
+                file, gateway=gateway or default_gateway(var_dir()), token=token,
+                submit=submit, on_progress=advance, timeout=timeout,
+            )  # fmt: skip
+        except ImportFailed as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(job, indent=2))
+    else:
+        for line in summary(job):
+            typer.echo(line)
+    if job["status"] != "completed":
+        raise typer.Exit(1)
 
 
 def main() -> None:

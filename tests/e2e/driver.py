@@ -88,6 +88,31 @@ class Driver:
             else response
         )
 
+    async def import_job(
+        self,
+        body: dict[str, Any],
+        country: str,
+        *,
+        submit: bool = False,
+        timeout: float = 60.0,
+        on_progress: Any = None,
+    ) -> Any:
+        """Upload a bulk import (`202` + `Location`, ADR 0128) and poll the job until it ended;
+        the finished job (`on_progress(job)` sees every poll)."""
+        accepted = await self.call(
+            "POST", f"{NOMINATIONS}/imports", "sco", country, expect=202, json=body,
+            params={"submit": "true"} if submit else None,
+        )  # fmt: skip
+        url = f"{NOMINATIONS}/imports/{accepted['id']}"
+
+        async def probe() -> Any:
+            job = await self.call("GET", url, "sco", country)
+            if on_progress is not None:
+                on_progress(job)
+            return job if job["status"] in ("completed", "failed") else None
+
+        return await until(probe, what=f"import {accepted['id']} finished", timeout=timeout)
+
     # --- reference data -----------------------------------------------------------------
     async def country(self, iso3: str | None = None) -> str:
         iso3 = iso3 or new_country()

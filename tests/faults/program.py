@@ -204,7 +204,7 @@ class Program:
             self.imports.append(call)
             answer = await self.send(
                 "POST", f"{NOMINATIONS}/imports", "sco", country, {"rows": pending},
-                params={"submit": "true"}, call=call,
+                params={"submit": "true"}, call=call, prefer="wait=20",
             )  # fmt: skip
             again = []
             for line, row in zip(answer["lines"], pending, strict=True):
@@ -232,11 +232,16 @@ class Program:
         params: dict[str, str] | None = None,
         call: ImportCall | None = None,
         timeout: float = 180.0,
+        prefer: str | None = None,
     ) -> Any:
         """A state-changing request with an Idempotency-Key, retried with the same key while
-        the answer may be transient. Returns the final JSON answer (2xx)."""
+        the answer may be transient. Returns the final JSON answer (2xx); a `202` import job
+        (ADR 0128: `prefer="wait=N"` lets the API answer 200 once it finished) is polled to
+        its end and the completed job is the answer."""
         key = call.key if call else f"fault-{uuid.uuid4()}"
         headers = {**self.driver.headers(role, country), "Idempotency-Key": key}
+        if prefer:
+            headers["Prefer"] = prefer
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -255,14 +260,39 @@ class Program:
                 status == 409 and r is not None and "idempotency-in-progress" in r.text
             )  # fmt: skip
             if r is not None and not transient:
-                if status not in (200, 201):
+                if status not in (200, 201, 202):
                     raise ApiError(f"{method} {path} -> {status}: {r.text[:600]}")
+                answer = r.json()
+                if status == 202:  # an import job still running after `Prefer: wait` (ADR 0128)
+                    answer = await self.finished_job(r.headers["location"], headers, deadline)
                 if call is not None:
                     call.replayed = r.headers.get("idempotent-replayed") == "true"
-                    call.answer = r.json()
-                return r.json()
+                    call.answer = answer
+                return answer
             if time.monotonic() > deadline:
                 raise ApiError(f"{method} {path}: no final answer in {timeout}s ({status})")
+            await asyncio.sleep(0.5)
+
+    async def finished_job(self, url: str, headers: dict[str, str], deadline: float) -> Any:
+        """Poll an import job until it completed (transient answers retried, like `send`)."""
+        read = {k: v for k, v in headers.items() if k != "Idempotency-Key"}
+        while True:
+            try:
+                r = await self.driver.client.get(url, headers=read)
+                status = r.status_code
+            except httpx.TransportError:
+                r, status = None, 0
+            self.statuses[status] += 1
+            if r is not None and status == 200:
+                job = r.json()
+                if job["status"] == "completed":
+                    return job
+                if job["status"] == "failed":
+                    raise ApiError(f"import job {url} failed: {job.get('error')}")
+            elif r is not None and status not in RETRIABLE:
+                raise ApiError(f"GET {url} -> {status}: {r.text[:600]}")
+            if time.monotonic() > deadline:
+                raise ApiError(f"GET {url}: the import job did not finish in time")
             await asyncio.sleep(0.5)
 
     # --- reading back ------------------------------------------------------------------

@@ -49,6 +49,7 @@ def object_values(world: World) -> dict[str, str]:
         "program_id": world.program["id"],
         "line_id": world.program["lines"][0]["id"],
         "request_id": world.request_id,
+        "import_id": world.import_id,
         "dlq_id": "imet.catalog.events.dlq:0:0",  # admins only: refused before any lookup
         **world.reference,
     }
@@ -266,7 +267,10 @@ def body_references(world: World) -> dict[str, dict[str, Any]]:
 async def test_an_sco_of_another_country_cannot_act_on_a_countrys_objects_named_in_a_body(
     stack: Stack, world: World, e2e_token: Any
 ) -> None:
-    attacker = {"Authorization": f"Bearer {e2e_token('sco', world.other_country)}"}
+    attacker = {
+        "Authorization": f"Bearer {e2e_token('sco', world.other_country)}",
+        "Prefer": "wait=20",  # the import answers 200 with its finished job (ADR 0128)
+    }
 
     answers: dict[str, httpx.Response] = {}
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=scaled(30.0)) as client:

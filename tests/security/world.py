@@ -42,6 +42,7 @@ class World:
     unit: dict[str, Any]  # a unit of A with its registry identity
     program: dict[str, Any]  # A's training program, drafted by its SCO (planned)
     request_id: str  # the funding request of the nomination
+    import_id: str  # a bulk import job of A's SCO (ADR 0128)
     reference: dict[str, str] = field(default_factory=dict)  # rate_id, code, name
 
     def secrets(self) -> dict[str, str]:
@@ -66,6 +67,7 @@ class World:
             "allocation": self.allocation["id"],
             "unit": self.unit["unit_id"],
             "program": self.program["id"],
+            "import": self.import_id,
         }
 
 
@@ -172,6 +174,7 @@ async def build_world(driver: Driver) -> World:
         unit=registered_unit,
         program=program,
         request_id=requests["items"][0]["request_id"],
+        import_id=(await driver.import_job({"rows": []}, a))["id"],
         reference=await _reference_keys(driver),
     )
 

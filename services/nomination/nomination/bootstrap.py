@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from nomination.adapters.tables import metadata, nomination, platform
 from nomination.adapters.unit_of_work import SqlNominationUnitOfWork
 from nomination.entrypoints.http.routes import routers
+from nomination.entrypoints.jobs import import_jobs_job
 from nomination.entrypoints.reactions import reactions
 from nomination.seed import seed
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
@@ -44,11 +45,12 @@ definition: ServiceDefinition[NominationSettings, SqlNominationUnitOfWork] = Ser
     uow_class=SqlNominationUnitOfWork,
     routers=routers,
     reactions=_reactions,
+    jobs=lambda: [import_jobs_job],
     openapi_tags=[
         {"name": "nominations", "description": "Nominations and their state machine"},
         {"name": "candidates", "description": "International Military Students (personal data)"},
         {"name": "travel-orders", "description": "Invitational Travel Orders: gate, versions, PDF"},
-        {"name": "imports", "description": "A country's program in one request"},
+        {"name": "imports", "description": "A country's program as one upload, worked as a job"},
         {"name": "countries", "description": "Sanctions and ECL exemptions (reference data)"},
     ],
     extra={

@@ -43,6 +43,20 @@ class NominationSettings(ServiceSettings):
     import_max_rows: int = Field(
         5000, ge=1, le=100_000, description="Rows accepted in one bulk import"
     )
+    import_chunk_rows: int = Field(
+        50, ge=1, le=5000, description="Rows of an import job committed per transaction"
+    )
+    import_lease_seconds: float = Field(
+        30.0, gt=0, le=3600,
+        description="An import job whose worker has not renewed its lease this long is resumed",
+    )  # fmt: skip
+    import_poll_seconds: float = Field(
+        2.0, gt=0, le=600, description="How often the jobs role looks for an import to (re)start"
+    )
+    import_wait_max_seconds: float = Field(
+        20.0, ge=0, le=25,
+        description="Longest `Prefer: wait` honoured on an upload; below the gateway's 30 s",
+    )  # fmt: skip
 
     @model_validator(mode="after")
     def _production_needs_a_real_fingerprint_key(self) -> NominationSettings:

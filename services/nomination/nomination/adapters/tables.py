@@ -288,3 +288,54 @@ ito_serial = Table(
     Column("country", String(3), primary_key=True),
     Column("last_serial", Integer, nullable=False),
 )
+
+# Bulk imports as jobs (ADR 0128): the job (one upload) and its rows (input until done, then
+# the row's result). The `jobs` role's worker claims a queued job, or a running one whose lease
+# lapsed (its process died), with FOR UPDATE SKIP LOCKED and commits each chunk's effects, row
+# results and progress in one transaction: a resumed job carries on from the first pending row.
+import_job = Table(
+    "import_job",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    # The uploader's scope (its country, or '*') and sha256 of (submit flag, body): a re-upload
+    # of the same file while the first is unfinished (or finished with no rejection) is that job.
+    Column("scope", String(3), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("submit", Boolean, nullable=False),
+    Column("actor", JSONB, nullable=False),
+    Column("status", String(16), nullable=False, server_default=text("'queued'")),
+    Column("rows_total", Integer, nullable=False),
+    Column("rows_done", Integer, nullable=False, server_default=text("0")),
+    Column("created", Integer, nullable=False, server_default=text("0")),
+    Column("existing", Integer, nullable=False, server_default=text("0")),
+    Column("rejected", Integer, nullable=False, server_default=text("0")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("claimed_by", String(200)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('completed', 'failed', 'queued', 'running')", name="status"),
+    Index("ix_import_job_fingerprint", "scope", "fingerprint"),
+    Index(
+        "ix_import_job_unfinished",
+        "created_at",
+        postgresql_where=text("status IN ('queued', 'running')"),
+    ),
+)
+
+import_row = Table(
+    "import_row",
+    metadata,
+    Column("job_id", Uuid, ForeignKey("import_job.id", ondelete="CASCADE"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("input", JSONB),  # the row as uploaded; erased once the row has its result
+    Column("status", String(16), nullable=False, server_default=text("'pending'")),
+    Column("candidate_id", Uuid),
+    Column("nomination_id", Uuid),
+    Column("nomination_status", String(40)),
+    Column("errors", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    PrimaryKeyConstraint("job_id", "line", name="pk_import_row"),
+    CheckConstraint("status IN ('created', 'existing', 'pending', 'rejected')", name="status"),
+)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from nomination.adapters import publishing
 from nomination.adapters.repositories import (
     CandidateRepository,
+    ImportJobRepository,
     NominationRepository,
     ReferenceRepository,
     TravelOrderRepository,
@@ -29,6 +30,7 @@ class SqlNominationUnitOfWork(SqlUnitOfWork):
     candidates: CandidateRepository
     reference: ReferenceRepository
     travel_orders: TravelOrderRepository
+    imports: ImportJobRepository
     #: The business-rule settings the travel-order review judges with; set by every reaction
     #: (`entrypoints.reactions`) and by the use cases that change what a setting applies to.
     rules: Rules | None = None
@@ -38,6 +40,7 @@ class SqlNominationUnitOfWork(SqlUnitOfWork):
         self.candidates = CandidateRepository(self.session)
         self.reference = ReferenceRepository(self.session)
         self.travel_orders = TravelOrderRepository(self.session)
+        self.imports = ImportJobRepository(self.session)
 
     def emit(self, *events: DomainEvent) -> None:
         publishing.stage(self.publish, events)

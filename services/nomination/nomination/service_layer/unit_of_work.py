@@ -16,6 +16,7 @@ from uuid import UUID
 
 from nomination.domain.candidate import Candidate
 from nomination.domain.events import DomainEvent
+from nomination.domain.import_job import ImportJob, LineResult
 from nomination.domain.nomination import HistoryEntry, Nomination
 from nomination.domain.reference import (
     ClassFacts,
@@ -80,6 +81,10 @@ class Candidates(Protocol):
     async def get(self, candidate_id: UUID, *, for_update: bool = False) -> Candidate | None: ...
 
     async def by_passport(self, country: str, passport_number: str) -> Candidate | None: ...
+
+    async def by_passports(self, country: str, passport_numbers: list[str]) -> list[Candidate]:
+        """The candidates of `country` holding any of the passports (one round trip)."""
+        ...
 
     async def update(
         self, candidate_id: UUID, version: int, values: dict[str, Any]
@@ -153,6 +158,46 @@ class Reference(Protocol):
     async def country_revisions(self, iso3: str) -> list[CountryRevision]: ...
 
 
+class ImportJobs(Protocol):
+    """Bulk imports as jobs (ADR 0128): the queue, the rows' input and their results."""
+
+    async def add(self, job: ImportJob, rows: list[Any]) -> ImportJob:
+        """Store a queued job and one pending row per uploaded row (line numbers from 1)."""
+        ...
+
+    async def get(self, job_id: UUID) -> ImportJob | None: ...
+
+    async def same_upload(self, scope: str, fingerprint: str) -> ImportJob | None:
+        """The job of an earlier upload of the same file that a re-upload is: unfinished, or
+        completed without a rejected row. Serializes concurrent uploads of one file."""
+        ...
+
+    async def claim(
+        self, worker: str, lease_seconds: float, job_id: UUID | None = None
+    ) -> ImportJob | None:
+        """Take a queued job, or a running one whose lease lapsed (the oldest; `job_id`: only
+        that one), skipping jobs another worker holds. Now `running`, held by `worker`."""
+        ...
+
+    async def hold(self, job_id: UUID, worker: str, lease_seconds: float) -> bool:
+        """Lock the job for this chunk and extend the lease; False when `worker` lost it."""
+        ...
+
+    async def pending(self, job_id: UUID, limit: int) -> list[tuple[int, Any]]:
+        """The next rows without a result: (line, the row as uploaded), by line."""
+        ...
+
+    async def record(self, job_id: UUID, results: list[LineResult]) -> ImportJob:
+        """Store the rows' results (their input erased) and add them to the job's progress."""
+        ...
+
+    async def finish(self, job_id: UUID, status: str, error: str | None = None) -> ImportJob: ...
+
+    async def results(self, job_id: UUID) -> list[LineResult]:
+        """The results recorded so far, by line."""
+        ...
+
+
 class NominationUnitOfWork(Protocol):
     """One transaction: the repositories, the domain events raised, the audit trail."""
 
@@ -172,6 +217,9 @@ class NominationUnitOfWork(Protocol):
 
     @property
     def travel_orders(self) -> TravelOrders: ...
+
+    @property
+    def imports(self) -> ImportJobs: ...
 
     def emit(self, *events: DomainEvent) -> None:
         """Raise domain events; they leave as contracts with the commit, in this order."""

@@ -14,6 +14,8 @@ from services.nomination.tests.integration.support import (
     passport,
 )
 
+WAIT = {"Prefer": "wait=20"}  # answer 200 with the finished job (ADR 0128)
+
 
 async def test_an_admin_creates_and_replaces_a_country_keeping_every_version(world: World) -> None:
     iso3, admin = await world.fresh_country(), world.as_("admin")
@@ -104,11 +106,12 @@ async def test_an_import_creates_valid_rows_and_rejects_invalid_ones_with_reason
     ]
 
     response = await world.client.post(
-        f"{BASE}/imports", json={"rows": rows}, headers=world.as_("sco", "GTM")
+        f"{BASE}/imports", json={"rows": rows}, headers={**world.as_("sco", "GTM"), **WAIT}
     )
 
     body = response.json()
     assert response.status_code == 200
+    assert body["status"] == "completed"
     assert (body["created"], body["existing"], body["rejected"]) == (2, 0, 4)
     assert [line["status"] for line in body["lines"]] == [
         "created", "rejected", "rejected", "rejected", "rejected", "created",
@@ -126,13 +129,16 @@ async def test_reuploading_the_same_file_creates_nothing_and_reports_the_existin
     await world.country("GTM")
     klass = await world.catalog()
     rows = [row(klass), row(klass)]
-    sco = world.as_("sco", "GTM")
+    sco = {**world.as_("sco", "GTM"), **WAIT}
 
     first = await world.client.post(f"{BASE}/imports", json={"rows": rows}, headers=sco)
-    second = await world.client.post(f"{BASE}/imports", json={"rows": rows}, headers=sco)
+    same_file = await world.client.post(f"{BASE}/imports", json={"rows": rows}, headers=sco)
+    reordered = await world.client.post(f"{BASE}/imports", json={"rows": rows[::-1]}, headers=sco)
 
-    assert [line["status"] for line in second.json()["lines"]] == ["existing", "existing"]
-    assert [line["nomination_id"] for line in second.json()["lines"]] == [
+    assert same_file.json()["id"] == first.json()["id"]  # the same file: the same job
+    assert same_file.headers["location"] == first.headers["location"]
+    assert [line["status"] for line in reordered.json()["lines"]] == ["existing", "existing"]
+    assert [line["nomination_id"] for line in reordered.json()["lines"]][::-1] == [
         line["nomination_id"] for line in first.json()["lines"]
     ]
     listed = await world.client.get(BASE, params={"class_id": str(klass.class_id)}, headers=sco)
@@ -150,7 +156,7 @@ async def test_a_csv_import_with_submit_puts_valid_rows_in_the_pipeline(world: W
 
     response = await world.client.post(
         f"{BASE}/imports", params={"submit": "true"}, content=buffer.getvalue().encode(),
-        headers={**world.as_("sco", "GTM"), "Content-Type": "text/csv"},
+        headers={**world.as_("sco", "GTM"), "Content-Type": "text/csv", **WAIT},
     )  # fmt: skip
 
     lines = response.json()["lines"]

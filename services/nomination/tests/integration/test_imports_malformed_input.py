@@ -32,7 +32,7 @@ async def test_an_import_row_with_an_impossible_english_test_is_rejected_with_a_
 
     response = await world.client.post(
         f"{BASE}/imports", json={"rows": [row(klass, **english)]},
-        headers=world.as_("sco", "GTM"),
+        headers={**world.as_("sco", "GTM"), "Prefer": "wait=20"},
     )  # fmt: skip
 
     assert response.status_code == 200

@@ -44,6 +44,14 @@ class CandidateRepository:
         )
         return _candidate((await self.session.execute(stmt)).first())
 
+    async def by_passports(self, country: str, passport_numbers: list[str]) -> list[Candidate]:
+        if not passport_numbers:
+            return []
+        stmt = select(candidate).where(
+            candidate.c.country == country, candidate.c.passport_number.in_(passport_numbers)
+        )
+        return [candidate_of(row) for row in await self.session.execute(stmt)]
+
     async def update(
         self, candidate_id: UUID, version: int, values: dict[str, Any]
     ) -> Candidate | None:

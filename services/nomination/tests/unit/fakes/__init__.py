@@ -19,6 +19,7 @@ from nomination.domain.events import DomainEvent
 from nomination.domain.rules import Rules
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from services.nomination.tests.unit.fakes.candidates import MemoryCandidates
+from services.nomination.tests.unit.fakes.imports import MemoryImports
 from services.nomination.tests.unit.fakes.nominations import MemoryNominations
 from services.nomination.tests.unit.fakes.reference import MemoryReference
 from services.nomination.tests.unit.fakes.store import NominationStore
@@ -48,6 +49,7 @@ class MemoryNominationUnitOfWork(MemoryUnitOfWork):
         self.candidates = MemoryCandidates(self.work)
         self.reference = MemoryReference(self.work)
         self.travel_orders = MemoryTravelOrders(self.work)
+        self.imports = MemoryImports(self.work)
 
     def emit(self, *events: DomainEvent) -> None:
         publishing.stage(self.publish, events)

@@ -34,6 +34,14 @@ class MemoryCandidates:
     async def get(self, candidate_id: UUID, *, for_update: bool = False) -> Candidate | None:
         return self.store.candidates.get(candidate_id)
 
+    async def by_passports(self, country: str, passport_numbers: list[str]) -> list[Candidate]:
+        wanted = set(passport_numbers)
+        return [
+            c
+            for c in self.store.candidates.values()
+            if c.country == country and c.passport_number in wanted
+        ]
+
     async def by_passport(self, country: str, passport_number: str) -> Candidate | None:
         for c in self.store.candidates.values():
             if (c.country, c.passport_number) == (country, passport_number):

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from nomination.domain.candidate import Candidate
+from nomination.domain.import_job import ImportJob, LineResult
 from nomination.domain.nomination import HistoryEntry, Nomination
 from nomination.domain.reference import (
     ClassFacts,
@@ -42,6 +43,10 @@ class NominationStore:
     countries: dict[str, Country] = field(default_factory=dict)
     revisions: list[CountryRevision] = field(default_factory=list)
     units: dict[UUID, Unit] = field(default_factory=dict)
+    import_jobs: dict[UUID, ImportJob] = field(default_factory=dict)
+    import_leases: dict[UUID, float] = field(default_factory=dict)  # time.monotonic() deadline
+    # (job id, line) -> (the row as uploaded or None once done, its result or None: pending)
+    import_rows: dict[tuple[UUID, int], tuple[Any, LineResult | None]] = field(default_factory=dict)
 
     def snapshot(self) -> NominationStore:
         copied: dict[str, Any] = {}

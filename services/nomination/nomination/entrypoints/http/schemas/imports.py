@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -190,46 +190,31 @@ class ImportLinePublic(BaseModel):
     errors: list[dict[str, Any]]
 
 
-class ImportResultPublic(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "import_id": "e7a1c6d0-4444-4c1e-9a0b-2b3c4d5e6f44",
-                    "created": 1,
-                    "existing": 0,
-                    "rejected": 1,
-                    "lines": [
-                        {
-                            "line": 1,
-                            "status": "created",
-                            "nomination_status": "submitted",
-                            "candidate_id": "7d0e8a52-1111-4a57-9d43-0c6f1f0b8a11",
-                            "nomination_id": "c2a4e0f3-3333-4b4c-a2f1-1d2e3f4a5b33",
-                            "errors": [],
-                        },
-                        {
-                            "line": 2,
-                            "status": "rejected",
-                            "nomination_status": None,
-                            "candidate_id": None,
-                            "nomination_id": None,
-                            "errors": [
-                                {
-                                    "code": "ecl-below-minimum",
-                                    "field": "candidate.english_tests",
-                                    "message": "the best valid ECL score is below the minimum",
-                                }
-                            ],
-                        },
-                    ],
-                }
-            ]
-        }
-    )
-
-    import_id: UUID
+class ImportProgress(BaseModel):
+    total: int = Field(description="Rows uploaded")
+    done: int = Field(description="Rows with a result so far")
     created: int
     existing: int
     rejected: int
-    lines: list[ImportLinePublic]
+
+
+class ImportJobPublic(BaseModel):
+    """A bulk import job: its progress while it runs, one result per row once done. The
+    summary fields (`import_id`, `created`, `existing`, `rejected`, `lines`) are those of the
+    synchronous answer this resource replaced (ADR 0128)."""
+
+    id: UUID
+    import_id: UUID = Field(description="= id")
+    status: Literal["queued", "running", "completed", "failed"]
+    submit: bool
+    rows: ImportProgress
+    created: int
+    existing: int
+    rejected: int
+    lines: list[ImportLinePublic] = Field(
+        description="One result per row, by line, once the job finished (empty before)"
+    )
+    error: str | None = None
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
