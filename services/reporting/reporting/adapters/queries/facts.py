@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.tables import (
@@ -19,6 +22,7 @@ from reporting.adapters.tables import (
     vetting_case,
 )
 from reporting.domain.facts import (
+    TERMINAL_STATES,
     AllocationFact,
     CaseFact,
     CountryRef,
@@ -27,6 +31,8 @@ from reporting.domain.facts import (
     NominationFact,
     StateSpan,
 )
+from reporting.domain.funnel import SECONDS_A_DAY, FunnelAggregates
+from reporting.domain.stats import TENTH
 
 
 @dataclass(frozen=True)
@@ -116,3 +122,42 @@ async def cases(session: AsyncSession, f: ReportFilters) -> list[CaseFact]:
             )
         )
     return [CaseFact(*r) for r in await _all(session, stmt)]
+
+
+async def funnel_aggregates(
+    session: AsyncSession, f: ReportFilters, now: datetime, stuck_after_days: int
+) -> FunnelAggregates:
+    """The funnel's aggregates computed by the database (GROUP BY, percentile_cont): rows
+    per group instead of every nomination and stay through Python (ADR 0125). Same numbers as
+    `funnel.aggregate` of the facts (the median is the mean of the two middle stays)."""
+    n, s = nomination.c, state_span.c
+    count_stmt = (
+        select(n.country, n.fiscal_year, n.state, func.count())
+        .where(f.where(n.country, n.fiscal_year))
+        .group_by(n.country, n.fiscal_year, n.state)
+    )
+    by_group: Counter[tuple[str, int, str]] = Counter(
+        {(r[0], r[1], r[2]): int(r[3]) for r in await _all(session, count_stmt)}
+    )
+    seconds = func.extract("epoch", s.left_at - s.entered_at)
+    ended = (
+        select(s.state, func.percentile_cont(0.5).within_group(seconds), func.count())
+        .where(s.left_at.is_not(None))
+        .group_by(s.state)
+    )
+    stuck_stmt = (
+        select(s.state, func.count())
+        .where(s.left_at.is_(None), s.state.not_in(sorted(TERMINAL_STATES)),
+               s.entered_at < now - timedelta(days=stuck_after_days))
+        .group_by(s.state)
+    )  # fmt: skip
+    keep = select(n.nomination_id).where(f.where(n.country, n.fiscal_year))
+    ended = ended.where(s.nomination_id.in_(keep))
+    stuck_stmt = stuck_stmt.where(s.nomination_id.in_(keep))
+    medians: dict[str, Decimal | None] = {}
+    measured: Counter[str] = Counter()
+    for state, middle, count in await _all(session, ended):
+        medians[state] = (Decimal(middle) / SECONDS_A_DAY).quantize(TENTH, ROUND_HALF_UP)
+        measured[state] = int(count)
+    stuck = Counter({r[0]: int(r[1]) for r in await _all(session, stuck_stmt)})
+    return FunnelAggregates(by_group, medians, measured, stuck)

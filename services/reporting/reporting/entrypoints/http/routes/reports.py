@@ -10,7 +10,7 @@ from starlette.responses import Response
 from reporting.adapters import queries
 from reporting.domain.facts import CountryRef
 from reporting.domain.fmtr import FmtrScope, build_fmtr
-from reporting.domain.funnel import FunnelScope, build_funnel
+from reporting.domain.funnel import FunnelScope, funnel_report
 from reporting.domain.turnaround import build_turnaround
 from reporting.domain.utilization import build_utilization
 from reporting.entrypoints.authorization import ReportReader, scope_country
@@ -92,12 +92,11 @@ async def get_funnel(
     `by_country`."""
     country = scope_country(principal, country)
     f, _ = await _filters(runtime, country, fiscal_year, region)
-    async with runtime.sessions() as session:
-        noms = await queries.nominations(session, f)
-        spans = await queries.spans(session, f)
     scope = FunnelScope(stuck_after_days or settings.stuck_after_days, fiscal_year, country,
                         region)  # fmt: skip
-    return answer(build_funnel(scope, noms, spans, now), fmt, table)
+    async with runtime.sessions() as session:
+        agg = await queries.funnel_aggregates(session, f, now, scope.stuck_after_days)
+    return answer(funnel_report(scope, agg), fmt, table)
 
 
 @router.get("/utilization", response_model=ReportPublic, responses=CSV)
