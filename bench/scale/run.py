@@ -103,6 +103,9 @@ async def _levels(args: argparse.Namespace, stack: Stack) -> list[dict[str, Any]
             out.append({"nominations": level, "load_seconds": round(load_s, 1),
                         "endpoints": measured})  # fmt: skip
             print(_level_table(out[-1]), file=sys.stderr, flush=True)
+            partial = args.results_dir / "scale.partial.json"
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text(json.dumps(out, indent=2) + "\n")
     finally:
         await conn.close()
     return out
@@ -168,7 +171,11 @@ async def _measure(
                 r = await c.get(path)
                 times.append((time.perf_counter() - t0) * 1000)
                 if r.status_code != 200:
-                    raise RuntimeError(f"{path}: {r.status_code} {r.text[:200]}")
+                    break
+            if r.status_code != 200:  # e.g. 504: the gateway gave up after its 30 s
+                out[ep.key] = {"label": ep.label, "error": f"{r.status_code} after "
+                               f"{len(times)} requests", "times_ms": times}  # fmt: skip
+                continue
             out[ep.key] = {"label": ep.label, "requests": len(times),
                            "p50_ms": _pct(times, 50), "p99_ms": _pct(times, 99),
                            "bytes": len(r.content)}  # fmt: skip
@@ -256,6 +263,7 @@ def _report(args: argparse.Namespace, results: list[dict[str, Any]]) -> int:
            "args": {k: str(v) for k, v in vars(args).items()}, "levels": results,
            "ratios_largest_to_smallest": ratios}  # fmt: skip
     (out / "scale.json").write_text(json.dumps(raw, indent=2) + "\n")
+    (out / "scale.partial.json").unlink(missing_ok=True)
     return 0
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.tables import (
@@ -23,6 +23,7 @@ from reporting.adapters.tables import (
 )
 from reporting.domain.facts import (
     TERMINAL_STATES,
+    ZERO,
     AllocationFact,
     CaseFact,
     CountryRef,
@@ -33,6 +34,7 @@ from reporting.domain.facts import (
 )
 from reporting.domain.funnel import SECONDS_A_DAY, FunnelAggregates
 from reporting.domain.stats import TENTH
+from reporting.domain.utilization import LineSums
 
 
 @dataclass(frozen=True)
@@ -161,3 +163,21 @@ async def funnel_aggregates(
         measured[state] = int(count)
     stuck = Counter({r[0]: int(r[1]) for r in await _all(session, stuck_stmt)})
     return FunnelAggregates(by_group, medians, measured, stuck)
+
+
+async def line_sums(session: AsyncSession, f: ReportFilters) -> list[LineSums]:
+    """The training lines summed per country, fiscal year and course by the database (ADR
+    0125): the same sums as `utilization.line_sums` of the facts."""
+    t = training_line.c
+    zero = literal(ZERO)
+    net = func.greatest(zero, t.amount - t.returned - t.lapsed)
+    penalties = func.greatest(zero, t.penalties_charged - t.penalties_refunded)
+    stmt = (
+        select(t.country, t.fiscal_year, t.masl_id, func.sum(net), func.sum(t.lapsed),
+               func.sum(penalties), func.count())
+        .where(f.where(t.country, t.fiscal_year))
+        .group_by(t.country, t.fiscal_year, t.masl_id)
+        .order_by(t.country, t.fiscal_year, t.masl_id)
+    )  # fmt: skip
+    return [LineSums(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]))
+            for r in await _all(session, stmt)]  # fmt: skip

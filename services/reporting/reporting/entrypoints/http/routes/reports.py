@@ -12,7 +12,7 @@ from reporting.domain.facts import CountryRef
 from reporting.domain.fmtr import FmtrScope, build_fmtr
 from reporting.domain.funnel import FunnelScope, funnel_report
 from reporting.domain.turnaround import build_turnaround
-from reporting.domain.utilization import build_utilization
+from reporting.domain.utilization import utilization_report
 from reporting.entrypoints.authorization import ReportReader, scope_country
 from reporting.entrypoints.http.deps import NowDep, RuntimeDep, SettingsDep
 from reporting.entrypoints.http.formats import Format, answer
@@ -116,10 +116,10 @@ async def get_utilization(
     f, _ = await _filters(runtime, country, fiscal_year, region)
     async with runtime.sessions() as session:
         allocations = await queries.allocations(session, f)
-        lines = await queries.lines(session, f)
+        sums = await queries.line_sums(session, f)
         courses = await queries.courses(session)
     filters = {"country": country, "fiscal_year": fiscal_year, "region": region}
-    return answer(build_utilization(allocations, lines, courses, filters), fmt, table)
+    return answer(utilization_report(allocations, sums, courses, filters), fmt, table)
 
 
 @router.get("/vetting-turnaround", response_model=ReportPublic, responses=CSV)

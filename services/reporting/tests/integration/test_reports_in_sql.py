@@ -1,17 +1,20 @@
-"""The funnel the database aggregates (`queries.funnel_aggregates`, ADR 0125) gives the same
-numbers as the funnel of the facts through Python (`funnel.aggregate`)."""
+"""What the database aggregates for the reports (ADR 0125) equals the same aggregates of the
+facts through Python: the funnel (`queries.funnel_aggregates` = `funnel.aggregate`) and the
+training lines of utilization (`queries.line_sums` = `utilization.line_sums`)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
 
 from reporting.adapters import queries
-from reporting.adapters.tables import nomination, state_span
+from reporting.adapters.tables import nomination, state_span, training_line
 from reporting.domain.funnel import FunnelScope, aggregate
+from reporting.domain.utilization import line_sums
 from services.reporting.tests.integration.support import new_country, new_masl
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -58,3 +61,28 @@ async def test_the_funnel_in_sql_equals_the_funnel_of_the_facts(runtime: Any) ->
         assert sum(in_sql.by_group.values()) > 0
         assert sum(in_sql.measured.values()) > 0
         assert sum(in_sql.stuck.values()) > 0
+
+
+async def test_the_line_sums_in_sql_equal_the_sums_of_the_facts(runtime: Any) -> None:
+    countries, masls = [new_country(), new_country()], [new_masl(), new_masl()]
+    rows = []
+    for i in range(30):
+        amount = Decimal(1000 + 137 * i) + Decimal("0.25")
+        returned = amount + 5 if i % 7 == 0 else Decimal(i % 3 * 100)  # net below zero: 0
+        rows.append({"nomination_id": uuid.uuid4(), "country": countries[i % 2],
+                     "fiscal_year": 2025 + i % 3 % 2, "masl_id": masls[i % 3 % 2], "amount": amount,
+                     "tuition": amount / 2, "travel": Decimal(100), "living_allowance": Decimal(50),
+                     "returned": returned, "lapsed": Decimal(i % 4 * 10),
+                     "penalties_charged": Decimal(i % 5 * 20),
+                     "penalties_refunded": Decimal(i % 3 * 30)})  # fmt: skip
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(insert(training_line), rows)
+    for filters in (
+        queries.ReportFilters(country=countries[0]),
+        queries.ReportFilters(country=countries[1], fiscal_year=2025),
+    ):
+        async with runtime.sessions() as session:
+            in_sql = await queries.line_sums(session, filters)
+            facts = line_sums(await queries.lines(session, filters))
+        assert in_sql == facts
+        assert sum(s.lines for s in in_sql) > 0
