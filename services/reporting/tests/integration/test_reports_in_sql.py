@@ -1,6 +1,7 @@
 """What the database aggregates for the reports (ADR 0125) equals the same aggregates of the
-facts through Python: the funnel (`queries.funnel_aggregates` = `funnel.aggregate`) and the
-training lines of utilization (`queries.line_sums` = `utilization.line_sums`)."""
+facts through Python: the FMTR (`queries.fmtr_aggregates` = `fmtr.aggregate`), the funnel
+(`queries.funnel_aggregates` = `funnel.aggregate`) and the training lines of utilization
+(`queries.line_sums` = `utilization.line_sums`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from sqlalchemy import insert
 
 from reporting.adapters import queries
 from reporting.adapters.tables import nomination, state_span, training_line
+from reporting.domain import fmtr
+from reporting.domain.facts import CountryRef
 from reporting.domain.funnel import FunnelScope, aggregate
 from reporting.domain.utilization import line_sums
 from services.reporting.tests.integration.support import new_country, new_masl
@@ -86,3 +89,50 @@ async def test_the_line_sums_in_sql_equal_the_sums_of_the_facts(runtime: Any) ->
             facts = line_sums(await queries.lines(session, filters))
         assert in_sql == facts
         assert sum(s.lines for s in in_sql) > 0
+
+
+async def test_the_fmtr_in_sql_equals_the_fmtr_of_the_facts(runtime: Any) -> None:
+    """Two courses for one student, a withdrawal that paid a penalty, a terminated student
+    with prorated tuition, a line still waiting, an excluded country, another fiscal year."""
+    here, there, excluded = new_country(), new_country(), new_country()
+    refs = {excluded: CountryRef(excluded, "Excludia", "EUCOM", True),
+            there: CountryRef(there, "There", "AFRICOM", False)}  # fmt: skip
+    a, b = new_masl(), new_masl()
+    noms, lines = [], []
+    for i in range(36):
+        nid, country = uuid.uuid4(), (here, there, excluded)[i % 3]
+        student = uuid.uuid4() if i % 4 else None  # no candidate id: counted by nomination
+        trained = i % 5 != 0
+        noms.append({"nomination_id": nid, "country": country, "fiscal_year": 2025 + i % 7 // 6,
+                     "masl_id": (a, b)[i % 2], "class_id": uuid.uuid4(), "candidate_id": student,
+                     "state": "completed" if trained else "withdrawn", "state_since": NOW,
+                     "trained": trained})  # fmt: skip
+        if i % 3 == 1 and student is not None:  # the same student in the other course
+            noms.append({**noms[-1], "nomination_id": uuid.uuid4(), "masl_id": (b, a)[i % 2]})
+        if i % 9 == 8:
+            continue  # no line (yet)
+        amount = Decimal(20000 + 250 * i) + Decimal("0.50")
+        returned = Decimal(0) if i % 4 == 0 else Decimal(3000 + 10 * i)
+        lines.append({"nomination_id": nid, "country": country, "fiscal_year": noms[-1][
+            "fiscal_year"], "masl_id": noms[-1]["masl_id"], "amount": amount,
+            "tuition": Decimal(12000), "travel": Decimal(2500), "living_allowance": Decimal(3500),
+            "returned": returned, "lapsed": Decimal(i % 2 * 100),
+            "penalties_charged": Decimal(i % 6 * 900), "penalties_refunded": Decimal(i % 4 * 100),
+        })  # fmt: skip
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(insert(nomination), noms)
+        await session.execute(insert(training_line), lines)
+    for scope in (
+        fmtr.FmtrScope(2025, country=here),
+        fmtr.FmtrScope(2025, country=there, region="AFRICOM"),
+        fmtr.FmtrScope(2025, country=excluded),
+        fmtr.FmtrScope(2025, include_excluded=True, country=excluded),
+        fmtr.FmtrScope(2026, country=here),
+    ):
+        filters = queries.ReportFilters(scope.country, scope.fiscal_year)
+        async with runtime.sessions() as session:
+            in_sql = await queries.fmtr_aggregates(session, scope, refs)
+            facts = fmtr.aggregate(scope, await queries.nominations(session, filters),
+                                   await queries.lines(session, filters), refs)  # fmt: skip
+        assert in_sql == facts, scope
+    assert sum(in_sql.students.values()) > 0

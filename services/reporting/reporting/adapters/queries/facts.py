@@ -9,7 +9,20 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    distinct,
+    false,
+    func,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.tables import (
@@ -31,7 +44,9 @@ from reporting.domain.facts import (
     LineFact,
     NominationFact,
     StateSpan,
+    unknown_country,
 )
+from reporting.domain.fmtr import FmtrAggregates, FmtrCell, FmtrScope, LineCost
 from reporting.domain.funnel import SECONDS_A_DAY, FunnelAggregates
 from reporting.domain.stats import TENTH
 from reporting.domain.utilization import LineSums
@@ -181,3 +196,67 @@ async def line_sums(session: AsyncSession, f: ReportFilters) -> list[LineSums]:
     )  # fmt: skip
     return [LineSums(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]))
             for r in await _all(session, stmt)]  # fmt: skip
+
+
+async def fmtr_aggregates(
+    session: AsyncSession, scope: FmtrScope, countries: dict[str, CountryRef]
+) -> FmtrAggregates:
+    """The FMTR's aggregates computed by the database (ADR 0125): students counted distinct
+    and each line's cost split (`fmtr.line_cost`, as CASE expressions) summed per country and
+    course; the same numbers as `fmtr.aggregate` of the facts. Which countries are admitted is
+    decided in Python on the grouped rows (`FmtrScope.admits`), as for the facts."""
+
+    def admitted(code: str) -> bool:
+        return scope.admits(countries.get(code) or unknown_country(code))
+
+    n, t = nomination.c, training_line.c
+    fy = scope.fiscal_year
+    who = func.coalesce(
+        cast(n.candidate_id, Text), literal("nomination:") + cast(n.nomination_id, Text)
+    )
+    noms = [n.fiscal_year == fy, n.trained.is_(True)]
+    lines_where = [t.fiscal_year == fy]
+    if scope.country is not None:
+        noms.append(n.country == scope.country)
+        lines_where.append(t.country == scope.country)
+    per_cell = (
+        select(n.country, n.masl_id, func.count(distinct(who)), func.count())
+        .where(*noms)
+        .group_by(n.country, n.masl_id)
+    )
+    per_country = select(n.country, func.count(distinct(who))).where(*noms).group_by(n.country)
+    zero = literal(ZERO)
+    net = func.greatest(zero, t.amount - t.returned - t.lapsed)
+    penalties = func.greatest(zero, t.penalties_charged - t.penalties_refunded)
+    kept = func.least(net, penalties)
+    whole = t.returned + t.lapsed == zero
+    tuition = case((whole, t.tuition), else_=kept)
+    travel = case((whole, t.travel), else_=func.least(t.travel, net - kept))
+    trained = func.coalesce(n.trained, false())
+    lines_stmt = (
+        select(t.country, t.masl_id, n.country, trained, func.sum(tuition), func.sum(travel),
+               func.sum(net - tuition - travel), func.sum(kept))
+        .select_from(training_line.outerjoin(
+            nomination, and_(n.nomination_id == t.nomination_id, n.fiscal_year == fy)))
+        .where(*lines_where)
+        .group_by(t.country, t.masl_id, n.country, trained)
+    )  # fmt: skip
+    cells: dict[tuple[str, str], list[Any]] = {}
+    for code, masl, students, count in await _all(session, per_cell):
+        if admitted(code):
+            cells[(code, masl)] = [int(students), int(count), LineCost()]
+    for code, masl, nom_country, was_trained, tu, tr, tla, kept_sum in await _all(
+        session, lines_stmt
+    ):
+        if not admitted(code):
+            continue
+        as_trained = bool(was_trained) and nom_country is not None and admitted(nom_country)
+        cost = LineCost(tu, tr, tla) if as_trained else LineCost(penalties=kept_sum)
+        cell = cells.setdefault((code, masl), [0, 0, LineCost()])
+        cell[2] = cell[2] + cost
+    students = {
+        code: int(count) for code, count in await _all(session, per_country) if admitted(code)
+    }
+    return FmtrAggregates(
+        {key: FmtrCell(s, c, cost) for key, (s, c, cost) in cells.items()}, students
+    )

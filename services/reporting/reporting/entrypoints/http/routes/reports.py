@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from reporting.adapters import queries
 from reporting.domain.facts import CountryRef
-from reporting.domain.fmtr import FmtrScope, build_fmtr
+from reporting.domain.fmtr import FmtrScope, fmtr_report
 from reporting.domain.funnel import FunnelScope, funnel_report
 from reporting.domain.turnaround import build_turnaround
 from reporting.domain.utilization import utilization_report
@@ -64,13 +64,12 @@ async def get_fmtr(
     `activities`."""
     country = scope_country(principal, country)
     fiscal_year = fiscal_year or fiscal_year_of(now.date()) - 1
-    f, refs = await _filters(runtime, country, fiscal_year, region)
-    async with runtime.sessions() as session:
-        noms = await queries.nominations(session, f)
-        lines = await queries.lines(session, f)
-        courses = await queries.courses(session)
+    _, refs = await _filters(runtime, country, fiscal_year, region)
     scope = FmtrScope(fiscal_year, include_excluded, country, region)
-    return answer(build_fmtr(scope, noms, lines, courses, refs), fmt, table)
+    async with runtime.sessions() as session:
+        agg = await queries.fmtr_aggregates(session, scope, refs)
+        courses = await queries.courses(session)
+    return answer(fmtr_report(scope, agg, courses, refs), fmt, table)
 
 
 @router.get("/funnel", response_model=ReportPublic, responses=CSV)
