@@ -132,7 +132,7 @@ async def _endpoints(conn: asyncpg.Connection, cat: loader.Catalog, level: int) 
     ids = [loader._uuid(1, n) for n in range(0, level, step)]
     filters = f"country={country}&status={state}&limit=50"
     return [
-        Endpoint("list_country_state", f"list: country + state, first page ({filtered:,} rows)",
+        Endpoint("list_country_state", "list: country + state, first page",
                  [f"{NOMINATIONS}?{filters}"]),
         Endpoint("list_country_state_deep", "list: country + state, deep page (cursor at 90 %)",
                  [f"{NOMINATIONS}?{filters}&cursor={cursor}"]),
