@@ -1,20 +1,21 @@
 """What the database aggregates for the reports (ADR 0125) equals the same aggregates of the
 facts through Python: the FMTR (`queries.fmtr_aggregates` = `fmtr.aggregate`), the funnel
-(`queries.funnel_aggregates` = `funnel.aggregate`) and the training lines of utilization
-(`queries.line_sums` = `utilization.line_sums`)."""
+(`queries.funnel_aggregates` = `funnel.aggregate`), the training lines of utilization
+(`queries.line_sums` = `utilization.line_sums`) and the vetting turnaround's groups
+(`queries.turnaround_groups` = `turnaround.aggregate`)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
 
 from reporting.adapters import queries
-from reporting.adapters.tables import nomination, state_span, training_line
-from reporting.domain import fmtr
+from reporting.adapters.tables import nomination, state_span, training_line, vetting_case
+from reporting.domain import fmtr, turnaround
 from reporting.domain.facts import CountryRef
 from reporting.domain.funnel import FunnelScope, aggregate
 from reporting.domain.utilization import line_sums
@@ -136,3 +137,34 @@ async def test_the_fmtr_in_sql_equals_the_fmtr_of_the_facts(runtime: Any) -> Non
                                    await queries.lines(session, filters), refs)  # fmt: skip
         assert in_sql == facts, scope
     assert sum(in_sql.students.values()) > 0
+
+
+async def test_the_turnaround_in_sql_equals_the_turnaround_of_the_facts(runtime: Any) -> None:
+    """Decisions across weekends and months, undecided and overdue cases, cancelled ones, a
+    case without an opening day, and a fiscal year filter through the nominations."""
+    countries, today = [new_country(), new_country()], date(2026, 3, 20)
+    noms, cases = [], []
+    for i in range(50):
+        nid = uuid.uuid4()
+        noms.append({"nomination_id": nid, "country": countries[i % 2],
+                     "fiscal_year": 2026 - i % 4 // 3, "masl_id": "M", "class_id": uuid.uuid4(),
+                     "candidate_id": None, "state": "vetting", "state_since": NOW})  # fmt: skip
+        opened = None if i == 7 else date(2026, 1, 1) + timedelta(days=i * 2)
+        outcome = ("approved", "denied", "suspended", "cancelled", None)[i % 5]
+        decided = opened + timedelta(days=i % 13) if opened and outcome else None
+        cases.append({"case_id": uuid.uuid4(), "nomination_id": nid, "country": countries[i % 2],
+                      "opened_on": opened, "due_on": opened + timedelta(days=10) if opened
+                      else None, "decided_on": decided, "outcome": outcome})  # fmt: skip
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(insert(nomination), noms)
+        await session.execute(insert(vetting_case), cases)
+    for filters in (
+        queries.ReportFilters(country=countries[0]),
+        queries.ReportFilters(country=countries[1], fiscal_year=2026),
+    ):
+        async with runtime.sessions() as session:
+            in_sql = await queries.turnaround_groups(session, filters, today)
+            facts = turnaround.aggregate(await queries.cases(session, filters), today)
+        assert sorted(in_sql, key=lambda g: (g.country, g.month)) == facts
+        assert sum(g.overdue for g in facts) > 0
+        assert sum(g.decided for g in facts) > 0

@@ -16,6 +16,7 @@ from reporting.adapters.queries.facts import (
     lines,
     nominations,
     spans,
+    turnaround_groups,
 )
 from reporting.adapters.queries.status import TopicStatus, topic_status
 
@@ -33,4 +34,5 @@ __all__ = [
     "nominations",
     "spans",
     "topic_status",
+    "turnaround_groups",
 ]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
+    Integer,
     Select,
     Text,
     and_,
@@ -49,6 +51,7 @@ from reporting.domain.facts import (
 from reporting.domain.fmtr import FmtrAggregates, FmtrCell, FmtrScope, LineCost
 from reporting.domain.funnel import SECONDS_A_DAY, FunnelAggregates
 from reporting.domain.stats import TENTH
+from reporting.domain.turnaround import DECIDED, MonthGroup
 from reporting.domain.utilization import LineSums
 
 
@@ -260,3 +263,53 @@ async def fmtr_aggregates(
     return FmtrAggregates(
         {key: FmtrCell(s, c, cost) for key, (s, c, cost) in cells.items()}, students
     )
+
+
+_MONDAY = date(1900, 1, 1)
+
+
+def _weekdays_to(day: Any) -> Any:
+    """Weekdays from a Monday long ago up to `day` included: working days between two dates
+    are the difference (`stats.working_days_between`, in SQL)."""
+    since = cast(day - literal(_MONDAY, Date), Integer)
+    return 5 * (since // 7) + func.least(since % 7 + 1, 5)
+
+
+async def turnaround_groups(
+    session: AsyncSession, f: ReportFilters, today: date
+) -> list[MonthGroup]:
+    """The turnaround's groups computed by the database (ADR 0125): counts per country and
+    month opened, and the working days to decision as a histogram; the same groups as
+    `turnaround.aggregate` of the facts."""
+    t = vetting_case.c
+    where: list[ColumnElement[bool]] = [f.where(t.country)]
+    if f.fiscal_year is not None:
+        n = nomination.c
+        keep = select(n.nomination_id).where(n.fiscal_year == f.fiscal_year)
+        where.append(t.nomination_id.in_(keep.scalar_subquery()))
+    month = func.coalesce(func.to_char(t.opened_on, "YYYY-MM"), literal("unknown"))
+    undecided = t.outcome.is_(None)
+    late = and_(undecided, t.due_on.is_not(None), t.due_on < today)
+    counts = (
+        select(t.country, month, func.count(), func.count().filter(undecided),
+               func.count().filter(late),
+               func.coalesce(func.sum(_weekdays_to(literal(today)) - _weekdays_to(t.due_on))
+                             .filter(late), 0))
+        .where(*where)
+        .group_by(t.country, month)
+    )  # fmt: skip
+    days = func.greatest(0, _weekdays_to(t.decided_on) - _weekdays_to(t.opened_on))
+    histogram = (
+        select(t.country, month, days, func.count())
+        .where(*where, t.outcome.in_(sorted(DECIDED)), t.opened_on.is_not(None),
+               t.decided_on.is_not(None))
+        .group_by(t.country, month, days)
+    )  # fmt: skip
+    spans: dict[tuple[str, str], Counter[int]] = {}
+    for country, m, d, c in await _all(session, histogram):
+        spans.setdefault((country, m), Counter())[int(d)] = int(c)
+    return [
+        MonthGroup(country, m, int(opened), int(open_), int(overdue), int(late_days),
+                   spans.get((country, m), Counter()))
+        for country, m, opened, open_, overdue, late_days in await _all(session, counts)
+    ]  # fmt: skip

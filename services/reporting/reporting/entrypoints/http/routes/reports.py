@@ -11,7 +11,7 @@ from reporting.adapters import queries
 from reporting.domain.facts import CountryRef
 from reporting.domain.fmtr import FmtrScope, fmtr_report
 from reporting.domain.funnel import FunnelScope, funnel_report
-from reporting.domain.turnaround import build_turnaround
+from reporting.domain.turnaround import turnaround_report
 from reporting.domain.utilization import utilization_report
 from reporting.entrypoints.authorization import ReportReader, scope_country
 from reporting.entrypoints.http.deps import NowDep, RuntimeDep, SettingsDep
@@ -138,6 +138,6 @@ async def get_vetting_turnaround(
     country = scope_country(principal, country)
     f, _ = await _filters(runtime, country, fiscal_year, region)
     async with runtime.sessions() as session:
-        cases = await queries.cases(session, f)
+        groups = await queries.turnaround_groups(session, f, now.date())
     filters = {"country": country, "fiscal_year": fiscal_year, "region": region}
-    return answer(build_turnaround(cases, now.date(), filters), fmt, table)
+    return answer(turnaround_report(groups, now.date(), filters), fmt, table)
