@@ -8,26 +8,30 @@ a noisy 2-core box. Today:
    hello, with a raw asyncpg ceiling (issue 16, ADR 0120);
 3. `messaging`: the outbox relay's publish rate and a real consumer's apply rate against raw
    aiokafka with the same client settings on the same broker (issue 16 item 4);
-4. `idle_cost`: CPU of the whole idle stack per process, and event latency (ADR 0054).
+4. `idle_cost`: CPU of the whole idle stack per process, and event latency (ADR 0054);
+5. `scale`: list and report latency at 10^4/10^5/10^6 nominations of history (ADR 0125;
+   `IMET_BENCH_SCALE_LEVELS=10000,100000` for a shorter run).
 Each runs as its own process (its own private stack). Needs `wrk` (Debian: `apt-get install wrk`).
 
-    .venv/bin/python -m bench [--quick] [--only gateway_proxy|read_paths|messaging|idle_cost]
+    .venv/bin/python -m bench [--quick] [--only gateway_proxy|read_paths|messaging|idle_cost|scale]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
 
-BENCHMARKS = ("gateway_proxy", "read_paths", "messaging", "idle_cost")
+BENCHMARKS = ("gateway_proxy", "read_paths", "messaging", "idle_cost", "scale")
 # What `--quick` means to each (a smoke of the same code, not a measurement).
 QUICK = {
     "gateway_proxy": ["--quick"],
     "read_paths": ["--quick"],
     "messaging": ["--events", "300", "--rounds", "1"],
     "idle_cost": ["--idle", "10", "--sparse", "5", "--steady", "2", "--label", "quick"],
+    "scale": ["--levels", "10000"],
 }
 
 
@@ -42,7 +46,11 @@ def main() -> int:
     failed: list[str] = []
     for name in args.only or BENCHMARKS:
         print(f"\n== bench.{name}", flush=True)
-        argv = [sys.executable, "-m", f"bench.{name}.run", *(QUICK[name] if args.quick else [])]
+        extra = QUICK[name] if args.quick else []
+        levels = os.environ.get("IMET_BENCH_SCALE_LEVELS")
+        if name == "scale" and levels and not args.quick:
+            extra = ["--levels", levels]
+        argv = [sys.executable, "-m", f"bench.{name}.run", *extra]
         if subprocess.run(argv, check=False).returncode != 0:  # noqa: S603 - our own argv
             failed.append(name)
     if failed:

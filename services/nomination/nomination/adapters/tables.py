@@ -212,6 +212,9 @@ nomination = Table(
     CheckConstraint("funding_source IN ('eimet', 'imet')", name="funding_source"),
     Index("ix_nomination_country_created_at_id", "country", "created_at", "id"),
     Index("ix_nomination_created_at_id", "created_at", "id"),
+    # The list filtered by state, newest first (migration 0008, ADR 0125).
+    Index("ix_nomination_country_status_created_at_id", "country", "status", "created_at", "id"),
+    Index("ix_nomination_status_created_at_id", "status", "created_at", "id"),
     Index("ix_nomination_class_id", "class_id"),
     Index("ix_nomination_candidate_id", "candidate_id"),
     Index(

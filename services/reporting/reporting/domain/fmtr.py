@@ -105,15 +105,33 @@ ACTIVITY_COLUMNS = columns(
 )
 
 
-def build_fmtr(
+@dataclass(frozen=True)
+class FmtrCell:
+    """One country and course of the fiscal year: distinct students trained, nominations that
+    reached training, and the cost of the lines."""
+
+    students: int = 0
+    trained_lines: int = 0
+    cost: LineCost = LineCost()
+
+
+@dataclass(frozen=True)
+class FmtrAggregates:
+    """What the FMTR is made of, already confined to the admitted countries: the cells per
+    (country, course) and the distinct students per country (a student with two courses is
+    in two cells but counts once for the country). Computed from facts here (`aggregate`), or
+    by the database (`queries.fmtr_aggregates`) at scale."""
+
+    cells: dict[tuple[str, str], FmtrCell]
+    students: dict[str, int]
+
+
+def aggregate(
     scope: FmtrScope,
     nominations: Iterable[NominationFact],
     lines: Iterable[LineFact],
-    courses: Mapping[str, CourseFact],
     countries: Mapping[str, CountryRef],
-) -> Report:
-    """The FMTR's two tables: per country, and per training activity (country and course)."""
-
+) -> FmtrAggregates:
     def ref(code: str) -> CountryRef:
         return countries.get(code) or unknown_country(code)
 
@@ -124,43 +142,75 @@ def build_fmtr(
     }
     students: dict[str, set[UUID | str]] = defaultdict(set)
     course_students: dict[tuple[str, str], set[UUID | str]] = defaultdict(set)
-    trained_lines: dict[str, int] = defaultdict(int)
+    trained_lines: dict[tuple[str, str], int] = defaultdict(int)
     for n in noms.values():
         if n.trained:
             who: UUID | str = n.candidate_id or f"nomination:{n.nomination_id}"
             students[n.country].add(who)
             course_students[(n.country, n.masl_id)].add(who)
-            trained_lines[n.country] += 1
-    costs: dict[str, LineCost] = defaultdict(LineCost)
+            trained_lines[(n.country, n.masl_id)] += 1
     course_costs: dict[tuple[str, str], LineCost] = defaultdict(LineCost)
     for line in lines:
         if line.fiscal_year != scope.fiscal_year or not scope.admits(ref(line.country)):
             continue
         nom = noms.get(line.nomination_id)
         cost = line_cost(line, trained=nom is not None and nom.trained)
-        costs[line.country] += cost
         course_costs[(line.country, line.masl_id)] += cost
+    cells = {
+        key: FmtrCell(len(course_students[key]), trained_lines[key], course_costs[key])
+        for key in set(course_students) | set(course_costs)
+    }
+    return FmtrAggregates(cells, {code: len(whos) for code, whos in students.items()})
+
+
+def build_fmtr(
+    scope: FmtrScope,
+    nominations: Iterable[NominationFact],
+    lines: Iterable[LineFact],
+    courses: Mapping[str, CourseFact],
+    countries: Mapping[str, CountryRef],
+) -> Report:
+    """The FMTR's two tables: per country, and per training activity (country and course)."""
+    return fmtr_report(scope, aggregate(scope, nominations, lines, countries), courses, countries)
+
+
+def fmtr_report(
+    scope: FmtrScope,
+    agg: FmtrAggregates,
+    courses: Mapping[str, CourseFact],
+    countries: Mapping[str, CountryRef],
+) -> Report:
+    """The report of its aggregates."""
+
+    def ref(code: str) -> CountryRef:
+        return countries.get(code) or unknown_country(code)
+
+    costs: dict[str, LineCost] = defaultdict(LineCost)
+    trained_lines: dict[str, int] = defaultdict(int)
+    for (code, _), cell in agg.cells.items():
+        costs[code] += cell.cost
+        trained_lines[code] += cell.trained_lines
+    students = agg.students
     country_rows: list[tuple[Cell, ...]] = []
     total = LineCost()
     for code in sorted(set(students) | set(costs)):
         c, r = costs[code], ref(code)
         total += c
         country_rows.append(
-            (code, r.name, r.region, len(students[code]), trained_lines[code], c.tuition,
+            (code, r.name, r.region, students.get(code, 0), trained_lines[code], c.tuition,
              c.travel, c.living_allowance, c.penalties, c.total)
         )  # fmt: skip
-    all_students = {(code, who) for code, whos in students.items() for who in whos}
-    totals: tuple[Cell, ...] = ("Total", None, None, len(all_students),
+    totals: tuple[Cell, ...] = ("Total", None, None, sum(students.values()),
                                 sum(trained_lines.values()), total.tuition, total.travel,
                                 total.living_allowance, total.penalties, total.total)  # fmt: skip
     activity_rows: list[tuple[Cell, ...]] = []
-    for key in sorted(set(course_students) | set(course_costs)):
+    for key in sorted(agg.cells):
         code, masl = key
         course = courses.get(masl)
         activity_rows.append((
             code, masl, course.title if course else None,
             course.institution if course else None, course.location if course else None,
-            len(course_students[key]), course_costs[key].total,
+            agg.cells[key].students, agg.cells[key].cost.total,
         ))  # fmt: skip
     return Report(
         kind="fmtr",

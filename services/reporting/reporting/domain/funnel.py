@@ -33,16 +33,26 @@ def days(start: datetime, end: datetime) -> Decimal:
     return Decimal((end - start).total_seconds()) / SECONDS_A_DAY
 
 
-def build_funnel(
+@dataclass(frozen=True)
+class FunnelAggregates:
+    """What the funnel is made of: counts per (country, fiscal year, state), per state the
+    median days of the stays that ended and how many, and the stays stuck past the threshold.
+    Computed from facts here, or by the database (`queries.funnel_aggregates`) at scale."""
+
+    by_group: Counter[tuple[str, int, str]]
+    medians: dict[str, Decimal | None]
+    measured: Counter[str]
+    stuck: Counter[str]
+
+
+def aggregate(
     scope: FunnelScope,
     nominations: Iterable[NominationFact],
     spans: Iterable[StateSpan],
     now: datetime,
-) -> Report:
-    """Counts per state, then per country / fiscal year / state (facts already filtered)."""
-    noms = list(nominations)
-    by_state = Counter(n.state for n in noms)
-    by_group = Counter((n.country, n.fiscal_year, n.state) for n in noms)
+) -> FunnelAggregates:
+    """The aggregates of facts already filtered."""
+    by_group = Counter((n.country, n.fiscal_year, n.state) for n in nominations)
     durations: dict[str, list[Decimal]] = defaultdict(list)
     stuck: Counter[str] = Counter()
     for span in spans:
@@ -52,9 +62,30 @@ def build_funnel(
             days(span.entered_at, now) > scope.stuck_after_days
         ):
             stuck[span.state] += 1
-    states = sorted(set(by_state) | set(durations) | set(stuck))
+    medians = {s: median(v) for s, v in durations.items()}
+    measured = Counter({s: len(v) for s, v in durations.items()})
+    return FunnelAggregates(by_group, medians, measured, stuck)
+
+
+def build_funnel(
+    scope: FunnelScope,
+    nominations: Iterable[NominationFact],
+    spans: Iterable[StateSpan],
+    now: datetime,
+) -> Report:
+    """Counts per state, then per country / fiscal year / state (facts already filtered)."""
+    return funnel_report(scope, aggregate(scope, nominations, spans, now))
+
+
+def funnel_report(scope: FunnelScope, agg: FunnelAggregates) -> Report:
+    """The funnel of its aggregates."""
+    by_state: Counter[str] = Counter()
+    for (_, _, state), count in agg.by_group.items():
+        by_state[state] += count
+    stuck, by_group = agg.stuck, agg.by_group
+    states = sorted(set(by_state) | set(agg.measured) | set(stuck))
     state_rows: tuple[tuple[Cell, ...], ...] = tuple(
-        (s, by_state[s], median(durations[s]), len(durations[s]), stuck[s]) for s in states
+        (s, by_state[s], agg.medians.get(s), agg.measured[s], stuck[s]) for s in states
     )
     group_rows: tuple[tuple[Cell, ...], ...] = tuple(
         (country, fy, state, count) for (country, fy, state), count in sorted(by_group.items())
@@ -76,9 +107,9 @@ def build_funnel(
                 state_rows,
                 (
                     "Total",
-                    len(noms),
+                    sum(by_state.values()),
                     None,
-                    sum(len(v) for v in durations.values()),
+                    sum(agg.measured.values()),
                     sum(stuck.values()),
                 ),
             ),

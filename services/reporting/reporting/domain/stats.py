@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -27,6 +27,35 @@ def percentile(values: Sequence[Decimal | int], p: int) -> Decimal | None:
     ordered = sorted(Decimal(v) for v in values)
     rank = max(1, math.ceil(p / 100 * len(ordered)))
     return ordered[rank - 1].quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def _nth(counts: Mapping[int, int], k: int) -> int:
+    """The k-th smallest (0-based) of the values counted."""
+    for value in sorted(counts):
+        if k < counts[value]:
+            return value
+        k -= counts[value]
+    raise IndexError(k)
+
+
+def median_of_counts(counts: Mapping[int, int]) -> Decimal | None:
+    """`median` of the values `counts` holds (value -> how many times)."""
+    n = sum(counts.values())
+    if n == 0:
+        return None
+    mid = n // 2
+    value = Decimal(_nth(counts, mid)) if n % 2 else Decimal(
+        _nth(counts, mid - 1) + _nth(counts, mid)) / 2  # fmt: skip
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def percentile_of_counts(counts: Mapping[int, int], p: int) -> Decimal | None:
+    """`percentile` of the values `counts` holds (value -> how many times)."""
+    n = sum(counts.values())
+    if n == 0:
+        return None
+    rank = max(1, math.ceil(p / 100 * n))
+    return Decimal(_nth(counts, rank - 1)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 def working_days_between(start: date, end: date) -> int:

@@ -10,45 +10,79 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from reporting.domain.facts import CaseFact
 from reporting.domain.report import Cell, Report, ReportTable, columns
-from reporting.domain.stats import median, percentile, working_days_between
+from reporting.domain.stats import median_of_counts, percentile_of_counts, working_days_between
 
 DECIDED = frozenset({"approved", "denied", "suspended"})
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    """The cases of one country opened in one month: how many, how many still open, overdue
+    and by how many working days in all, and the working days to decision (days -> cases).
+    Computed from facts here (`aggregate`) or by the database (`queries.turnaround_groups`)."""
+
+    country: str
+    month: str
+    opened: int
+    open: int
+    overdue: int
+    late_days: int
+    days: Counter[int]
+
+    @property
+    def decided(self) -> int:
+        return sum(self.days.values())
+
+
+def aggregate(cases: Iterable[CaseFact], today: date) -> list[MonthGroup]:
+    groups: dict[tuple[str, str], list[CaseFact]] = defaultdict(list)
+    for c in cases:
+        month = c.opened_on.strftime("%Y-%m") if c.opened_on else "unknown"
+        groups[(c.country, month)].append(c)
+    out = []
+    for (country, month), group in sorted(groups.items()):
+        open_ = [c for c in group if c.outcome is None]
+        overdue = [c for c in open_ if c.due_on is not None and today > c.due_on]
+        late_days = sum(working_days_between(c.due_on, today) for c in overdue if c.due_on)
+        spans = Counter(
+            working_days_between(c.opened_on, c.decided_on)
+            for c in group
+            if c.outcome in DECIDED and c.opened_on and c.decided_on
+        )
+        out.append(MonthGroup(country, month, len(group), len(open_), len(overdue), late_days,
+                              spans))  # fmt: skip
+    return out
 
 
 def build_turnaround(
     cases: Iterable[CaseFact], today: date, filters: Mapping[str, str | int | None]
 ) -> Report:
-    groups: dict[tuple[str, str], list[CaseFact]] = defaultdict(list)
-    for c in cases:
-        month = c.opened_on.strftime("%Y-%m") if c.opened_on else "unknown"
-        groups[(c.country, month)].append(c)
+    return turnaround_report(aggregate(cases, today), today, filters)
+
+
+def turnaround_report(
+    groups: Iterable[MonthGroup], today: date, filters: Mapping[str, str | int | None]
+) -> Report:
     rows: list[tuple[Cell, ...]] = []
-    all_days: list[int] = []
-    month_days: dict[str, list[int]] = defaultdict(list)
+    all_days: Counter[int] = Counter()
+    month_days: dict[str, Counter[int]] = defaultdict(Counter)
     month_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     totals = [0, 0, 0, 0, 0]
-    for (country, month), group in sorted(groups.items()):
-        open_ = [c for c in group if c.outcome is None]
-        overdue = [c for c in open_ if c.due_on is not None and today > c.due_on]
-        late_days = sum(working_days_between(c.due_on, today) for c in overdue if c.due_on)
-        spans = [
-            working_days_between(c.opened_on, c.decided_on)
-            for c in group
-            if c.outcome in DECIDED and c.opened_on and c.decided_on
-        ]
-        all_days += spans
-        month_days[month] += spans
-        month_counts[month][0] += len(group)
-        month_counts[month][1] += len(spans)
-        rows.append((country, month, len(group), len(spans), len(open_), len(overdue), late_days,
-                     median(spans), percentile(spans, 90)))  # fmt: skip
-        for i, v in enumerate((len(group), len(spans), len(open_), len(overdue), late_days)):
+    for g in sorted(groups, key=lambda g: (g.country, g.month)):
+        all_days.update(g.days)
+        month_days[g.month].update(g.days)
+        month_counts[g.month][0] += g.opened
+        month_counts[g.month][1] += g.decided
+        rows.append((g.country, g.month, g.opened, g.decided, g.open, g.overdue, g.late_days,
+                     median_of_counts(g.days), percentile_of_counts(g.days, 90)))  # fmt: skip
+        for i, v in enumerate((g.opened, g.decided, g.open, g.overdue, g.late_days)):
             totals[i] += v
     return Report(
         kind="vetting_turnaround",
@@ -69,7 +103,13 @@ def build_turnaround(
                     ("p90_days", "p90 working days to decision", "number"),
                 ),
                 tuple(rows),
-                ("Total", None, *totals, median(all_days), percentile(all_days, 90)),
+                (
+                    "Total",
+                    None,
+                    *totals,
+                    median_of_counts(all_days),
+                    percentile_of_counts(all_days, 90),
+                ),
             ),
             ReportTable(
                 "by_month",
@@ -86,8 +126,8 @@ def build_turnaround(
                         month,
                         opened,
                         decided,
-                        median(month_days[month]),
-                        percentile(month_days[month], 90),
+                        median_of_counts(month_days[month]),
+                        percentile_of_counts(month_days[month], 90),
                     )
                     for month, (opened, decided) in sorted(month_counts.items())
                 ),

@@ -46,9 +46,44 @@ def warning(s: _Sums) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class LineSums:
+    """The training lines of one country, fiscal year and course, summed: what they finally
+    hold (each line's net), lapsed, penalties (each line's), and how many lines. Summed from
+    facts here (`line_sums`) or by the database (`queries.line_sums`) at scale."""
+
+    country: str
+    fiscal_year: int
+    masl_id: str
+    obligated: Decimal
+    lapsed: Decimal
+    penalties: Decimal
+    lines: int
+
+
+def line_sums(lines: Iterable[LineFact]) -> list[LineSums]:
+    groups: dict[tuple[str, int, str], list[LineFact]] = defaultdict(list)
+    for line in lines:
+        groups[(line.country, line.fiscal_year, line.masl_id)].append(line)
+    return [
+        LineSums(c, fy, m, sum((x.net for x in g), ZERO), sum((x.lapsed for x in g), ZERO),
+                 sum((x.penalties for x in g), ZERO), len(g))
+        for (c, fy, m), g in sorted(groups.items())
+    ]  # fmt: skip
+
+
 def build_utilization(
     allocations: Iterable[AllocationFact],
     lines: Iterable[LineFact],
+    courses: Mapping[str, CourseFact],
+    filters: Mapping[str, str | int | None],
+) -> Report:
+    return utilization_report(allocations, line_sums(lines), courses, filters)
+
+
+def utilization_report(
+    allocations: Iterable[AllocationFact],
+    lines: Iterable[LineSums],
     courses: Mapping[str, CourseFact],
     filters: Mapping[str, str | int | None],
 ) -> Report:
@@ -57,13 +92,13 @@ def build_utilization(
         sums[(a.country, a.fiscal_year)].allocated += a.amount
     for line in lines:
         s = sums[(line.country, line.fiscal_year)]
-        s.obligated += line.net
+        s.obligated += line.obligated
         s.lapsed += line.lapsed
         s.penalties += line.penalties
-        s.lines += 1
+        s.lines += line.lines
         course = courses.get(line.masl_id)
         if course is not None and course.category == PME:
-            s.pme += line.net
+            s.pme += line.obligated
     rows: list[tuple[Cell, ...]] = []
     total = _Sums()
     for (country, fy), s in sorted(sums.items()):

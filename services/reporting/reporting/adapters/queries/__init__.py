@@ -10,9 +10,13 @@ from reporting.adapters.queries.facts import (
     cases,
     countries,
     courses,
+    fmtr_aggregates,
+    funnel_aggregates,
+    line_sums,
     lines,
     nominations,
     spans,
+    turnaround_groups,
 )
 from reporting.adapters.queries.status import TopicStatus, topic_status
 
@@ -23,8 +27,12 @@ __all__ = [
     "cases",
     "countries",
     "courses",
+    "fmtr_aggregates",
+    "funnel_aggregates",
+    "line_sums",
     "lines",
     "nominations",
     "spans",
     "topic_status",
+    "turnaround_groups",
 ]

@@ -10,10 +10,10 @@ from starlette.responses import Response
 
 from reporting.adapters import queries
 from reporting.domain.facts import CountryRef
-from reporting.domain.fmtr import FmtrScope, build_fmtr
-from reporting.domain.funnel import FunnelScope, build_funnel
-from reporting.domain.turnaround import build_turnaround
-from reporting.domain.utilization import build_utilization
+from reporting.domain.fmtr import FmtrScope, fmtr_report
+from reporting.domain.funnel import FunnelScope, funnel_report
+from reporting.domain.turnaround import turnaround_report
+from reporting.domain.utilization import utilization_report
 from reporting.entrypoints.authorization import ReportReader, scope_country
 from reporting.entrypoints.http.deps import NowDep, RuntimeDep, SettingsDep
 from reporting.entrypoints.http.formats import Format, answer, negotiate
@@ -89,13 +89,12 @@ async def get_fmtr(
     `activities`."""
     country = scope_country(principal, country)
     fiscal_year = fiscal_year or fiscal_year_of(now.date()) - 1
-    f, refs = await _filters(runtime, country, fiscal_year, region)
-    async with runtime.sessions() as session:
-        noms = await queries.nominations(session, f)
-        lines = await queries.lines(session, f)
-        courses = await queries.courses(session)
+    _, refs = await _filters(runtime, country, fiscal_year, region)
     scope = FmtrScope(fiscal_year, include_excluded, country, region)
-    return await answer(build_fmtr(scope, noms, lines, courses, refs), fmt, table)
+    async with runtime.sessions() as session:
+        agg = await queries.fmtr_aggregates(session, scope, refs)
+        courses = await queries.courses(session)
+    return await answer(fmtr_report(scope, agg, courses, refs), fmt, table)
 
 
 @router.get("/funnel", response_model=ReportPublic, responses=OUTPUTS)
@@ -117,12 +116,11 @@ async def get_funnel(
     `by_country`."""
     country = scope_country(principal, country)
     f, _ = await _filters(runtime, country, fiscal_year, region)
-    async with runtime.sessions() as session:
-        noms = await queries.nominations(session, f)
-        spans = await queries.spans(session, f)
     scope = FunnelScope(stuck_after_days or settings.stuck_after_days, fiscal_year, country,
                         region)  # fmt: skip
-    return await answer(build_funnel(scope, noms, spans, now), fmt, table)
+    async with runtime.sessions() as session:
+        agg = await queries.funnel_aggregates(session, f, now, scope.stuck_after_days)
+    return await answer(funnel_report(scope, agg), fmt, table)
 
 
 @router.get("/utilization", response_model=ReportPublic, responses=OUTPUTS)
@@ -142,10 +140,10 @@ async def get_utilization(
     f, _ = await _filters(runtime, country, fiscal_year, region)
     async with runtime.sessions() as session:
         allocations = await queries.allocations(session, f)
-        lines = await queries.lines(session, f)
+        sums = await queries.line_sums(session, f)
         courses = await queries.courses(session)
     filters = {"country": country, "fiscal_year": fiscal_year, "region": region}
-    return await answer(build_utilization(allocations, lines, courses, filters), fmt, table)
+    return await answer(utilization_report(allocations, sums, courses, filters), fmt, table)
 
 
 @router.get("/vetting-turnaround", response_model=ReportPublic, responses=OUTPUTS)
@@ -165,6 +163,6 @@ async def get_vetting_turnaround(
     country = scope_country(principal, country)
     f, _ = await _filters(runtime, country, fiscal_year, region)
     async with runtime.sessions() as session:
-        cases = await queries.cases(session, f)
+        groups = await queries.turnaround_groups(session, f, now.date())
     filters = {"country": country, "fiscal_year": fiscal_year, "region": region}
-    return await answer(build_turnaround(cases, now.date(), filters), fmt, table)
+    return await answer(turnaround_report(groups, now.date(), filters), fmt, table)
