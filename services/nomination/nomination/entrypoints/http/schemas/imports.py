@@ -198,10 +198,53 @@ class ImportProgress(BaseModel):
     rejected: int
 
 
+_JOB_ID = "5b1c7e0a-3f2d-4c89-9a61-0d2e4b7f9c13"
+_JOB_EXAMPLE: dict[str, Any] = {
+    "id": _JOB_ID,
+    "import_id": _JOB_ID,
+    "status": "completed",
+    "submit": True,
+    "rows": {"total": 2, "done": 2, "created": 1, "existing": 0, "rejected": 1},
+    "created": 1,
+    "existing": 0,
+    "rejected": 1,
+    "lines": [
+        {
+            "line": 1,
+            "status": "created",
+            "candidate_id": "0f6c2d7e-8b1a-4e53-9c0d-6a2f1e3b4c5d",
+            "nomination_id": "9d8e7f6a-5b4c-4d3e-8f2a-1b0c9d8e7f6a",
+            "nomination_status": "submitted",
+            "errors": [],
+        },
+        {
+            "line": 2,
+            "status": "rejected",
+            "candidate_id": None,
+            "nomination_id": None,
+            "nomination_status": None,
+            "errors": [
+                {
+                    "code": "class-unknown",
+                    "field": "class_id",
+                    "message": "no such class in the catalog",
+                }
+            ],
+        },
+    ],
+    "error": None,
+    "created_at": "2026-12-04T09:15:02Z",
+    "started_at": "2026-12-04T09:15:02Z",
+    "finished_at": "2026-12-04T09:15:04Z",
+}
+
+
 class ImportJobPublic(BaseModel):
     """A bulk import job: its progress while it runs, one result per row once done. The
     summary fields (`import_id`, `created`, `existing`, `rejected`, `lines`) are those of the
     synchronous answer this resource replaced (ADR 0128)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_JOB_EXAMPLE]})
 
     id: UUID
     import_id: UUID = Field(description="= id")
