@@ -10,35 +10,28 @@ from pathlib import Path
 from fastapi.routing import APIRoute
 
 from nomination.entrypoints.http.routes import routers
-from shared.contracts.envelope import IntegrationEvent
-from shared.contracts.flow import subscriptions_of
 from shared.contracts.nomination import v1
+from tests.helpers.service_readme import (
+    declared_reactions,
+    listed_reactions,
+    published_kinds,
+    unnamed,
+)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-ROW = re.compile(r"^\| `(imet\.[a-z_.0-9]+)` \| `(when_[a-z_]+)` \|", re.MULTILINE)
 PREFIX = "/api/v1/nominations"
 PARAMETER = re.compile(r"\{[^}]+\}")
 
 
 def test_the_readme_lists_exactly_the_reactions_the_flow_declares_for_nomination() -> None:
-    listed = set(ROW.findall(README.read_text()))
-
-    declared = {(s.event.TYPE, s.handler) for s in subscriptions_of("nomination")}
-
-    assert listed == declared
+    assert listed_reactions(README) == declared_reactions("nomination")
 
 
 def test_the_readme_names_every_event_nomination_publishes() -> None:
-    text = README.read_text()
-    published = {
-        kind.split(".")[2]
-        for model in vars(v1).values()
-        if isinstance(model, type) and issubclass(model, IntegrationEvent)
-        if (kind := getattr(model, "TYPE", None)) and model.TOPIC == v1.TOPIC
-    }
+    published = published_kinds(v1)
 
     assert published
-    assert {kind for kind in published if f"`{kind}`" not in text} == set()
+    assert unnamed(README, published) == set()
 
 
 def test_the_readme_names_every_resource_path_of_the_api() -> None:

@@ -3,24 +3,21 @@ it names every route it serves."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from fastapi.routing import APIRoute
 
 from reporting.entrypoints.http.routes import routers
-from shared.contracts.flow import subscriptions_of
+from tests.helpers.service_readme import (
+    declared_reactions,
+    listed_reactions,
+)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-ROW = re.compile(r"^\| `(imet\.[a-z_.0-9]+)` \| `(when_[a-z_]+)` \|", re.MULTILINE)
 
 
 def test_the_readme_lists_exactly_the_reactions_the_flow_declares_for_reporting() -> None:
-    listed = set(ROW.findall(README.read_text()))
-
-    declared = {(s.event.TYPE, s.handler) for s in subscriptions_of("reporting")}
-
-    assert listed == declared
+    assert listed_reactions(README) == declared_reactions("reporting")
 
 
 def test_the_readme_names_every_route_of_the_api() -> None:
