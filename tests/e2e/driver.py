@@ -54,8 +54,18 @@ def new_country() -> str:
             return code
 
 
+_MASLS_GIVEN: set[str] = set()
+
+
 def new_masl(letter: str = "D") -> str:
-    return letter + "".join(random.choices(string.digits, k=6))
+    """A MASL number no other test of this process was given. The fault suite's scenarios share
+    one catalog for the whole session: random numbers alone collided once in CI (409
+    course-exists while preparing a scenario), so the numbers handed out are remembered."""
+    while True:
+        masl = letter + "".join(random.choices(string.digits, k=6))
+        if masl not in _MASLS_GIVEN:
+            _MASLS_GIVEN.add(masl)
+            return masl
 
 
 @dataclass
