@@ -8,9 +8,10 @@ import time
 import pytest
 
 from tests.faults.scenario import Scenario
+from tests.helpers.timing import scaled
 
 # The broker cut is the suite's canary in `make test` (not slow); the others run in CI.
-pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(scaled(900))]
 
 CUT_SECONDS = 10.0  # the fault's length (the issue's), not a wait for something to happen
 SLOW_SECONDS = 20.0

@@ -16,8 +16,9 @@ from shared.messaging.kafka import LOGICAL_TOPICS
 from tests.faults.invariants import headers, read_since
 from tests.faults.poison import poison_records, send
 from tests.faults.scenario import Scenario
+from tests.helpers.timing import scaled
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(scaled(900))]
 
 STORM = 600  # records produced again
 

@@ -13,8 +13,9 @@ import pytest
 
 from imet.services import DOMAIN_SERVICES
 from tests.faults.scenario import Scenario
+from tests.helpers.timing import scaled
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(scaled(900))]
 
 DOWN_SECONDS = 5.0  # how long the database stays down (the fault), not a wait
 

@@ -18,8 +18,9 @@ import pytest
 from imet.services import DOMAIN_SERVICES
 from tests.faults.program import ImportCall
 from tests.faults.scenario import Scenario
+from tests.helpers.timing import scaled
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(scaled(900))]
 
 TAKEOVER_SECONDS = 10.0  # "the standby takes over within seconds"
 

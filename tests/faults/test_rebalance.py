@@ -21,8 +21,9 @@ from tests.faults.invariants import read_since
 from tests.faults.measure import LogTail
 from tests.faults.poison import poison_records, send
 from tests.faults.scenario import Scenario
+from tests.helpers.timing import scaled
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(scaled(900))]
 
 BATCH = 200  # consumer_batch_size: the most records one instance holds uncommitted
 REBALANCES = 2  # one join, one leave, per service
