@@ -97,6 +97,34 @@ def candidates(*, scope_country: str | None, country: str | None = None) -> Sele
     return stmt
 
 
+async def nomination_detail(
+    session: AsyncSession, nomination_id: UUID
+) -> tuple[Nomination, str | None] | None:
+    """A nomination and the number of its travel order in force, in ONE statement (ADR 0155:
+    it was a transaction of two, four round trips with BEGIN and ROLLBACK). Run on an autocommit
+    read session: the statement is its own snapshot."""
+    current_ito = (
+        select(travel_order.c.number)
+        .where(
+            travel_order.c.nomination_id == nomination.c.id,
+            travel_order.c.superseded_at.is_(None),
+            travel_order.c.recalled_at.is_(None),
+        )
+        .scalar_subquery()
+        .label(_CURRENT_ITO)
+    )
+    stmt = select(nomination, current_ito).where(nomination.c.id == nomination_id)
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    values = dict(row._mapping)
+    number = values.pop(_CURRENT_ITO)
+    return Nomination(**values), number
+
+
+_CURRENT_ITO = "current_ito__"
+
+
 def nominations_of(rows: list[Row[Any]]) -> list[Nomination]:
     return [nomination_of(r) for r in rows]
 

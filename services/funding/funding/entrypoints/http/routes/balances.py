@@ -62,7 +62,7 @@ async def get_balance(
     if not principal.can_see_country(country):
         raise AllocationNotFound(f"{country} has no allocation for FY{fiscal_year}.")
     today = clock_of(runtime)().date()
-    async with runtime.sessions() as session:
+    async with runtime.read_sessions() as session:  # one statement (ADR 0155)
         found = await queries.get_balance(session, country, fiscal_year, today)
     if found is None:
         raise AllocationNotFound(f"{country} has no allocation for FY{fiscal_year}.")
@@ -83,7 +83,7 @@ async def list_balances(
     if not possible:
         return BalancePage(items=[], next_cursor=None)
     today = clock_of(runtime)().date()
-    async with runtime.sessions() as session:
+    async with runtime.read_sessions() as session:  # one statement (ADR 0155)
         found, next_cursor = await queries.list_balances(
             session, page, country=country, fiscal_year=fiscal_year, today=today
         )
