@@ -90,8 +90,8 @@ async def get_nomination(
 ) -> NominationPublic:
     """A nomination: its state and the facts it was decided from (seat, vetting, funding), the
     reason visible to the SCO, compensations after a withdrawal. Another country's SCO: 404."""
-    async with runtime.read_sessions() as session:
-        found = await queries.nomination_detail(session, nomination_id)
+    async with runtime.read_connection() as conn:  # one statement, no session (ADR 0155)
+        found = await queries.nomination_detail(conn, nomination_id)
     row = use_cases.seen_by(principal, nomination_id, found[0] if found else None)
     set_etag(response, row.id, row.version)
     return nomination_public(row, principal, found[1] if found else None)
