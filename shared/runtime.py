@@ -14,12 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.auth.principal import Principal
 from shared.contracts.envelope import IntegrationEvent
 from shared.db.admission import TransactionGate
-from shared.db.engine import create_engine, plain_dsn, read_session_factory, session_factory
+from shared.db.engine import (
+    create_engine,
+    plain_dsn,
+    read_engine,
+    read_session_factory,
+    session_factory,
+)
 from shared.db.platform_tables import PlatformTables
 from shared.db.uow import SqlUnitOfWork
 from shared.settings import ServiceSettings
@@ -85,6 +91,7 @@ class ServiceRuntime(Generic[S, U]):
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         #: Autocommit sessions for read-only requests (no BEGIN/ROLLBACK; one snapshot a statement).
         self.read_sessions: async_sessionmaker[AsyncSession] = read_session_factory(self.engine)
+        self._read_engine = read_engine(self.engine)
         self.dsn = plain_dsn(settings.database_url.get_secret_value())
         self.verifier = verifier_from_settings(self.platform)
         self.state: dict[str, Any] = {}
@@ -100,6 +107,11 @@ class ServiceRuntime(Generic[S, U]):
             cause_event_id=cause_event_id,
             gate=self.gate,
         )
+
+    def read_connection(self) -> AsyncConnection:
+        """`async with runtime.read_connection() as conn`: a Core connection in autocommit for
+        a hot read of one statement (no ORM session: ADR 0155)."""
+        return self._read_engine.connect()
 
     async def aclose(self) -> None:
         for close in self.closers:

@@ -39,11 +39,11 @@ from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
+from shared.db.engine import Reader
 from shared.errors import DomainError
 
 T = TypeVar("T")
@@ -271,7 +271,7 @@ def after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]
 
 
 async def paginate(
-    session: AsyncSession,
+    session: Reader,
     stmt: AnySelect,
     params: PageParams,
     order_by: Sequence[SortKeyLike],

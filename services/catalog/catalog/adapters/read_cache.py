@@ -1,4 +1,5 @@
-"""Course reads answered from memory while the catalog has not changed (ADR 0120).
+"""Course and class reads answered from memory while the catalog has not changed (ADR 0120,
+ADR 0155).
 
 Reference data is read far more than it is written. Each process keeps the rendered answers
 (body bytes and ETag) of course detail and course search, labelled with the catalog's read
@@ -10,6 +11,10 @@ arrived (never one already under way), so it sees every write committed before i
 whichever process made it. A cache can therefore never answer older data than PostgreSQL
 would (read-your-writes across processes), at the cost of one tiny round trip per batch of
 concurrent requests instead of a query and a render per request.
+
+There are two counters, read together in the same statement: row 1 for what course reads show,
+row 2 for class rows, seat counts included (catalog_0004). Course entries depend on row 1 only,
+class-list entries on both: a seat hold drops the cached class lists and keeps the courses.
 
 An entry is stored under the generation read BEFORE its data: a write committed in between
 makes it look older than it is (a harmless miss), never newer. Failures of the check (the
@@ -30,7 +35,12 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-_GENERATION = "SELECT generation FROM read_generation WHERE id = 1"
+_GENERATION = (
+    "SELECT (SELECT generation FROM read_generation WHERE id = 1),"
+    " (SELECT generation FROM read_generation WHERE id = 2)"
+)
+#: (course reads' generation, class rows' generation)
+Generation = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -52,17 +62,18 @@ class ReadCache:
         self._max_entries = max_entries
         self._timeout = timeout_seconds
         self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
-        self._generation: int | None = None
+        self._class_entries: OrderedDict[Hashable, Rendered] = OrderedDict()
+        self._generation: Generation | None = None
         self._conn: asyncpg.Connection | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._running: asyncio.Future[int] | None = None
-        self._next: asyncio.Future[int] | None = None
+        self._running: asyncio.Future[Generation] | None = None
+        self._next: asyncio.Future[Generation] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.hits = 0
         self.misses = 0
         self.generation_reads = 0
 
-    async def generation(self) -> int | None:
+    async def generation(self) -> Generation | None:
         """The generation as of now (a read started after this call), None when unavailable."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new event loop (tests): nothing of the old one is usable
@@ -82,23 +93,27 @@ class ReadCache:
             log.warning("catalog.read_cache_bypassed", error_type=type(exc).__name__)
             return None
 
-    def _start(self, future: asyncio.Future[int]) -> None:
+    def _start(self, future: asyncio.Future[Generation]) -> None:
         task = asyncio.get_running_loop().create_task(self._read_into(future))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _read_into(self, future: asyncio.Future[int]) -> None:
+    async def _read_into(self, future: asyncio.Future[Generation]) -> None:
         try:
-            value = int(await self._fetch())
+            row = await self._fetch()
+            value = (int(row[0]), int(row[1]))
         except Exception as exc:
             self._conn = None
             if not future.done():
                 future.set_exception(exc)
                 future.exception()  # retrieved: waiters that were cancelled do not warn
         else:
-            if value != self._generation:
+            if self._generation is None or value[0] != self._generation[0]:
                 self._entries.clear()
-                self._generation = value
+                self._class_entries.clear()
+            elif value[1] != self._generation[1]:
+                self._class_entries.clear()
+            self._generation = value
             self.generation_reads += 1
             if not future.done():
                 future.set_result(value)
@@ -119,26 +134,39 @@ class ReadCache:
                     "application_name": "imet-catalog-read-cache",
                 },
             )
-        return await self._conn.fetchval(_GENERATION, timeout=self._timeout)
+        return await self._conn.fetchrow(_GENERATION, timeout=self._timeout)
 
-    def get(self, key: Hashable, generation: int | None) -> Rendered | None:
+    def get(
+        self, key: Hashable, generation: Generation | None, *, classes: bool = False
+    ) -> Rendered | None:
+        """The entry if `generation` (read after the request arrived) is the current one;
+        `classes`: an entry of the class list (it depends on seat counts too)."""
         if generation is None or generation != self._generation:
             return None
-        found = self._entries.get(key)
+        entries = self._class_entries if classes else self._entries
+        found = entries.get(key)
         if found is None:
             self.misses += 1
             return None
-        self._entries.move_to_end(key)
+        entries.move_to_end(key)
         self.hits += 1
         return found
 
-    def put(self, key: Hashable, generation: int | None, rendered: Rendered) -> None:
+    def put(
+        self,
+        key: Hashable,
+        generation: Generation | None,
+        rendered: Rendered,
+        *,
+        classes: bool = False,
+    ) -> None:
         if generation is None or generation != self._generation:
             return  # the catalog changed since this was read: do not keep it
-        self._entries[key] = rendered
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        entries = self._class_entries if classes else self._entries
+        entries[key] = rendered
+        entries.move_to_end(key)
+        while len(entries) > self._max_entries:
+            entries.popitem(last=False)
 
     async def aclose(self) -> None:
         conn, self._conn = self._conn, None

@@ -197,12 +197,13 @@ nomination_release = Table(
     CheckConstraint(f"reason IN {RELEASE_REASONS}", name="reason"),
 )
 
-# Incremented by triggers in every transaction that changes what course reads show (migration
-# catalog_0003); the course read cache compares it per request (ADR 0120).
+# Incremented by triggers in the writing transactions: row 1 on every change of what course
+# reads show (migration catalog_0003, ADR 0120), row 2 on every change of a class row, seat
+# counts included (catalog_0004, ADR 0155); the read cache compares them per request.
 read_generation = Table(
     "read_generation",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("generation", BigInteger, nullable=False, server_default=text("1")),
-    CheckConstraint("id = 1", name="single_row"),
+    CheckConstraint("id IN (1, 2)", name="known_rows"),
 )

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, false, select
+from sqlalchemy import Row, Select, bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nomination.adapters.repositories.candidates import candidate_of
@@ -18,6 +18,7 @@ from nomination.domain.candidate import Candidate
 from nomination.domain.nomination import Nomination
 from nomination.domain.reference import Country
 from nomination.domain.travel_order import TravelOrder
+from shared.db.engine import Reader
 
 NOMINATION_ORDER = (nomination.c.created_at.desc(), nomination.c.id.desc())
 CANDIDATE_ORDER = (candidate.c.created_at.desc(), candidate.c.id.desc())
@@ -95,6 +96,36 @@ def candidates(*, scope_country: str | None, country: str | None = None) -> Sele
     if country is not None:
         stmt = stmt.where(candidate.c.country == country)
     return stmt
+
+
+_CURRENT_ITO = "current_ito__"
+# Built once: a statement object memoizes its cache key, so a hot read skips building the select
+# and walking it for SQLAlchemy's compiled-statement cache on every request (ADR 0155).
+_NOMINATION_DETAIL = select(
+    nomination,
+    select(travel_order.c.number)
+    .where(
+        travel_order.c.nomination_id == nomination.c.id,
+        travel_order.c.superseded_at.is_(None),
+        travel_order.c.recalled_at.is_(None),
+    )
+    .scalar_subquery()
+    .label(_CURRENT_ITO),
+).where(nomination.c.id == bindparam("nomination_id"))
+
+
+async def nomination_detail(
+    session: Reader, nomination_id: UUID
+) -> tuple[Nomination, str | None] | None:
+    """A nomination and the number of its travel order in force, in ONE statement (ADR 0155:
+    it was a transaction of two, four round trips with BEGIN and ROLLBACK). Run on an autocommit
+    read connection: the statement is its own snapshot."""
+    row = (await session.execute(_NOMINATION_DETAIL, {"nomination_id": nomination_id})).first()
+    if row is None:
+        return None
+    values = dict(row._mapping)
+    number = values.pop(_CURRENT_ITO)
+    return Nomination(**values), number
 
 
 def nominations_of(rows: list[Row[Any]]) -> list[Nomination]:

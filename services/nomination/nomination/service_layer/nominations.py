@@ -58,6 +58,12 @@ async def visible_nomination(
 ) -> Nomination:
     """The nomination if the caller may see it; an SCO of another country gets 404, not 403."""
     row = await uow.nominations.get(nomination_id, for_update=for_update)
+    return seen_by(principal, nomination_id, row)
+
+
+def seen_by(principal: Principal, nomination_id: UUID, row: Nomination | None) -> Nomination:
+    """`row` if it exists and the caller may see it (a read that loaded it itself, ADR 0155);
+    an SCO of another country gets 404, not 403."""
     if row is None or not principal.can_see_country(row.country):
         raise NominationNotFound(f"No nomination {nomination_id}.")
     return row

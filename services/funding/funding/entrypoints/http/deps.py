@@ -16,7 +16,8 @@ from shared.runtime import ServiceRuntime
 FundingRuntime = ServiceRuntime[Any, SqlFundingUnitOfWork]
 
 
-def get_runtime(request: Request) -> FundingRuntime:
+async def get_runtime(request: Request) -> FundingRuntime:
+    """`async` so FastAPI does not run it in a worker thread per request (ADR 0120/0155)."""
     runtime: FundingRuntime = request.app.state.runtime
     return runtime
 

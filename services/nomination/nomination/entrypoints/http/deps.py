@@ -35,7 +35,13 @@ def get_today() -> date:
     return today()
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+async def runtime_dependency(request: Request) -> Runtime:
+    """The runtime; `async` so FastAPI does not hand every request to a worker thread for it
+    (a sync dependency runs in anyio's thread pool, ADR 0120/0155)."""
+    return get_runtime(request)
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
 ConfigDep = Annotated[Config, Depends(get_config)]
 Today = Annotated[date, Depends(get_today)]
 

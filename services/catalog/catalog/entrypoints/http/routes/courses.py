@@ -7,7 +7,6 @@ answer 304 to a matching `If-None-Match`.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Annotated
 from uuid import UUID
@@ -23,6 +22,7 @@ from catalog.domain.errors import CourseNotFound
 from catalog.domain.masl import AGENCY_BY_LETTER, Agency
 from catalog.entrypoints.authorization import Manager
 from catalog.entrypoints.clock import utc_today
+from catalog.entrypoints.http.cached import answer, weak_etag
 from catalog.entrypoints.http.deps import (
     PREFIX,
     EimetPolicyDep,
@@ -41,7 +41,7 @@ from catalog.entrypoints.http.schemas.courses import (
 from catalog.service_layer import courses as use_cases
 from shared.contracts.types import FiscalYear
 from shared.http.auth import CurrentPrincipal
-from shared.http.etag import etag_for, not_modified, set_etag
+from shared.http.etag import etag_for, set_etag
 from shared.http.pagination import PageQuery
 
 router = APIRouter(prefix=f"{PREFIX}/courses", tags=["courses"])
@@ -151,7 +151,7 @@ async def list_courses(
         body = _PAGE.dump_json(
             CoursePage(items=[_public(c, i, policy) for c, i in found], next_cursor=cursor)
         )
-        rendered = Rendered(_weak_etag(body), body)
+        rendered = Rendered(weak_etag(body), body)
         cache.put(key, generation, rendered)
     return _answer(request, rendered)
 
@@ -182,17 +182,8 @@ async def get_course(
     return _answer(request, rendered)
 
 
-def _weak_etag(body: bytes) -> str:
-    """A list's ETag: weak (a page is not a versioned resource), from its rendered body."""
-    return f'W/"{hashlib.sha256(body).hexdigest()[:20]}"'
-
-
 def _answer(request: Request, rendered: Rendered) -> Response:
-    """200 with the rendered body, or 304 when If-None-Match names its ETag."""
-    unchanged = not_modified(request, rendered.etag)
-    if unchanged is not None:
-        return unchanged
-    return Response(rendered.body, media_type="application/json", headers={"ETag": rendered.etag})
+    return answer(request, rendered.etag, rendered.body)
 
 
 @router.patch(

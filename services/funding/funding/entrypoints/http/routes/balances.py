@@ -62,8 +62,8 @@ async def get_balance(
     if not principal.can_see_country(country):
         raise AllocationNotFound(f"{country} has no allocation for FY{fiscal_year}.")
     today = clock_of(runtime)().date()
-    async with runtime.sessions() as session:
-        found = await queries.get_balance(session, country, fiscal_year, today)
+    async with runtime.read_connection() as conn:  # one statement, no session (ADR 0155)
+        found = await queries.get_balance(conn, country, fiscal_year, today)
     if found is None:
         raise AllocationNotFound(f"{country} has no allocation for FY{fiscal_year}.")
     return _public(found)
@@ -83,9 +83,9 @@ async def list_balances(
     if not possible:
         return BalancePage(items=[], next_cursor=None)
     today = clock_of(runtime)().date()
-    async with runtime.sessions() as session:
+    async with runtime.read_connection() as conn:  # one statement, no session (ADR 0155)
         found, next_cursor = await queries.list_balances(
-            session, page, country=country, fiscal_year=fiscal_year, today=today
+            conn, page, country=country, fiscal_year=fiscal_year, today=today
         )
     return BalancePage(items=[_public(b) for b in found], next_cursor=next_cursor)
 

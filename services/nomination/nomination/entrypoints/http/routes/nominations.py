@@ -90,11 +90,11 @@ async def get_nomination(
 ) -> NominationPublic:
     """A nomination: its state and the facts it was decided from (seat, vetting, funding), the
     reason visible to the SCO, compensations after a withdrawal. Another country's SCO: 404."""
-    async with runtime.uow(principal) as uow:
-        row = await use_cases.visible_nomination(uow, principal, nomination_id)
-        order = await uow.travel_orders.current(row.id)
+    async with runtime.read_connection() as conn:  # one statement, no session (ADR 0155)
+        found = await queries.nomination_detail(conn, nomination_id)
+    row = use_cases.seen_by(principal, nomination_id, found[0] if found else None)
     set_etag(response, row.id, row.version)
-    return nomination_public(row, principal, order.number if order else None)
+    return nomination_public(row, principal, found[1] if found else None)
 
 
 @router.patch("/{nomination_id:uuid}", response_model=NominationPublic)
