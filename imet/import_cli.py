@@ -97,11 +97,17 @@ def run_import(
 
 
 def _detail(r: httpx.Response) -> str:
+    """A refusal as a person reads it: the problem's code (the last segment of its `type`, e.g.
+    `import-empty`) and its detail, else the body's start."""
     try:
         answer = r.json()
     except ValueError:
         return r.text[:300]
-    return str(answer.get("detail") or answer.get("title") or answer)[:300]
+    if not isinstance(answer, dict):
+        return str(answer)[:300]
+    code = str(answer.get("type") or "").rstrip("/").rsplit("/", 1)[-1]
+    text = str(answer.get("detail") or answer.get("title") or answer)
+    return (f"{code}: {text}" if code and code != "about:blank" else text)[:300]
 
 
 def summary(job: dict[str, Any], limit: int = 20) -> list[str]:

@@ -1,7 +1,7 @@
 """deploy/k8s, for operations (issue 14 item 5, ADR 0105): autoscaling, who may reach a
 service, how Prometheus finds the pods, and one service file as the template of the others.
 
-Offline, from the manifests kustomize applies (tests/contract/test_deploy_files.py reads them
+Offline, from the manifests kustomize applies (tests/contract/deploy_files/ reads them
 the same way; the schema check is tests/contract/test_k8s_schemas.py).
 """
 
@@ -11,14 +11,8 @@ import re
 from typing import Any
 
 from imet.services import DOMAIN_SERVICES
-from tests.contract.test_deploy_files import (
-    K8S,
-    SERVICE_PORT,
-    all_k8s_docs,
-    by_kind,
-    ingress_sources,
-    matches,
-)
+from tests.contract.deploy_files.k8s import all_k8s_docs, by_kind, ingress_sources, matches
+from tests.contract.deploy_files.settings import K8S, SERVICE_PORT
 
 MONITORING = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
 GATEWAY_PODS = {"podSelector": {"matchLabels": {"app.kubernetes.io/component": "gateway"}}}

@@ -25,7 +25,7 @@ import yaml
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.contract.test_deploy_files import all_k8s_docs, by_kind
+from tests.contract.deploy_files.k8s import all_k8s_docs, by_kind
 from tests.helpers.observability import (
     ALERT_TESTS,
     ALERTS,

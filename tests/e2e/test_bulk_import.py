@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from typer.testing import CliRunner
 
+from imet.cli import app
 from imet.import_cli import run_import, summary
 from imet.stack import Stack
 from tests.e2e.driver import NOMINATIONS, Driver, until
@@ -99,3 +101,21 @@ async def test_imet_import_uploads_a_csv_and_follows_its_job_to_the_end(
     assert (job["status"], job["rows"]["created"]) == ("completed", 5)
     assert seen[-1] == ("completed", 5)
     assert summary(job)[0].endswith("5 created, 0 existing, 0 rejected of 5 rows")
+
+
+def test_imet_import_of_a_file_without_a_row_fails_with_the_services_reason(
+    stack: Stack, e2e_token: Any, tmp_path: Path
+) -> None:
+    header_only = tmp_path / "empty.csv"
+    header_only.write_text("family_names,given_names,country,passport_number\n")
+    no_rows = tmp_path / "empty.json"
+    no_rows.write_text('{"rows": []}')
+    token = e2e_token("sco", "GTM")
+
+    command = ["import", "--gateway", stack.gateway_url, "--token", token]
+
+    answers = [CliRunner().invoke(app, [*command, str(file)]) for file in (header_only, no_rows)]
+
+    for answer in answers:
+        assert answer.exit_code == 1
+        assert "upload refused: 422 import-empty: The upload holds no rows" in answer.stderr

@@ -1,4 +1,4 @@
-"""shared/tracing.py without a stack: the mode, the off path, the file exporter, the spans of the
+"""shared/tracing/ without a stack: the mode, the off path, the file exporter, the spans of the
 Kafka hops and the trace ids of log lines (ADR 0090). Nothing here installs the global tracer
 provider except through `tracing_on`, which puts everything back."""
 

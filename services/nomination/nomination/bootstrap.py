@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -17,6 +18,12 @@ from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.settings import NominationSettings
 from shared.contracts.envelope import IntegrationEvent
 from shared.runtime import Reaction, ServiceDefinition
+
+
+def utc_clock() -> datetime:
+    """The one place the nomination service reads the time: its units of work give it to the
+    use cases (`uow.clock`), the entrypoints take `today` from it (`entrypoints.clock`)."""
+    return datetime.now(UTC)
 
 
 def _reactions() -> Mapping[type[IntegrationEvent], Reaction]:
@@ -42,7 +49,7 @@ definition: ServiceDefinition[NominationSettings, SqlNominationUnitOfWork] = Ser
     metadata=metadata,
     tables=platform,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    uow_class=SqlNominationUnitOfWork,
+    uow_class=SqlNominationUnitOfWork.with_clock(utc_clock),
     routers=routers,
     reactions=_reactions,
     jobs=lambda: [import_jobs_job],
@@ -55,6 +62,7 @@ definition: ServiceDefinition[NominationSettings, SqlNominationUnitOfWork] = Ser
     ],
     extra={
         "seed": seed,
+        "clock": utc_clock,
         # Nominations per state on /metrics (imet_aggregates_by_state, ADR 0095).
         "state_counts": {
             "nomination": select(nomination.c.status, func.count()).group_by(nomination.c.status)

@@ -19,6 +19,7 @@ from shared.messaging.relay import OutboxRelay
 from shared.runner import build_consumer, build_relay
 from tests.helpers.fixtures import running
 from tests.helpers.tcp_proxy import TcpProxy
+from tests.helpers.timing import scaled
 from tests.helpers.waiting import eventually
 from tests.integration.platform.test_consumer import _owned
 from tests.integration.platform.test_outbox_relay import _leaders, _unpublished
@@ -44,8 +45,14 @@ def _through(dsn: str, proxy: TcpProxy) -> str:
 
 
 def _quick_to_notice(role: Any) -> Any:
-    role.heartbeat_seconds = 0.5
-    role.session_timeout_seconds = 3.0
+    """A heartbeat every 0.5 s and a 3 s session timeout, scaled like every deadline of the
+    suite. They are the product's own deadlines, not the test's: the server ends a session that
+    sent nothing for the session timeout, and a connect or a query that takes longer marks the
+    connection lost. Unscaled, a loaded machine (one whose runs raise IMET_TEST_TIME_SCALE) cuts
+    the healthy relay's connection as well as the silent one's, and the lead flaps instead of
+    moving once."""
+    role.heartbeat_seconds = scaled(0.5)
+    role.session_timeout_seconds = scaled(3.0)
     return role
 
 
@@ -57,13 +64,25 @@ async def test_a_relay_whose_database_connection_went_silent_loses_the_lead_with
     silent.dsn = _through(runtime.dsn, database_proxy)
     standby = _quick_to_notice(build_relay(runtime))
 
+    key = f"silent-{uuid.uuid4()}"
+
     async with running(silent.run):
-        await eventually(lambda: _leaders(silent), lambda n: n == 1, timeout=10)
+        # The silent relay goes silent only once it leads *and* works: it published a row, so
+        # it is past LISTEN and in its publishing loop. Freezing the proxy at the moment it
+        # became leader raced its LISTEN (sent without a timeout, holding the connection): a
+        # relay frozen there never noticed the silence, and the standby waited for nothing.
+        async with runtime.uow(ACTOR) as uow:
+            await record_things(uow, [(key, 1)])
+        remaining = await eventually(lambda: _unpublished(runtime), lambda n: n == 0, timeout=30)
+        led = await _leaders(silent)
         async with running(standby.run):
             database_proxy.freeze()
-            leaders = await eventually(lambda: _leaders(standby), lambda n: n == 1, timeout=30)
-            database_proxy.restore()
+            try:
+                leaders = await eventually(lambda: _leaders(standby), lambda n: n == 1, timeout=30)
+            finally:
+                database_proxy.restore()
 
+    assert (remaining, led) == (0, 1)
     assert leaders == 1
 
 

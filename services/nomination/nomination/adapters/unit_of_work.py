@@ -6,8 +6,10 @@ staged in the outbox of the same transaction, in the order they were raised.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import cast
 
 from sqlalchemy.exc import IntegrityError
 
@@ -34,6 +36,14 @@ class SqlNominationUnitOfWork(SqlUnitOfWork):
     #: The business-rule settings the travel-order review judges with; set by every reaction
     #: (`entrypoints.reactions`) and by the use cases that change what a setting applies to.
     rules: Rules | None = None
+    #: The time the use cases see: set on the class the bootstrap wires (`with_clock`).
+    clock: Callable[[], datetime]
+
+    @classmethod
+    def with_clock(cls, clock: Callable[[], datetime]) -> type[SqlNominationUnitOfWork]:
+        """This unit of work, its use cases seeing the time of `clock` (the bootstrap's)."""
+        made = type(cls.__name__, (cls,), {"clock": staticmethod(clock), "__doc__": cls.__doc__})
+        return cast(type[SqlNominationUnitOfWork], made)
 
     def _start(self) -> None:
         self.nominations = NominationRepository(self.session)

@@ -16,8 +16,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from nomination.domain.import_job import ImportJob
+from nomination.entrypoints.clock import today_of
 from nomination.entrypoints.http.schemas.imports import to_line
-from nomination.service_layer.changes import today
 from nomination.service_layer.imports import JobSettings, claim_import, run_import_job
 from shared.auth.principal import system_actor
 from shared.messaging.backoff import Backoff, sleep_or_stop
@@ -58,8 +58,9 @@ async def work_one(
         return None
     log.info("nomination.import_claimed", import_id=str(job.id), attempt=job.attempts)
     return await run_import_job(
-        runtime.uow, job, to_line, settings=settings, config=_config(runtime), today=today
-    )
+        runtime.uow, job, to_line, settings=settings, config=_config(runtime),
+        today=lambda: today_of(runtime),
+    )  # fmt: skip
 
 
 def start_import(runtime: ServiceRuntime[Any, Any], job_id: UUID) -> asyncio.Task[Any]:

@@ -30,7 +30,7 @@ from nomination.domain.states import TERMINAL, State
 from nomination.domain.travel_order import is_data_complete
 from nomination.service_layer import revetting
 from nomination.service_layer.authorization import require_own_country, sees_personal_data
-from nomination.service_layer.changes import add_history, today
+from nomination.service_layer.changes import add_history
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from nomination.service_layer.units import with_unit
 from shared.auth.principal import Principal
@@ -181,7 +181,7 @@ async def _refresh_nominations(
             changes["person_fingerprint"] = candidate.person_fingerprint
         complete = is_data_complete(person, row.medical_cleared_on, row.security_screened_on)
         if complete and row.data_complete_on is None and row.status != State.DRAFT:
-            changes["data_complete_on"] = today()
+            changes["data_complete_on"] = uow.clock().date()
         if changes:
             try:
                 async with uow.savepoint():

@@ -9,7 +9,6 @@ the machine asked for one. The caller holds the nomination's row lock.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -21,10 +20,6 @@ from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.observability import get_logger
 
 log = get_logger("nomination.changes")
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 async def add_history(

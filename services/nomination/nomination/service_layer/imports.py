@@ -208,6 +208,12 @@ class ImportNotFound(DomainError):
     title = "No such import"
 
 
+class ImportEmpty(DomainError):
+    code = "import-empty"
+    status = 422
+    title = "The import holds no rows"
+
+
 @dataclass(frozen=True)
 class Accepted:
     job: ImportJob
@@ -232,7 +238,10 @@ async def accept_import(
 ) -> Accepted:
     """Queue an upload as a job, one pending row per uploaded row. A re-upload of the same file
     (same uploader scope, same bytes, same submit flag) while its job is unfinished, or after it
-    completed without a rejected row, is that job: nothing new is queued."""
+    completed without a rejected row, is that job: nothing new is queued. An upload without a
+    single row (`{"rows": []}`, a CSV of its header only) is refused: no job is queued."""
+    if not rows:
+        raise ImportEmpty("The upload holds no rows: nothing to import.")
     scope = scope_of(principal)
     same = await uow.imports.same_upload(scope, fingerprint)
     if same is not None:

@@ -9,7 +9,7 @@ submissions of the same person for the same class cannot both pass.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -226,7 +226,7 @@ async def submit(
     if problems or klass is None:
         raise invalid(problems)
     values: dict[str, Any] = {
-        "submitted_at": datetime.now(UTC),
+        "submitted_at": uow.clock(),
         "person_fingerprint": fingerprint,
         "masl_id": klass.masl_id,
     }

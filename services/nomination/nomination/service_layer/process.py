@@ -24,7 +24,7 @@ from nomination.domain.ending import CancelReason, Initiator, WithdrawalReason
 from nomination.domain.machine import Action, Fact, Outcome
 from nomination.domain.nomination import Nomination
 from nomination.domain.states import CANCELLABLE, TERMINAL
-from nomination.service_layer.changes import add_history, apply_outcome, today
+from nomination.service_layer.changes import add_history, apply_outcome
 from nomination.service_layer.screening import funding_refusal, review_travel_order
 from nomination.service_layer.unit_of_work import NominationUnitOfWork
 from shared.observability import get_logger
@@ -134,7 +134,7 @@ async def withdraw(
         uow, row, outcome, reason="withdrawn_by_sco", note=reason,
         values={"compensations": steps}, action="nomination.withdrawn",
     )  # fmt: skip
-    uow.emit(events.NominationWithdrawn(new, before.state, reason_code, today()))
+    uow.emit(events.NominationWithdrawn(new, before.state, reason_code, uow.clock().date()))
     await _await_compensations(uow, new, steps)
     return new
 
@@ -151,7 +151,9 @@ async def cancel(
         uow, row, outcome, reason=reason, note=detail, values={"compensations": steps},
         action="nomination.cancelled",
     )  # fmt: skip
-    uow.emit(events.NominationCancelled(new, before.state, reason, initiated_by, today()))
+    uow.emit(
+        events.NominationCancelled(new, before.state, reason, initiated_by, uow.clock().date())
+    )
     await _await_compensations(uow, new, steps)
     return new
 

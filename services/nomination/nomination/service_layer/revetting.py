@@ -11,7 +11,6 @@ longer counts (`reactions.vetting`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from nomination.domain import events
@@ -28,7 +27,7 @@ async def reopen_for_candidate(
 ) -> list[UUID]:
     """Send every active nomination of `candidate` back to vetting; the nomination ids."""
     ids = await uow.nominations.ids_of_candidate(candidate.id, ACTIVE)
-    now = datetime.now(UTC)
+    now = uow.clock()
     for nomination_id in ids:
         row = await uow.nominations.get(nomination_id, for_update=True)
         if row is None:

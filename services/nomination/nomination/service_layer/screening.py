@@ -11,8 +11,6 @@ that broke it, with the reason, the failed items, a history entry, an audit row 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 from nomination.domain import events
 from nomination.domain.candidate import english_tests_of
 from nomination.domain.gate import GateFacts, gate_problems
@@ -50,10 +48,6 @@ async def facts_of(uow: NominationUnitOfWork, row: Nomination) -> GateFacts:
     )
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 async def funding_refusal(uow: NominationUnitOfWork, row: Nomination) -> Problem | None:
     """Why money may not be asked for this line today (E-IMET: the course's certification must
     hold on the day the obligation is requested), or None."""
@@ -62,7 +56,7 @@ async def funding_refusal(uow: NominationUnitOfWork, row: Nomination) -> Problem
     course = await uow.reference.course_facts(row.masl_id)
     if course is None:
         return Problem("course-unknown", "masl_id", "the course is not in the catalog")
-    return eimet_problem(row.funding_source, course, today())
+    return eimet_problem(row.funding_source, course, uow.clock().date())
 
 
 async def review_travel_order(
@@ -80,7 +74,7 @@ async def review_travel_order(
         return None
     facts = await facts_of(uow, row)
     missing = gate_problems(
-        facts, rules or uow.rules, on=today(), english_on=order.issued_at.date()
+        facts, rules or uow.rules, on=uow.clock().date(), english_on=order.issued_at.date()
     )
     if not missing:
         return None
@@ -98,7 +92,7 @@ async def recall(
     """Recall `order`: it is never usable again; the record says when, why and what failed."""
     codes = [p.code for p in missing]
     recalled = await uow.travel_orders.recall(
-        order.id, datetime.now(UTC), reason.value, {"missing": codes}
+        order.id, uow.clock(), reason.value, {"missing": codes}
     )
     await uow.nominations.add_history(
         row.id, kind="document", actor=uow.actor.subject, cause_event_id=uow.cause_event_id,

@@ -10,7 +10,7 @@ returns the current version. An order whose facts stop holding is recalled
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -128,7 +128,7 @@ async def issue_travel_order(
     current = await uow.travel_orders.current(row.id)
     if current is not None and current.content_digest == digest:
         return current, False
-    now = datetime.now(UTC)
+    now = uow.clock()
     latest = current or await uow.travel_orders.latest(row.id)
     if current is not None:
         await uow.travel_orders.supersede(current.id, now)

@@ -8,7 +8,7 @@ A write that breaks a unique rule raises `domain.errors.ConstraintViolated`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -198,11 +198,19 @@ class ImportJobs(Protocol):
         ...
 
 
+#: Where the time comes from: the bootstrap's clock (`definition.extra["clock"]`), a fixed one in
+#: tests. No use case reads the system clock.
+Clock = Callable[[], datetime]
+
+
 class NominationUnitOfWork(Protocol):
     """One transaction: the repositories, the domain events raised, the audit trail."""
 
     actor: Principal
     cause_event_id: str | None
+    #: The time as the use cases see it (the process manager's deep steps - the travel-order
+    #: review, a recall, an event's day - read it here; the entry points' `today` come from it).
+    clock: Clock
     #: The rule settings the travel-order review judges with (set by reactions and use cases).
     rules: Rules | None
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from nomination.adapters.tables import import_job, import_row, nomination
+from nomination.entrypoints.clock import today_of
 from nomination.entrypoints.http.schemas.imports import to_line
-from nomination.service_layer.changes import today
 from nomination.service_layer.imports import (
     ImportLine,
     JobSettings,
@@ -119,7 +119,12 @@ async def test_a_job_whose_worker_died_mid_job_is_resumed_where_it_stopped(
 
     with pytest.raises(Crash):
         await run_import_job(
-            world.runtime.uow, claimed, crashing_at(3), settings=a, config=config, today=today
+            world.runtime.uow,
+            claimed,
+            crashing_at(3),
+            settings=a,
+            config=config,
+            today=lambda: today_of(world.runtime),
         )
     assert await claim_import(world.runtime.uow, SCO, b, job.id) is None  # a's lease holds
     async with world.runtime.sessions() as session, session.begin():
@@ -130,7 +135,12 @@ async def test_a_job_whose_worker_died_mid_job_is_resumed_where_it_stopped(
     resumed = await claim_import(world.runtime.uow, SCO, b, job.id)
     assert resumed is not None
     done = await run_import_job(
-        world.runtime.uow, resumed, to_line, settings=b, config=config, today=today
+        world.runtime.uow,
+        resumed,
+        to_line,
+        settings=b,
+        config=config,
+        today=lambda: today_of(world.runtime),
     )
 
     assert (midway.status, midway.rows_done) == ("running", 2)

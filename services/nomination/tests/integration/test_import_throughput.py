@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
+from nomination.entrypoints.clock import today_of
 from nomination.entrypoints.http.schemas.imports import to_line
-from nomination.service_layer.changes import today
 from nomination.service_layer.imports import (
     JobSettings,
     accept_import,
@@ -41,7 +41,12 @@ async def test_a_100_row_import_job_runs_every_row(world: World, submit: bool) -
     job = await claim_import(world.runtime.uow, SCO, settings, accepted.job.id)
     assert job is not None
     done = await run_import_job(
-        world.runtime.uow, job, to_line, settings=settings, config=config, today=today
+        world.runtime.uow,
+        job,
+        to_line,
+        settings=settings,
+        config=config,
+        today=lambda: today_of(world.runtime),
     )
     seconds = time.perf_counter() - started
 

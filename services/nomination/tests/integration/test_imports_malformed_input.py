@@ -1,4 +1,5 @@
-"""Regression: malformed import input is a row error or a 400 problem, never a 500.
+"""Regression: malformed import input is a row error or a 400 problem, never a 500; an
+upload without a single row is a 422 problem and queues no job.
 
 Found by the schemathesis run of tests/security: an English test taken in the future (or an
 ECL score above 100) passed the row's own validation and then failed building the candidate's
@@ -11,7 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
+from nomination.adapters.tables import import_job
 from services.nomination.tests.integration.support import BASE, TODAY, World
 from services.nomination.tests.integration.test_countries_and_imports import row
 
@@ -50,3 +53,34 @@ async def test_a_csv_import_with_a_malformed_header_line_is_a_400_problem(world:
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"].endswith("/import-unreadable")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b'{"rows": []}'),
+        ("text/csv", b"family_names,given_names,country,passport_number\r\n"),
+        ("text/csv", b"family_names,given_names,country,passport_number\r\n\r\n\r\n"),
+    ],
+    ids=["JSON without rows", "CSV of its header only", "CSV of its header and blank lines"],
+)
+async def test_an_upload_without_a_single_row_is_a_422_problem_and_queues_no_job(
+    world: World, content_type: str, body: bytes
+) -> None:
+    country = await world.fresh_country()  # no job of this country's scope exists
+
+    response = await world.client.post(
+        f"{BASE}/imports", content=body,
+        headers={**world.as_("sco", country), "Content-Type": content_type, "Prefer": "wait=5"},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/import-empty")
+    assert "no rows" in response.json()["detail"]
+    assert "location" not in response.headers
+    async with world.runtime.sessions() as session:
+        jobs = await session.scalar(
+            select(func.count()).select_from(import_job).where(import_job.c.scope == country)
+        )
+    assert jobs == 0

@@ -30,7 +30,9 @@ from shared.contracts.catalog.v1 import (
 from shared.contracts.envelope import Envelope, IntegrationEvent
 from shared.runtime import Reaction
 
-TODAY = datetime.now(UTC).date()
+#: The fast tier's pinned clock: every fake unit of work's `clock` (a test may move `fake.now`).
+NOW = datetime(2026, 6, 15, 14, 30, tzinfo=UTC)
+TODAY = NOW.date()
 CONFIG = Config(fingerprint_key=b"fast-tier-key", rules=Rules())
 Reactions = Mapping[type[IntegrationEvent], Reaction]
 
@@ -99,11 +101,14 @@ class FakeNomination:
         self.store = NominationStore()
         self.published: list[IntegrationEvent] = []
         self.audits: list[Any] = []
+        self.now = NOW  # what the units of work's clock says
 
     def uow(
         self, actor: Principal | None = None, cause_event_id: str | None = None
     ) -> MemoryNominationUnitOfWork:
-        uow = MemoryNominationUnitOfWork(self.store, actor or system_actor("test"), cause_event_id)
+        uow = MemoryNominationUnitOfWork(
+            self.store, actor or system_actor("test"), cause_event_id, clock=lambda: self.now
+        )
         uow.committed_events = self.published
         uow.committed_audits = self.audits
         return uow

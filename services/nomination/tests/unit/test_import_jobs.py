@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from nomination.service_layer.imports import (
+    ImportEmpty,
     ImportLine,
     ImportNotFound,
     JobSettings,
@@ -168,3 +169,14 @@ async def test_a_job_claimed_too_often_fails_and_another_countrys_sco_cannot_see
     async with fake.uow(sco("HND")) as uow:
         with pytest.raises(ImportNotFound):
             await read_import(uow, sco("HND"), acc.job.id)
+
+
+async def test_an_upload_without_a_row_is_refused_and_queues_no_job() -> None:
+    fake = FakeNomination()
+    await fake.country()
+
+    with pytest.raises(ImportEmpty):
+        await accepted(fake, [])
+
+    assert fake.store.import_jobs == {}
+    assert not [a for a in fake.audits if a.action.startswith("nomination.import")]

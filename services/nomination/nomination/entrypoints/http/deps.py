@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from nomination.adapters.unit_of_work import SqlNominationUnitOfWork
-from nomination.service_layer.changes import today
+from nomination.entrypoints.clock import today_of
 from nomination.service_layer.config import Config
 from nomination.settings import NominationSettings
 from shared.runtime import ServiceRuntime
@@ -31,8 +31,9 @@ def get_config(request: Request) -> Config:
     return config
 
 
-def get_today() -> date:
-    return today()
+def get_today(request: Request) -> date:
+    """Today by the runtime's clock (the bootstrap's)."""
+    return today_of(get_runtime(request))
 
 
 async def runtime_dependency(request: Request) -> Runtime:

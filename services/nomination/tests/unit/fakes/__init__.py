@@ -11,8 +11,9 @@ Check the fake against the protocol with `mypy -p services.nomination.tests.unit
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from nomination.adapters import publishing
 from nomination.domain.events import DomainEvent
@@ -38,8 +39,11 @@ class MemoryNominationUnitOfWork(MemoryUnitOfWork):
         store: NominationStore,
         actor: Principal | None = None,
         cause_event_id: str | None = None,
+        *,
+        clock: Callable[[], datetime],
     ) -> None:
         super().__init__(actor, cause_event_id)
+        self.clock = clock  # the test's (`FakeNomination.now`)
         self.store = store
         self.work = store.snapshot()
 
