@@ -28,6 +28,12 @@ from shared.observability import get_logger
 
 log = get_logger("messaging.connections")
 
+# What a lock connection's call raises when the connection, not the statement, failed.
+_LOST = (
+    OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+    asyncpg.InternalClientError, TimeoutError,
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class LockTimings:
@@ -109,9 +115,22 @@ class LockConnection:
         return status
 
     async def listen(self, channel: str, callback: Callable[[str], None]) -> None:
-        assert self._conn is not None
-        async with self._use:
-            await self._conn.add_listener(channel, lambda *args: callback(args[-1]))
+        """LISTEN on `channel`, bounded like every query: asyncpg's `add_listener` takes no
+        timeout, and it holds the connection while it waits, so a connection gone silent at that
+        moment would also starve the heartbeat and its holder would never notice."""
+        if self._conn is None or self.lost.is_set():
+            raise asyncpg.InterfaceError("lock connection lost")
+        conn = self._conn
+        try:
+            async with self._use:
+                await asyncio.wait_for(
+                    conn.add_listener(channel, lambda *args: callback(args[-1])),
+                    timeout=self.timings.query_timeout,
+                )
+                self._last_used = time.monotonic()
+        except _LOST:
+            self._mark_lost()
+            raise
 
     async def ping(self) -> bool:
         """True when the database answers on this connection now."""
@@ -131,10 +150,7 @@ class LockConnection:
                 )
                 self._last_used = time.monotonic()
                 return result
-        except (
-            OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-            asyncpg.InternalClientError, TimeoutError,
-        ):  # fmt: skip
+        except _LOST:
             self._mark_lost()
             raise
 

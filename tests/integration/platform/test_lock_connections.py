@@ -6,15 +6,19 @@ PostgreSQL like a silent client; a TCP proxy that stops forwarding (`freeze`) sh
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
 from imet.infra.process import free_port
 from shared.auth.principal import system_actor
+from shared.messaging.connections import LockConnection, LockTimings
 from shared.messaging.relay import OutboxRelay
 from shared.runner import build_consumer, build_relay
 from tests.helpers.fixtures import running
@@ -130,3 +134,36 @@ async def test_a_relay_that_reaches_the_database_but_not_the_broker_hands_the_le
             )
 
     assert remaining == 0
+
+
+async def test_a_listen_on_a_connection_gone_silent_fails_within_the_query_timeout(
+    make_runtime: Any, database_proxy: TcpProxy
+) -> None:
+    """LISTEN is bounded like every query: without a timeout it held the connection forever,
+    starving the heartbeat too, and a leader frozen at that moment never noticed (the flaky
+    relay test above found it)."""
+    runtime = await make_runtime("probe")
+    timings = LockTimings(heartbeat_seconds=scaled(0.5), session_timeout_seconds=scaled(3.0))
+    conn = await LockConnection(
+        _through(runtime.dsn, database_proxy),
+        schema="probe",
+        application_name="listen-test",
+        timings=timings,
+    ).open()
+    try:
+        database_proxy.freeze()
+        started = time.monotonic()
+        try:
+            with pytest.raises((TimeoutError, OSError, asyncpg.InterfaceError)):
+                await asyncio.wait_for(
+                    conn.listen("probe_listen_test", lambda _payload: None),
+                    timeout=scaled(30),
+                )
+        finally:
+            database_proxy.restore()
+        waited = time.monotonic() - started
+    finally:
+        await conn.close()
+
+    assert conn.lost.is_set()
+    assert waited < scaled(30)
