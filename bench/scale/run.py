@@ -42,6 +42,7 @@ from gateway.signing.issuer import issue_dev_token
 from imet.provision import with_database
 from imet.stack import Stack, StackOptions
 from nomination.adapters.queries import NOMINATION_ORDER
+from reporting.adapters.aggregate_tables import AGGREGATE_TABLES
 from shared.db.engine import plain_dsn
 from shared.http.pagination import encode_cursor, sort_keys
 
@@ -97,7 +98,11 @@ async def _levels(args: argparse.Namespace, stack: Stack) -> list[dict[str, Any]
             await conn.execute("ANALYZE nomination.nomination, nomination.candidate,"
                                " nomination.travel_order, reporting.nomination,"
                                " reporting.state_span, reporting.training_line,"
-                               " reporting.vetting_case")  # fmt: skip
+                               " reporting.vetting_case, " + ", ".join(
+                                   f"reporting.{t.name}" for t in AGGREGATE_TABLES))  # fmt: skip
+            sizes = {t.name: await conn.fetchval(f"SELECT count(*) FROM reporting.{t.name}")  # noqa: S608
+                     for t in AGGREGATE_TABLES}  # fmt: skip
+            print(f"  aggregate rows: {sizes}", file=sys.stderr, flush=True)
             endpoints = await _endpoints(conn, cat, level)
             measured = await _measure(args, stack, token, endpoints)
             out.append({"nominations": level, "load_seconds": round(load_s, 1),

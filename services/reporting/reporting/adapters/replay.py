@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from reporting.adapters.aggregate_tables import AGGREGATE_TABLES
 from reporting.adapters.tables import READ_MODEL
 from shared.auth.principal import system_actor
 from shared.contracts.envelope import EnvelopeError, decode
@@ -68,7 +69,7 @@ async def rebuild(
             reported = await kafka.end_offsets(tps)
             ends = {tp: max(reported[tp], stored[tp]) for tp in tps}
             total = sum(ends.values())
-            for table in READ_MODEL:
+            for table in (*READ_MODEL, *AGGREGATE_TABLES):
                 await uow.session.execute(delete(table))
             inbox_table = d.tables.inbox
             await uow.session.execute(delete(inbox_table).where(inbox_table.c.consumer == d.name))
