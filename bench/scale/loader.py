@@ -9,7 +9,7 @@
   and once `reporting.allocation` (per country and fiscal year) and `reporting.course`;
 - the reporting read model's pre-aggregated projections (ADR 0140), by the statements the
   projections keep them with (`reporting.adapters.aggregates.statements`), for the ids just
-  loaded, in the same transaction.
+  loaded (`aggregate`, once per level).
 
 Consistent with the constraints: one candidate per nomination (so the open/active uniqueness
 indexes hold), a distinct passport number and person fingerprint each, sub-statuses that match
@@ -145,10 +145,17 @@ async def load(conn: asyncpg.Connection, cat: Catalog, start: int, count: int) -
         await _copy(conn, "reporting", "state_span", rows["span"], SPAN_COLUMNS)
         await _copy(conn, "reporting", "training_line", rows["line"], LINE_COLUMNS)
         await _copy(conn, "reporting", "vetting_case", rows["case"], CASE_COLUMNS)
-        first, last = _uuid(1, start), _uuid(1, start + count - 1)
+    return {k: len(v) for k, v in rows.items()}
+
+
+async def aggregate(conn: asyncpg.Connection, start: int, count: int) -> None:
+    """Add nominations `start` .. `start + count - 1` (already loaded) to the read model's
+    pre-aggregated projections, with the statements the projections use (ADR 0140); once per
+    level, in one transaction (cheaper than per chunk: each aggregate row is written once)."""
+    first, last = _uuid(1, start), _uuid(1, start + count - 1)
+    async with conn.transaction():
         for stmt in statements(lambda column: column.between(first, last), 1):
             await conn.execute(as_sql(stmt))
-    return {k: len(v) for k, v in rows.items()}
 
 
 async def load_reference(conn: asyncpg.Connection, cat: Catalog) -> None:

@@ -88,12 +88,13 @@ async def _levels(args: argparse.Namespace, stack: Stack) -> list[dict[str, Any]
         await loader.load_reference(conn, cat)
         loaded = 0
         for level in args.levels:
-            start = time.monotonic()
+            start, level_start = time.monotonic(), loaded
             while loaded < level:
                 count = min(CHUNK, level - loaded)
                 await loader.load(conn, cat, loaded, count)
                 loaded += count
                 print(f"  loaded {loaded:,} nominations", file=sys.stderr, flush=True)
+            await loader.aggregate(conn, level_start, loaded - level_start)
             load_s = time.monotonic() - start
             await conn.execute("ANALYZE nomination.nomination, nomination.candidate,"
                                " nomination.travel_order, reporting.nomination,"

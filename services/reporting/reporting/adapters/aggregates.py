@@ -296,11 +296,11 @@ def as_sql(stmt: Insert) -> str:
 # What each kind of fact feeds (an event changes the facts of one kind, or the nomination's own).
 PARTS: dict[str, tuple[Table, ...]] = {
     "line": (line_total,),
-    "stays": (funnel_count, funnel_stay, funnel_open, fmtr_student, fmtr_country_student,
-              line_total),
+    "stays": (funnel_count, funnel_stay, funnel_open),
     "trained": (fmtr_student, fmtr_country_student, line_total),
     "cases": (turnaround_month, turnaround_due, turnaround_days),
 }  # fmt: skip
+PARTS["moved"] = (*PARTS["stays"], *PARTS["trained"])  # into `in_training`
 PARTS["nomination"] = tuple({t: None for ts in PARTS.values() for t in ts})
 _ONE = bindparam("nomination_id", type_=Uuid)
 # Built once: the statements of one nomination per aggregate (a bind parameter for its id).

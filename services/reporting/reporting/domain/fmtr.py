@@ -185,9 +185,9 @@ def assemble(
 
     counts: dict[tuple[str, str], tuple[int, int]] = {}
     costs: dict[tuple[str, str], LineCost] = {}
-    for code, masl, students, count in per_cell:
+    for code, masl, distinct, count in per_cell:
         if admitted(code):
-            counts[(code, masl)] = (int(students), int(count))
+            counts[(code, masl)] = (int(distinct), int(count))
             costs[(code, masl)] = LineCost()
     for code, masl, nom_country, was_trained, tu, tr, tla, kept in line_rows:
         if not admitted(code):

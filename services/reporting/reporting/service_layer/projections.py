@@ -55,7 +55,8 @@ async def move_nomination(
 ) -> None:
     """A transition: the stay in the previous state ends, one in `to_state` starts; reaching
     `in_training` makes the nomination a trained student."""
-    async with uow.aggregates.of_nomination(nomination_id, "stays"):
+    trained = to_state == "in_training"  # the only state that makes a student trained
+    async with uow.aggregates.of_nomination(nomination_id, "moved" if trained else "stays"):
         await uow.nominations.move(nomination_id, to_state, at)
     await seen(uow, topic, at)
 

@@ -90,8 +90,8 @@ class CountryRepository(Protocol):
 class AggregateRepository(Protocol):
     def of_nomination(self, nomination_id: UUID, part: str) -> AbstractAsyncContextManager[None]:
         """Around a change of the nomination's facts of `part` ("line", "stays", "trained",
-        "cases", "nomination"): move the pre-aggregated projections those facts feed from its
-        old contribution to the new one (ADR 0140)."""
+        "cases", "moved" (stays and trained), "nomination"): move the pre-aggregated
+        projections those facts feed from its old contribution to the new one (ADR 0140)."""
 
 
 class ReportingUnitOfWork(Protocol):
