@@ -314,6 +314,8 @@ _PREPARED = {
 class SqlAggregates:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        #: A rebuild replays every fact first and fills the aggregates once at the end.
+        self.deferred = False
 
     async def apply(self, which: Which, sign: int) -> None:
         for stmt in statements(which, sign):
@@ -328,6 +330,9 @@ class SqlAggregates:
         """Around a change of the nomination's facts of `part` (PARTS: its line, its stays
         and state, whether it trained, its vetting cases, or the nomination itself): move the
         aggregates those facts feed from the old contribution to the new one."""
+        if self.deferred:
+            yield
+            return
         tables = PARTS[part]
         await self._one(nomination_id, tables, -1)
         yield
