@@ -6,7 +6,10 @@
   transitions each), `nomination.travel_order` for the nominations that got one;
 - the reporting read model: `reporting.nomination`, `reporting.state_span` (the path through
   the states), `reporting.training_line` (what funding obligated), `reporting.vetting_case`,
-  and once `reporting.allocation` (per country and fiscal year) and `reporting.course`.
+  and once `reporting.allocation` (per country and fiscal year) and `reporting.course`;
+- the reporting read model's pre-aggregated projections (ADR 0140), by the statements the
+  projections keep them with (`reporting.adapters.aggregates.statements`), for the ids just
+  loaded (`aggregate`, once per level).
 
 Consistent with the constraints: one candidate per nomination (so the open/active uniqueness
 indexes hold), a distinct passport number and person fingerprint each, sub-statuses that match
@@ -29,6 +32,8 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
+
+from reporting.adapters.aggregates import as_sql, statements
 
 FISCAL_YEARS = (2022, 2023, 2024, 2025, 2026)
 CURRENT_FY = 2026
@@ -141,6 +146,16 @@ async def load(conn: asyncpg.Connection, cat: Catalog, start: int, count: int) -
         await _copy(conn, "reporting", "training_line", rows["line"], LINE_COLUMNS)
         await _copy(conn, "reporting", "vetting_case", rows["case"], CASE_COLUMNS)
     return {k: len(v) for k, v in rows.items()}
+
+
+async def aggregate(conn: asyncpg.Connection, start: int, count: int) -> None:
+    """Add nominations `start` .. `start + count - 1` (already loaded) to the read model's
+    pre-aggregated projections, with the statements the projections use (ADR 0140); once per
+    level, in one transaction (cheaper than per chunk: each aggregate row is written once)."""
+    first, last = _uuid(1, start), _uuid(1, start + count - 1)
+    async with conn.transaction():
+        for stmt in statements(lambda column: column.between(first, last), 1):
+            await conn.execute(as_sql(stmt))
 
 
 async def load_reference(conn: asyncpg.Connection, cat: Catalog) -> None:

@@ -42,6 +42,7 @@ from gateway.signing.issuer import issue_dev_token
 from imet.provision import with_database
 from imet.stack import Stack, StackOptions
 from nomination.adapters.queries import NOMINATION_ORDER
+from reporting.adapters.aggregate_tables import AGGREGATE_TABLES
 from shared.db.engine import plain_dsn
 from shared.http.pagination import encode_cursor, sort_keys
 
@@ -87,17 +88,22 @@ async def _levels(args: argparse.Namespace, stack: Stack) -> list[dict[str, Any]
         await loader.load_reference(conn, cat)
         loaded = 0
         for level in args.levels:
-            start = time.monotonic()
+            start, level_start = time.monotonic(), loaded
             while loaded < level:
                 count = min(CHUNK, level - loaded)
                 await loader.load(conn, cat, loaded, count)
                 loaded += count
                 print(f"  loaded {loaded:,} nominations", file=sys.stderr, flush=True)
+            await loader.aggregate(conn, level_start, loaded - level_start)
             load_s = time.monotonic() - start
             await conn.execute("ANALYZE nomination.nomination, nomination.candidate,"
                                " nomination.travel_order, reporting.nomination,"
                                " reporting.state_span, reporting.training_line,"
-                               " reporting.vetting_case")  # fmt: skip
+                               " reporting.vetting_case, " + ", ".join(
+                                   f"reporting.{t.name}" for t in AGGREGATE_TABLES))  # fmt: skip
+            sizes = {t.name: await conn.fetchval(f"SELECT count(*) FROM reporting.{t.name}")  # noqa: S608
+                     for t in AGGREGATE_TABLES}  # fmt: skip
+            print(f"  aggregate rows: {sizes}", file=sys.stderr, flush=True)
             endpoints = await _endpoints(conn, cat, level)
             measured = await _measure(args, stack, token, endpoints)
             out.append({"nominations": level, "load_seconds": round(load_s, 1),

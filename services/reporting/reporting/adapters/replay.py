@@ -5,9 +5,10 @@ In ONE transaction: lock the reporting consumer's offset row of every partition 
 consumer waits on its next batch), take the end of each partition (never before what the
 consumer already applied), empty the read model and the consumer's inbox, apply every record
 from offset 0 to that end with the same reactions the consumer runs (duplicates by event id
-applied once), record the inbox rows and move the offsets to the end, commit. A running
-consumer then drops what the rebuild covered and goes on from there: nothing is applied twice
-or missed. Reference data (countries) is kept.
+applied once), fill the pre-aggregated projections once from the facts (the statements the
+projections and the migration use, ADR 0140), record the inbox rows and move the offsets to
+the end, commit. A running consumer then drops what the rebuild covered and goes on from
+there: nothing is applied twice or missed. Reference data (countries) is kept.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from reporting.adapters.aggregate_tables import AGGREGATE_TABLES
+from reporting.adapters.aggregates import everything
 from reporting.adapters.tables import READ_MODEL
 from shared.auth.principal import system_actor
 from shared.contracts.envelope import EnvelopeError, decode
@@ -68,8 +71,9 @@ async def rebuild(
             reported = await kafka.end_offsets(tps)
             ends = {tp: max(reported[tp], stored[tp]) for tp in tps}
             total = sum(ends.values())
-            for table in READ_MODEL:
+            for table in (*READ_MODEL, *AGGREGATE_TABLES):
                 await uow.session.execute(delete(table))
+            uow.aggregates.deferred = True  # filled once from the facts, below
             inbox_table = d.tables.inbox
             await uow.session.execute(delete(inbox_table).where(inbox_table.c.consumer == d.name))
             kafka.assign(tps)
@@ -117,6 +121,8 @@ async def rebuild(
                     await inbox.claim(uow, tp, claims, outcome=APPLIED_OUTCOME)
                 if progress is not None:
                     progress(done, total)
+            uow.aggregates.deferred = False
+            await uow.aggregates.apply(everything, 1)
             for tp in tps:
                 at = newest.get(tp, datetime.now(UTC))
                 await offsets.store(uow, tp, ends[tp], at, exists=True)

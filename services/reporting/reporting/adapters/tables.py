@@ -86,6 +86,13 @@ state_span = Table(
     Column("left_at", DateTime(timezone=True)),
     Index("ix_state_span_nomination", "nomination_id", "left_at"),
 )
+# The funnel's exact median (ADR 0140): the longest / shortest stay of a tenth-of-a-day bucket.
+Index("ix_state_span_ended_stay", state_span.c.state,
+      state_span.c.left_at - state_span.c.entered_at,
+      postgresql_where=state_span.c.left_at.is_not(None))  # fmt: skip
+# Stuck stays entered on the day of the threshold (ADR 0140).
+Index("ix_state_span_open_entered", state_span.c.entered_at,
+      postgresql_where=state_span.c.left_at.is_(None))  # fmt: skip
 
 training_line = Table(
     "training_line",
@@ -125,6 +132,7 @@ vetting_case = Table(
     Column("decided_on", Date),
     Column("outcome", String(20)),
     Index("ix_vetting_case_country_opened", "country", "opened_on"),
+    Index("ix_vetting_case_nomination", "nomination_id"),
 )
 
 topic_position = Table(

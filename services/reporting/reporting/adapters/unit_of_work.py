@@ -6,6 +6,7 @@ reference data.
 
 from __future__ import annotations
 
+from reporting.adapters.aggregates import SqlAggregates
 from reporting.adapters.repositories import (
     SqlAllocationRepository,
     SqlCaseRepository,
@@ -26,6 +27,7 @@ class SqlReportingUnitOfWork(SqlUnitOfWork):
     cases: SqlCaseRepository
     positions: SqlPositionRepository
     countries: SqlCountryRepository
+    aggregates: SqlAggregates
 
     def _start(self) -> None:
         s = self.session
@@ -36,3 +38,4 @@ class SqlReportingUnitOfWork(SqlUnitOfWork):
         self.cases = SqlCaseRepository(s)
         self.positions = SqlPositionRepository(s)
         self.countries = SqlCountryRepository(s)
+        self.aggregates = SqlAggregates(s)

@@ -163,6 +163,43 @@ def aggregate(
     return FmtrAggregates(cells, {code: len(whos) for code, whos in students.items()})
 
 
+LineRow = tuple[str, str, str | None, bool, Decimal, Decimal, Decimal, Decimal]
+"""(line country, course, its nomination's country or None, trained, tuition, travel, TLA,
+penalty kept): the training lines of a fiscal year summed per group."""
+
+
+def assemble(
+    scope: FmtrScope,
+    countries: Mapping[str, CountryRef],
+    per_cell: Iterable[tuple[str, str, int, int]],
+    line_rows: Iterable[LineRow],
+    per_country: Iterable[tuple[str, int]],
+) -> FmtrAggregates:
+    """The aggregates of grouped rows (the database's, ADR 0125 and 0140): per (country,
+    course) distinct students and trained nominations; the lines' cost split summed per
+    group; per country distinct students. Only the admitted countries are kept; a line counts
+    as trained when its nomination (of the same year, of an admitted country) trained."""
+
+    def admitted(code: str) -> bool:
+        return scope.admits(countries.get(code) or unknown_country(code))
+
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    costs: dict[tuple[str, str], LineCost] = {}
+    for code, masl, distinct, count in per_cell:
+        if admitted(code):
+            counts[(code, masl)] = (int(distinct), int(count))
+            costs[(code, masl)] = LineCost()
+    for code, masl, nom_country, was_trained, tu, tr, tla, kept in line_rows:
+        if not admitted(code):
+            continue
+        as_trained = bool(was_trained) and nom_country is not None and admitted(nom_country)
+        cost = LineCost(tu, tr, tla) if as_trained else LineCost(penalties=kept)
+        costs[(code, masl)] = costs.get((code, masl), LineCost()) + cost
+    cells = {key: FmtrCell(*counts.get(key, (0, 0)), cost) for key, cost in costs.items()}
+    students = {code: int(count) for code, count in per_country if admitted(code)}
+    return FmtrAggregates(cells, students)
+
+
 def build_fmtr(
     scope: FmtrScope,
     nominations: Iterable[NominationFact],

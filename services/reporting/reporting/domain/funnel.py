@@ -12,10 +12,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from reporting.domain.facts import TERMINAL_STATES, NominationFact, StateSpan
 from reporting.domain.report import Cell, Report, ReportTable, columns
+from reporting.domain.stats import TENTH as TENTH_DAY
 from reporting.domain.stats import median
 
 SECONDS_A_DAY = Decimal(86400)
@@ -132,3 +133,45 @@ def funnel_report(scope: FunnelScope, agg: FunnelAggregates) -> Report:
             "stuck_after_days": scope.stuck_after_days,
         },
     )
+
+
+# The median stay from a histogram of stays by tenth of a day (ADR 0140), exact.
+SECONDS_A_TENTH = 8640
+
+
+def tenth_of(seconds: Decimal) -> int:
+    """The stay's bucket: its days rounded half up to a tenth, times ten."""
+    return int((seconds * 10 + SECONDS_A_DAY / 2) // SECONDS_A_DAY)
+
+
+def bucket_seconds(tenth: int) -> tuple[Decimal, Decimal]:
+    """The stays (in seconds) of a bucket: from the first, up to the second excluded."""
+    middle = Decimal(tenth * SECONDS_A_TENTH)
+    return middle - SECONDS_A_TENTH // 2, middle + SECONDS_A_TENTH // 2
+
+
+def middle_buckets(counts: dict[int, int]) -> tuple[int, int] | None:
+    """The buckets of the two middle stays (the same twice when their number is odd or both
+    fall in one bucket); None without stays. When both are in one bucket, the median is that
+    bucket's tenth (the mean of two values that round to it rounds to it); otherwise it is
+    the mean of the longest stay of the first and the shortest of the second."""
+    n = sum(counts.values())
+    if n == 0:
+        return None
+    lower, upper = (n - 1) // 2, n // 2
+    found: list[int] = []
+    seen = 0
+    for tenth in sorted(counts):
+        seen += counts[tenth]
+        while len(found) < 2 and seen > (lower, upper)[len(found)]:
+            found.append(tenth)
+    return found[0], found[1]
+
+
+def median_of_bucket(tenth: int) -> Decimal:
+    return (Decimal(tenth) / 10).quantize(TENTH_DAY)
+
+
+def median_of_two(lower_seconds: Decimal, upper_seconds: Decimal) -> Decimal:
+    mean = (lower_seconds + upper_seconds) / 2 / SECONDS_A_DAY
+    return mean.quantize(TENTH_DAY, ROUND_HALF_UP)

@@ -1,8 +1,9 @@
 """Keeping the read model: one handler per fact the public topics tell (called by reactions).
 
-Each handler records the fact and that its topic was applied up to the event's time (what
-`GET /api/v1/reports/status` shows). Facts of one nomination from different topics may come
-in any order, so each lands in its own table and the reports join them.
+Each handler records the fact (and moves the pre-aggregated projections from the nomination's
+old contribution to its new one, ADR 0140) and that its topic was applied up to the event's
+time (what `GET /api/v1/reports/status` shows). Facts of one nomination from different
+topics may come in any order, so each lands in its own table and the reports join them.
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ async def record_nomination(
     at: datetime,
 ) -> None:
     """A nomination was created (draft) or submitted (its candidate is known from then on)."""
-    await uow.nominations.record(
-        nomination_id, country=country, fiscal_year=fiscal_year, masl_id=masl_id,
-        class_id=class_id, candidate_id=candidate_id, at=at,
-    )  # fmt: skip
+    async with uow.aggregates.of_nomination(nomination_id, "nomination"):
+        await uow.nominations.record(
+            nomination_id, country=country, fiscal_year=fiscal_year, masl_id=masl_id,
+            class_id=class_id, candidate_id=candidate_id, at=at,
+        )  # fmt: skip
     await seen(uow, topic, at)
 
 
@@ -53,7 +55,9 @@ async def move_nomination(
 ) -> None:
     """A transition: the stay in the previous state ends, one in `to_state` starts; reaching
     `in_training` makes the nomination a trained student."""
-    await uow.nominations.move(nomination_id, to_state, at)
+    trained = to_state == "in_training"  # the only state that makes a student trained
+    async with uow.aggregates.of_nomination(nomination_id, "moved" if trained else "stays"):
+        await uow.nominations.move(nomination_id, to_state, at)
     await seen(uow, topic, at)
 
 
@@ -66,16 +70,18 @@ async def end_training(
     topic: str,
     at: datetime,
 ) -> None:
-    await uow.nominations.training_ended(
-        nomination_id, completed=completed, days_attended=days_attended
-    )
+    async with uow.aggregates.of_nomination(nomination_id, "trained"):
+        await uow.nominations.training_ended(
+            nomination_id, completed=completed, days_attended=days_attended
+        )
     await seen(uow, topic, at)
 
 
 async def record_obligation(
     uow: ReportingUnitOfWork, line: LineFact, topic: str, at: datetime
 ) -> None:
-    await uow.lines.obligated(line)
+    async with uow.aggregates.of_nomination(line.nomination_id, "line"):
+        await uow.lines.obligated(line)
     await seen(uow, topic, at)
 
 
@@ -90,19 +96,21 @@ async def record_release(
     at: datetime,
 ) -> None:
     """Money released from a line; a refilled seat's refund gives back a charged penalty."""
-    await uow.lines.released(
-        nomination_id,
-        returned=returned,
-        lapsed=lapsed or ZERO,
-        refunded_penalty=(returned + (lapsed or ZERO)) if refill_refund else ZERO,
-    )
+    async with uow.aggregates.of_nomination(nomination_id, "line"):
+        await uow.lines.released(
+            nomination_id,
+            returned=returned,
+            lapsed=lapsed or ZERO,
+            refunded_penalty=(returned + (lapsed or ZERO)) if refill_refund else ZERO,
+        )
     await seen(uow, topic, at)
 
 
 async def record_charge(
     uow: ReportingUnitOfWork, nomination_id: UUID, amount: Decimal, topic: str, at: datetime
 ) -> None:
-    await uow.lines.charged(nomination_id, amount)
+    async with uow.aggregates.of_nomination(nomination_id, "line"):
+        await uow.lines.charged(nomination_id, amount)
     await seen(uow, topic, at)
 
 
@@ -132,8 +140,9 @@ async def open_case(
     topic: str,
     at: datetime,
 ) -> None:
-    await uow.cases.opened(case_id, nomination_id=nomination_id, country=country,
-                           opened_on=opened_on, due_on=due_on)  # fmt: skip
+    async with uow.aggregates.of_nomination(nomination_id, "cases"):
+        await uow.cases.opened(case_id, nomination_id=nomination_id, country=country,
+                               opened_on=opened_on, due_on=due_on)  # fmt: skip
     await seen(uow, topic, at)
 
 
@@ -148,8 +157,9 @@ async def decide_case(
     topic: str,
     at: datetime,
 ) -> None:
-    await uow.cases.decided(case_id, nomination_id=nomination_id, country=country,
-                            outcome=outcome, on=on)  # fmt: skip
+    async with uow.aggregates.of_nomination(nomination_id, "cases"):
+        await uow.cases.decided(case_id, nomination_id=nomination_id, country=country,
+                                outcome=outcome, on=on)  # fmt: skip
     await seen(uow, topic, at)
 
 

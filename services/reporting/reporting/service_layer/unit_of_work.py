@@ -7,6 +7,7 @@ released, charges) are applied exactly once.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -86,6 +87,13 @@ class CountryRepository(Protocol):
     async def put(self, country: CountryRef) -> None: ...
 
 
+class AggregateRepository(Protocol):
+    def of_nomination(self, nomination_id: UUID, part: str) -> AbstractAsyncContextManager[None]:
+        """Around a change of the nomination's facts of `part` ("line", "stays", "trained",
+        "cases", "moved" (stays and trained), "nomination"): move the pre-aggregated
+        projections those facts feed from its old contribution to the new one (ADR 0140)."""
+
+
 class ReportingUnitOfWork(Protocol):
     @property
     def courses(self) -> CourseRepository: ...
@@ -107,6 +115,9 @@ class ReportingUnitOfWork(Protocol):
 
     @property
     def countries(self) -> CountryRepository: ...
+
+    @property
+    def aggregates(self) -> AggregateRepository: ...
 
     async def commit(self) -> None: ...
 

@@ -1,9 +1,12 @@
 """The read side: what the report routes read (facts as domain objects, filtered in SQL).
 
-Routes read only through this package. `facts` loads the read model's facts for a report;
-`status` says how current the read model is.
+Routes read only through this package. `aggregated` reads the reports' aggregates from the
+pre-aggregated projections (what the routes use, ADR 0140); `facts` loads the read model's
+facts, or aggregates them in SQL (ADR 0125: the reference the projections are tested
+against); `status` says how current the read model is.
 """
 
+from reporting.adapters.queries import aggregated
 from reporting.adapters.queries.facts import (
     ReportFilters,
     allocations,
@@ -23,6 +26,7 @@ from reporting.adapters.queries.status import TopicStatus, topic_status
 __all__ = [
     "ReportFilters",
     "TopicStatus",
+    "aggregated",
     "allocations",
     "cases",
     "countries",

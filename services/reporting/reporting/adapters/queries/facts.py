@@ -46,9 +46,8 @@ from reporting.domain.facts import (
     LineFact,
     NominationFact,
     StateSpan,
-    unknown_country,
 )
-from reporting.domain.fmtr import FmtrAggregates, FmtrCell, FmtrScope, LineCost
+from reporting.domain.fmtr import FmtrAggregates, FmtrScope, assemble
 from reporting.domain.funnel import SECONDS_A_DAY, FunnelAggregates
 from reporting.domain.stats import TENTH
 from reporting.domain.turnaround import DECIDED, MonthGroup
@@ -209,9 +208,6 @@ async def fmtr_aggregates(
     course; the same numbers as `fmtr.aggregate` of the facts. Which countries are admitted is
     decided in Python on the grouped rows (`FmtrScope.admits`), as for the facts."""
 
-    def admitted(code: str) -> bool:
-        return scope.admits(countries.get(code) or unknown_country(code))
-
     n, t = nomination.c, training_line.c
     fy = scope.fiscal_year
     who = func.coalesce(
@@ -244,25 +240,8 @@ async def fmtr_aggregates(
         .where(*lines_where)
         .group_by(t.country, t.masl_id, n.country, trained)
     )  # fmt: skip
-    cells: dict[tuple[str, str], list[Any]] = {}
-    for code, masl, students, count in await _all(session, per_cell):
-        if admitted(code):
-            cells[(code, masl)] = [int(students), int(count), LineCost()]
-    for code, masl, nom_country, was_trained, tu, tr, tla, kept_sum in await _all(
-        session, lines_stmt
-    ):
-        if not admitted(code):
-            continue
-        as_trained = bool(was_trained) and nom_country is not None and admitted(nom_country)
-        cost = LineCost(tu, tr, tla) if as_trained else LineCost(penalties=kept_sum)
-        cell = cells.setdefault((code, masl), [0, 0, LineCost()])
-        cell[2] = cell[2] + cost
-    students = {
-        code: int(count) for code, count in await _all(session, per_country) if admitted(code)
-    }
-    return FmtrAggregates(
-        {key: FmtrCell(s, c, cost) for key, (s, c, cost) in cells.items()}, students
-    )
+    return assemble(scope, countries, await _all(session, per_cell),
+                    await _all(session, lines_stmt), await _all(session, per_country))  # fmt: skip
 
 
 _MONDAY = date(1900, 1, 1)

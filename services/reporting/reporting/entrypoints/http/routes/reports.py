@@ -92,7 +92,7 @@ async def get_fmtr(
     _, refs = await _filters(runtime, country, fiscal_year, region)
     scope = FmtrScope(fiscal_year, include_excluded, country, region)
     async with runtime.sessions() as session:
-        agg = await queries.fmtr_aggregates(session, scope, refs)
+        agg = await queries.aggregated.fmtr_aggregates(session, scope, refs)
         courses = await queries.courses(session)
     return await answer(fmtr_report(scope, agg, courses, refs), fmt, table)
 
@@ -119,7 +119,7 @@ async def get_funnel(
     scope = FunnelScope(stuck_after_days or settings.stuck_after_days, fiscal_year, country,
                         region)  # fmt: skip
     async with runtime.sessions() as session:
-        agg = await queries.funnel_aggregates(session, f, now, scope.stuck_after_days)
+        agg = await queries.aggregated.funnel_aggregates(session, f, now, scope.stuck_after_days)
     return await answer(funnel_report(scope, agg), fmt, table)
 
 
@@ -140,7 +140,7 @@ async def get_utilization(
     f, _ = await _filters(runtime, country, fiscal_year, region)
     async with runtime.sessions() as session:
         allocations = await queries.allocations(session, f)
-        sums = await queries.line_sums(session, f)
+        sums = await queries.aggregated.line_sums(session, f)
         courses = await queries.courses(session)
     filters = {"country": country, "fiscal_year": fiscal_year, "region": region}
     return await answer(utilization_report(allocations, sums, courses, filters), fmt, table)
@@ -163,6 +163,6 @@ async def get_vetting_turnaround(
     country = scope_country(principal, country)
     f, _ = await _filters(runtime, country, fiscal_year, region)
     async with runtime.sessions() as session:
-        groups = await queries.turnaround_groups(session, f, now.date())
+        groups = await queries.aggregated.turnaround_groups(session, f, now.date())
     filters = {"country": country, "fiscal_year": fiscal_year, "region": region}
     return await answer(turnaround_report(groups, now.date(), filters), fmt, table)
