@@ -68,7 +68,7 @@ class EventConsumer:
         transient_attempts: int = 8,
         batch_size: int = 200,
         rebalance_seconds: float = 5.0,
-        transaction_size: int = 50,
+        transaction_size: int = 200,
         idle_pause_seconds: float = 0.5,
         idle_poll_seconds: float = 5.0,
         heartbeat_seconds: float = 2.0,
@@ -206,11 +206,14 @@ class EventConsumer:
             # Partitions fetched together go oldest first (producer time): across topics there
             # is no order to keep, but the likeliest one is the order the events were written.
             for tp, records in sorted(batches.items(), key=lambda b: b[1][0].timestamp):
-                idle.active()
                 for i in range(0, len(records), self.transaction_size):
                     if stop.is_set():
                         raise Stopping
                     chunk = records[i : i + self.transaction_size]
                     await self.handler.handle_batch(tp, chunk, stop)
                     positions[Partition(tp.topic, tp.partition)] = chunk[-1].offset + 1
+                    # Idle means "the last fetch found nothing", counted from the END of the
+                    # work: a busy consumer whose fetch took longer than the pause time to
+                    # apply must not pause with records waiting (ADR 0150).
+                    idle.active()
             backoff.reset()
