@@ -330,7 +330,33 @@ def _markdown(result: dict[str, Any]) -> str:
             f"{r['relay_over_raw']} | {r['raw_consume_per_s']} | {r['consumer_apply_per_s']} | "
             f"{r['consumer_over_raw']} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _baseline_lines(result.get("baseline"), m)) + "\n"
+
+
+def _baseline_lines(baseline: dict[str, Any] | None, now: dict[str, Any]) -> list[str]:
+    """The consume path before and now, when the JSON names a baseline (kept across runs)."""
+    if not baseline:
+        return []
+    b = baseline["median"]
+    keys = [
+        ("raw consume, events/s", "raw_consume_per_s"),
+        ("consumer apply, events/s", "consumer_apply_per_s"),
+        ("consumer / raw", "consumer_over_raw"),
+        ("SQL statements per applied event", "consumer_statements_per_event"),
+        ("consumer transactions per round", "consumer_transactions"),
+        ("longest gap between its transactions, s", "consumer_max_gap_s"),
+        ("median gap between its transactions, s", "consumer_median_gap_s"),
+    ]
+    lines = [
+        "",
+        f"Consume path before and now (medians; before = {baseline['label']}, measured "
+        f"{baseline['measured_at']}, load average {baseline['load_average']}):",
+        "",
+        "| | before | now |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {label} | {b.get(key, '-')} | {now.get(key, '-')} |" for label, key in keys]
+    return lines
 
 
 def main() -> int:
@@ -358,6 +384,11 @@ def main() -> int:
     result["cores"] = os.cpu_count()
     result["load_average"] = [round(x, 1) for x in os.getloadavg()]
     RESULTS.mkdir(exist_ok=True)
+    previous = RESULTS / "messaging.json"
+    if previous.exists():  # the baseline a change is compared with stays until removed by hand
+        baseline = json.loads(previous.read_text()).get("baseline")
+        if baseline:
+            result["baseline"] = baseline
     (RESULTS / "messaging.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / "messaging.md").write_text(_markdown(result))
     print(json.dumps(result["median"], indent=2))
