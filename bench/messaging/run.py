@@ -37,7 +37,7 @@ from imet.provision import with_database
 from imet.services import definition
 from imet.stack import Stack, StackOptions
 from shared.db.engine import plain_dsn
-from shared.messaging.kafka import ensure_topics, make_consumer, make_producer
+from shared.messaging.kafka import ensure_topics, make_consumer, make_producer, physical_topic
 from shared.runner import build_consumer, build_relay
 from shared.runtime import ServiceRuntime
 from shared.settings import PlatformSettings
@@ -45,6 +45,7 @@ from shared.settings import PlatformSettings
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 RAW_TOPIC = "bench.raw"
 CATALOG_TOPIC = "imet.catalog.events"
+_FUNDING_READS = ("imet.catalog.events", "imet.nomination.events")
 _TEMPLATE = "SELECT * FROM catalog.outbox WHERE type = 'imet.catalog.course_published.v1' LIMIT 1"
 
 
@@ -140,7 +141,9 @@ async def _raw_consume(platform: PlatformSettings, since: dict[int, int], n: int
         await consumer.stop()
 
 
-async def _consumer_apply(funding: ServiceRuntime[Any, Any], admin: str, ids: list[str]) -> float:
+async def _consumer_apply(
+    funding: ServiceRuntime[Any, Any], admin: str, ids: list[str], *, settle: bool = False
+) -> float:
     async def applied_count() -> int:
         if admin not in _conns:
             _conns[admin] = await asyncpg.connect(admin)
@@ -163,6 +166,8 @@ async def _consumer_apply(funding: ServiceRuntime[Any, Any], admin: str, ids: li
 
         first = await _poll(started, within=120)
         last = await _poll(applied, within=300)
+        if settle:  # the warm-up: every seeded event applied, none left for the first round
+            await _settled(admin, funding.platform)
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=30)
@@ -178,6 +183,23 @@ async def _consumer_apply(funding: ServiceRuntime[Any, Any], admin: str, ids: li
     ]
     _last_transactions[:] = [len(starts), max(gaps, default=0.0), statistics.median(gaps or [0.0])]
     return len(ids) / max(last - first, 1e-6)
+
+
+async def _settled(admin: str, platform: PlatformSettings) -> None:
+    """Until the funding consumer's stored offsets reach the end of every partition it reads
+    (a quiet inbox is no sign: one transaction of seeded events can take seconds here)."""
+    topics = [physical_topic(t, platform.kafka_topic_prefix) for t in _FUNDING_READS]
+    ends = {(t, p): e for t in topics for p, e in (await _ends(platform, t)).items()}
+
+    async def caught_up() -> bool:
+        rows = await _conns[admin].fetch(
+            "SELECT topic, partition, next_offset FROM funding.consumer_offset"
+            " WHERE consumer = 'funding'"
+        )
+        stored = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+        return all(stored.get(k, 0) >= end for k, end in ends.items())
+
+    await _poll(caught_up, within=300, interval=0.2)
 
 
 _last_transactions: list[float] = []
@@ -202,15 +224,15 @@ class _StatementCounter:
         event.remove(self.engine, "before_cursor_execute", self._seen)
 
 
-async def _ends(platform: PlatformSettings) -> dict[int, int]:
+async def _ends(platform: PlatformSettings, topic: str = CATALOG_TOPIC) -> dict[int, int]:
     consumer = make_consumer(platform, client_id="bench-ends")
     await consumer.start()
     try:
-        parts = consumer.partitions_for_topic(CATALOG_TOPIC) or set()
+        parts = consumer.partitions_for_topic(topic) or set()
         if not parts:
             await consumer._client.force_metadata_update()  # first metadata fetch
-            parts = consumer.partitions_for_topic(CATALOG_TOPIC) or set()
-        tps = [TopicPartition(CATALOG_TOPIC, p) for p in sorted(parts)]
+            parts = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(parts)]
         ends = await consumer.end_offsets(tps)
         return {tp.partition: int(off) for tp, off in ends.items()}
     finally:
@@ -235,8 +257,9 @@ async def _measure(stack: Stack, events: int, rounds: int) -> dict[str, Any]:
     try:
         unpublished = "SELECT count(*) FROM catalog.outbox WHERE published_at IS NULL"
         await _poll(lambda: _zero(admin, unpublished), within=120)  # the seed's rows first
-        # The funding consumer catches up on the seed before the first measured round.
-        await _consumer_apply(funding, admin, [str(template["id"])])
+        # The funding consumer catches up on the whole seed before the first measured round
+        # (waiting for the template's event alone left seeded events to the first round).
+        await _consumer_apply(funding, admin, [str(template["id"])], settle=True)
         for _ in range(rounds):
             raw_produce = await _raw_produce(platform, template, events)
             since = await _ends(platform)
@@ -307,7 +330,33 @@ def _markdown(result: dict[str, Any]) -> str:
             f"{r['relay_over_raw']} | {r['raw_consume_per_s']} | {r['consumer_apply_per_s']} | "
             f"{r['consumer_over_raw']} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _baseline_lines(result.get("baseline"), m)) + "\n"
+
+
+def _baseline_lines(baseline: dict[str, Any] | None, now: dict[str, Any]) -> list[str]:
+    """The consume path before and now, when the JSON names a baseline (kept across runs)."""
+    if not baseline:
+        return []
+    b = baseline["median"]
+    keys = [
+        ("raw consume, events/s", "raw_consume_per_s"),
+        ("consumer apply, events/s", "consumer_apply_per_s"),
+        ("consumer / raw", "consumer_over_raw"),
+        ("SQL statements per applied event", "consumer_statements_per_event"),
+        ("consumer transactions per round", "consumer_transactions"),
+        ("longest gap between its transactions, s", "consumer_max_gap_s"),
+        ("median gap between its transactions, s", "consumer_median_gap_s"),
+    ]
+    lines = [
+        "",
+        f"Consume path before and now (medians; before = {baseline['label']}, measured "
+        f"{baseline['measured_at']}, load average {baseline['load_average']}):",
+        "",
+        "| | before | now |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {label} | {b.get(key, '-')} | {now.get(key, '-')} |" for label, key in keys]
+    return lines
 
 
 def main() -> int:
@@ -335,6 +384,11 @@ def main() -> int:
     result["cores"] = os.cpu_count()
     result["load_average"] = [round(x, 1) for x in os.getloadavg()]
     RESULTS.mkdir(exist_ok=True)
+    previous = RESULTS / "messaging.json"
+    if previous.exists():  # the baseline a change is compared with stays until removed by hand
+        baseline = json.loads(previous.read_text()).get("baseline")
+        if baseline:
+            result["baseline"] = baseline
     (RESULTS / "messaging.json").write_text(json.dumps(result, indent=2) + "\n")
     (RESULTS / "messaging.md").write_text(_markdown(result))
     print(json.dumps(result["median"], indent=2))

@@ -170,7 +170,11 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         await self.flush_staged()
         if self.hold_commits:
-            await self.session.flush()
+            # Core statements ran already; only ORM state would need a flush (a consumer
+            # applying a batch calls this once per event: skip the no-op round through the
+            # greenlet bridge).
+            if self.session.new or self.session.dirty or self.session.deleted:
+                await self.session.flush()
             return
         await self.session.commit()
 

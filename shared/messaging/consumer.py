@@ -68,7 +68,7 @@ class EventConsumer:
         transient_attempts: int = 8,
         batch_size: int = 200,
         rebalance_seconds: float = 5.0,
-        transaction_size: int = 50,
+        transaction_size: int = 200,
         idle_pause_seconds: float = 0.5,
         idle_poll_seconds: float = 5.0,
         heartbeat_seconds: float = 2.0,
@@ -171,6 +171,7 @@ class EventConsumer:
     ) -> None:
         positions: dict[Partition, int] = {}  # the next offset to process, per kept partition
         next_rebalance = next_broker_check = 0.0
+        fetched = True  # did the last fetch return records? (a fresh session fetches first)
         while not stop.is_set():
             if locks.lost.is_set():
                 raise LeaseLost
@@ -194,7 +195,9 @@ class EventConsumer:
             if not leases.owned:
                 await wait_any(stop, lease_change, locks.lost, seconds=until_rebalance)
                 continue
-            if idle.should_pause():
+            # Idle = the last fetch found nothing AND nothing was applied for the pause time,
+            # counted from the END of the work: records in hand never wait for a wake (ADR 0150).
+            if not fetched and idle.should_pause():
                 self.paused = True
                 try:
                     await idle.pause_until_woken(
@@ -203,14 +206,15 @@ class EventConsumer:
                 finally:
                     self.paused = False
             batches = await kafka.getmany(timeout_ms=100, max_records=self.batch_size)
+            fetched = bool(batches)
             # Partitions fetched together go oldest first (producer time): across topics there
             # is no order to keep, but the likeliest one is the order the events were written.
             for tp, records in sorted(batches.items(), key=lambda b: b[1][0].timestamp):
-                idle.active()
                 for i in range(0, len(records), self.transaction_size):
                     if stop.is_set():
                         raise Stopping
                     chunk = records[i : i + self.transaction_size]
                     await self.handler.handle_batch(tp, chunk, stop)
                     positions[Partition(tp.topic, tp.partition)] = chunk[-1].offset + 1
+                    idle.active()
             backoff.reset()

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from aiokafka import TopicPartition
-from sqlalchemy import func
+from sqlalchemy import ARRAY, Insert, Integer, String, Table, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from shared.db.platform_tables import PlatformTables
@@ -32,10 +32,37 @@ APPLIED_OUTCOME = "applied"
 DEAD_LETTERED_OUTCOME = "dead_lettered"
 
 
+def _insert_many(table: Table) -> Insert:
+    """`INSERT .. SELECT FROM unnest(:ids, :types) .. ON CONFLICT DO NOTHING RETURNING id`: one
+    statement of the same shape for any number of events (compiled once and cached, 6 bind
+    parameters) instead of a VALUES row of 6 parameters per event."""
+    rows = (
+        func.unnest(bindparam("ids", type_=ARRAY(String)), bindparam("types", type_=ARRAY(String)))
+        .table_valued("message_id", "event_type")
+        .render_derived()
+    )
+    source = select(
+        bindparam("consumer", type_=String),
+        rows.c.message_id,
+        rows.c.event_type,
+        bindparam("topic", type_=String),
+        bindparam("partition", type_=Integer),
+        bindparam("outcome", type_=String),
+    )
+    columns = ["consumer", "message_id", "event_type", "topic", "partition", "outcome"]
+    return (
+        pg_insert(table)
+        .from_select(columns, source)
+        .on_conflict_do_nothing()
+        .returning(table.c.message_id)
+    )
+
+
 class Inbox:
     def __init__(self, consumer: str, tables: PlatformTables) -> None:
         self.consumer = consumer
         self.table = tables.inbox
+        self._insert_many = _insert_many(self.table)
 
     async def claim(
         self,
@@ -85,11 +112,18 @@ class Inbox:
     ) -> set[str]:
         if not events:
             return set()
+        # Two arrays, not a VALUES row per event: one statement of the same shape for any
+        # number of events (compiled once, cached; ~6 bind parameters instead of 6 per event).
         result = await uow.session.execute(
-            pg_insert(self.table)
-            .values(self._rows(events, tp, outcome))
-            .on_conflict_do_nothing()
-            .returning(self.table.c.message_id)
+            self._insert_many,
+            {
+                "consumer": self.consumer,
+                "ids": list(events),
+                "types": list(events.values()),
+                "topic": tp.topic,
+                "partition": tp.partition,
+                "outcome": outcome,
+            },
         )
         return set(result.scalars().all())
 

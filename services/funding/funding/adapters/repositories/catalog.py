@@ -19,20 +19,49 @@ from funding.domain.catalog_facts import ClassState, CourseState, LineReference
 from shared.messaging.locks import lock_key
 
 
+class _TransactionMemo:
+    """What this transaction already knows: the course locks it holds, and a lower bound of the
+    stored version of each course and class it wrote or found newer. A consumer applies a run
+    of events in one transaction (ADR 0150): a second event of the same course needs no second
+    lock, and a state no newer than a version already seen there is stale without asking.
+    Forgotten when the transaction (or savepoint) changes: locks end with it, and a rolled-back
+    write no longer bounds anything."""
+
+    def __init__(self) -> None:
+        self.transaction: object | None = None
+        self.locked: set[str] = set()
+        self.courses: dict[str, int] = {}
+        self.classes: dict[uuid.UUID, int] = {}
+
+
 class CatalogReadModel:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._memo = _TransactionMemo()
+
+    def _known(self) -> _TransactionMemo:
+        sync = self.session.sync_session
+        current = sync.get_nested_transaction() or sync.get_transaction()
+        if current is not self._memo.transaction:
+            self._memo = _TransactionMemo()
+            self._memo.transaction = current
+        return self._memo
 
     async def serialize_course(self, masl_id: str) -> None:
         """Serialise every change that concerns one course's lines until the transaction ends
         (requests, releases and refills vs the course's and its classes' catalog events), so an
         event arriving on another topic at the same moment is never missed."""
+        if masl_id in self._known().locked:
+            return  # held until the transaction ends
         await self.session.execute(
             text("SELECT pg_advisory_xact_lock(:key)"),
             {"key": lock_key(f"funding:course:{masl_id}")},
         )
+        self._known().locked.add(masl_id)
 
     async def apply_course(self, state: CourseState) -> bool:
+        if state.version <= self._known().courses.get(state.masl_id, -1):
+            return False  # not newer than a version this transaction saw stored
         values = {
             "masl_id": state.masl_id,
             "title": state.title,
@@ -51,7 +80,10 @@ class CatalogReadModel:
             set_=values,
             where=course.c.catalog_version < insert_course.excluded.catalog_version,
         ).returning(course.c.masl_id)
-        if (await self.session.execute(stmt)).scalar_one_or_none() is None:
+        applied = (await self.session.execute(stmt)).scalar_one_or_none() is not None
+        known = self._known().courses
+        known[state.masl_id] = max(known.get(state.masl_id, -1), state.version)
+        if not applied:
             return False
         await self.session.execute(
             delete(course_tuition).where(course_tuition.c.masl_id == state.masl_id)
@@ -67,6 +99,8 @@ class CatalogReadModel:
         return True
 
     async def apply_class(self, state: ClassState) -> bool:
+        if state.version <= self._known().classes.get(state.class_id, -1):
+            return False  # not newer than a version this transaction saw stored
         values = {
             "class_id": state.class_id,
             "masl_id": state.masl_id,
@@ -84,7 +118,10 @@ class CatalogReadModel:
             set_=values,
             where=course_class.c.catalog_version < insert_class.excluded.catalog_version,
         ).returning(course_class.c.class_id)
-        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
+        applied = (await self.session.execute(stmt)).scalar_one_or_none() is not None
+        known = self._known().classes
+        known[state.class_id] = max(known.get(state.class_id, -1), state.version)
+        return applied
 
     async def cancel_class(self, class_id: uuid.UUID) -> None:
         await self.session.execute(
