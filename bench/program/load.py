@@ -77,9 +77,11 @@ class Load:
 
     async def run(self) -> None:
         roles = [self.sco] * SCOS + [self.list_cases] + [self.decide] * DECIDERS + [self.fund]
-        async with asyncio.TaskGroup() as group:
-            for role in roles:
-                group.create_task(self._client(role))
+        clients = [asyncio.create_task(self._client(role)) for role in roles]
+        await self.stop.wait()  # SIGTERM, or a client failed: nobody waits for an answer
+        for client in clients:
+            client.cancel()
+        await asyncio.gather(*clients, return_exceptions=True)
 
     async def _client(self, role: Any) -> None:
         async with httpx.AsyncClient(base_url=self.gateway, timeout=120.0) as client:

@@ -201,6 +201,8 @@ def main() -> int:
     parser.add_argument("--label", default=None, help="key in the results (quick / full)")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to settle")
     args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C: every `finally` runs, the stack is stopped by PID.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
         args.nominations, args.countries = 600, 13
     label = args.label or ("quick" if args.quick else "full")
