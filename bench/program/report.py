@@ -78,7 +78,8 @@ def markdown(data: dict[str, Any]) -> str:
         out += ["", "Event lag per consumer (p50 / p99 / max ms, events applied):", "",
                 "| consumer | " + " | ".join(runs) + " |",
                 "|---|" + "---|" * len(runs)]  # fmt: skip
-        for consumer in next(iter(runs.values()))["consumer_lag_ms"]:
+        lags = next(iter(runs.values()))["consumer_lag_ms"]
+        for consumer in (c for c, v in lags.items() if v["n"]):
             out.append(
                 _row(consumer, [_lag(r["consumer_lag_ms"][consumer]) for r in runs.values()])
             )
@@ -93,7 +94,8 @@ def markdown(data: dict[str, Any]) -> str:
                 out.append(f"- {name}: {p['error']}")
                 continue
             leaves = ", ".join(f"{f} {s}%" for f, s in p["leaf_percent"][:6])
-            ours = ", ".join(f"{f} {s}%" for f, s in p["project_frames_percent"][:6])
+            frames = [(f, s) for f, s in p["project_frames_percent"] if "imet/" not in f]
+            ours = ", ".join(f"{f} {s}%" for f, s in frames[:8])
             out.append(f"- {name}: `{p['process']}`; on CPU: {leaves}; under: {ours}")
         out.append("")
     return "\n".join(out)
@@ -117,6 +119,11 @@ def _outcome(r: dict[str, Any]) -> str:
     retried = share("funding_rejected_then_retried")
     return (f"ready {share('ready_for_travel')}, waitlisted {share('waitlisted')}, denied "
             f"{share('vetting_denied')}, funding retried {retried}")  # fmt: skip
+
+
+def _load(r: dict[str, Any]) -> str:
+    start, end = r.get("machine_load_average_1m", ("-", "-"))
+    return f"{start} / {end}"
 
 
 def _vetting(r: dict[str, Any]) -> str:
@@ -143,6 +150,12 @@ ROWS: list[tuple[str, Any, str]] = [
     (
         "CPU-seconds: stack / load process",
         lambda r: f"{r['cpu_s_total']} / {r['load_process_cpu_s']}",
+        "",
+    ),
+    ("machine load average (1 min), start / end", _load, "(a shared box)"),
+    (
+        "share of the machine's CPU the stack got",
+        lambda r: str(r.get("stack_share_of_machine", "-")),
         "",
     ),
     ("outcomes", _outcome, "~10% waitlisted, ~3% denied, ~5% retried"),
