@@ -7,7 +7,8 @@ measured stack's), working through a program year (`plan.py`) as its users would
   most `ROWS_PER_IMPORT` rows each, first nominations first; a country's later nominations (its
   approved persons to a second class) go up once a vetter decided all its first cases, so
   vetting reuses the approvals;
-- 1 vetter lists the open cases, 2 vetters decide them (denied for the denied persons);
+- 1 vetter lists the open cases (a page at a time, as the deciders need them), 2 vetters
+  decide them (denied for the denied persons);
 - 1 funding officer watches for `funding_rejected` nominations, raises the country's
   allocation by what they cost (PATCH with If-Match) and retries their funding.
 Every state-changing request carries an Idempotency-Key and is retried on a transient answer
@@ -53,6 +54,7 @@ class Load:
         self.stats: Counter[str] = Counter()
         self.first_submit: float | None = None
         self.errors: list[str] = []
+        self.errors_seen: list[str] = []  # answers skipped (409s), for the report
         for line in plan.lines:
             country = plan.persons[line.person]["country"]
             if line.second:
@@ -123,9 +125,12 @@ class Load:
 
     # --- vetters -------------------------------------------------------------------------
     async def list_cases(self, program: Program) -> None:
+        """A vetter's queue: the next page of open cases once the deciders are nearly through
+        the last (listing every open case twice a second would load vetting's API more than
+        deciding them does)."""
         while not self.stop.is_set():
             cursor = None
-            while True:
+            while self.cases.qsize() < 2 * DECIDERS:
                 params: dict[str, Any] = {"status": "open", "limit": 200}
                 if cursor:
                     params["cursor"] = cursor
@@ -148,8 +153,10 @@ class Load:
             result = "denied" if denied else "approved"
             body = {"result": result, "rationale": f"program year: {result}",
                     "reason_code": "derogatory_information" if denied else "cleared"}  # fmt: skip
-            await program.send("POST", f"{VETTING}/cases/{case_id}/decisions", "vetter", None, body)
-            self.stats["decisions_second" if line.second else "decisions_first"] += 1
+            path = f"{VETTING}/cases/{case_id}/decisions"
+            if await self._unless_conflict(program, path, "vetter", body, "decision"):
+                self.stats["decisions_second" if line.second else "decisions_first"] += 1
+            # decided, by this vetter or (a 409) already: the country's count goes down
             if not line.second:
                 country = self.plan.persons[line.person]["country"]
                 self.firsts_left[country] -= 1
@@ -173,10 +180,25 @@ class Load:
                 )  # fmt: skip
                 await self._raise(program, self.plan.allocations[key]["id"], cost)
                 for n in rejected:
-                    await program.send("POST", f"{NOMINATIONS}/{n['id']}/retry-funding",
-                                       "funding_officer", None, {})  # fmt: skip
-                    self.stats["funding_retries"] += 1
+                    path = f"{NOMINATIONS}/{n['id']}/retry-funding"
+                    if await self._unless_conflict(program, path, "funding_officer", {}, "retry"):
+                        self.stats["funding_retries"] += 1
             await asyncio.sleep(0.5)
+
+    async def _unless_conflict(
+        self, program: Program, path: str, role: str, body: dict[str, Any], what: str
+    ) -> bool:
+        """POST it; a 409 (the case or nomination moved on meanwhile, e.g. a list read just
+        before another change) is counted and skipped, as a user would; False then."""
+        try:
+            await program.send("POST", path, role, None, body)
+        except ApiError as error:
+            if " -> 409: " not in str(error):
+                raise
+            self.stats[f"{what}_conflicts"] += 1
+            self.errors_seen.append(str(error)[:300])
+            return False
+        return True
 
     async def _raise(self, program: Program, allocation_id: str, by: Decimal) -> None:
         """The country's allocation grows by `by` (reprogrammed ceiling), If-Match its ETag."""
@@ -205,6 +227,7 @@ class Load:
             "answers": {str(k): v for k, v in sorted(statuses.items())},
             "server_errors": [e for p in self.programs for e in p.server_errors][:10],
             "errors": self.errors,
+            "conflicts": self.errors_seen[:10],
         }
 
 

@@ -34,7 +34,7 @@ def write(label: str, mix: Mix, bare: dict[str, Any], runs: dict[str, Any]) -> N
         md.read_text().split(FINDINGS, 1)[1] if md.exists() and FINDINGS in md.read_text() else ""
     )
     md.write_text(markdown(data) + "\n" + FINDINGS + (kept or "\n"))
-    shown = data.get("full") or data[label]
+    shown = data["full"] if "runs" in data.get("full", {}) else data[label]
     (RESULTS / "program.svg").write_text(svg(shown["runs"]))
 
 
@@ -66,6 +66,8 @@ def markdown(data: dict[str, Any]) -> str:
            "not asserted: 6,000 settled in <= 30 s on 2 cores, p99 submit -> ready_for_travel "
            "<= 2 s, consumer lag p99 <= 500 ms.", ""]  # fmt: skip
     for label, entry in data.items():
+        if "runs" not in entry:
+            continue  # a run cut off before it settled: its snapshot, described by hand
         runs = entry["runs"]
         mix, bare = entry["mix"], entry["bare_request"]
         out += [f"## {label}: {mix['nominations']} nominations, {mix['countries']} countries",
@@ -87,6 +89,8 @@ def markdown(data: dict[str, Any]) -> str:
         for name, r in runs.items():
             top = list(r["cpu_s"].items())[:8]
             out.append(f"- {name}: " + ", ".join(f"{p} {s}" for p, s in top))
+        out += ["", "CPU ms per nomination by role (and per event applied, for the consumers):", ""]
+        out += [f"- {name}: {_by_role(r)}" for name, r in runs.items()]
         out += ["", "Profile of the busiest Python process (py-spy, 5 s, share of samples):", ""]
         for name, r in runs.items():
             p = r.get("profile", {})
@@ -119,6 +123,19 @@ def _outcome(r: dict[str, Any]) -> str:
     retried = share("funding_rejected_then_retried")
     return (f"ready {share('ready_for_travel')}, waitlisted {share('waitlisted')}, denied "
             f"{share('vetting_denied')}, funding retried {retried}")  # fmt: skip
+
+
+def _by_role(r: dict[str, Any]) -> str:
+    groups: dict[str, float] = {}
+    for process, seconds in r["cpu_s"].items():
+        role = next((k for k in ("consumer", "http", "relay") if f"-{k}-" in process), process)
+        groups[role] = groups.get(role, 0.0) + seconds
+    n = r["nominations"]
+    applied = sum(v["n"] for v in r["consumer_lag_ms"].values())
+    parts = [f"{k} {1000 * v / n:.0f}" for k, v in sorted(groups.items(), key=lambda kv: -kv[1])]
+    per_event = 1000 * groups.get("consumer", 0.0) / max(applied, 1)
+    return (", ".join(parts) + f"; {applied / n:.1f} events applied per nomination, "
+            f"{per_event:.1f} ms of consumer CPU each")  # fmt: skip
 
 
 def _load(r: dict[str, Any]) -> str:

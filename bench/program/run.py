@@ -112,6 +112,9 @@ async def _measure(
             load_ticks = (_stat(load.pid) or (0, 0))[1]
         finally:
             stop_process(load, sig=signal.SIGTERM, timeout=30)
+            log = var / "load.log"
+            if log.exists():  # kept beside the results' temp files (the stack's var goes)
+                shutil.copy(log, Path(tempfile.gettempdir()) / f"imet-program-load-{instances}.log")
         profiled = await _finish(profiling)
         seen = json.loads(out_file.read_text())
         behind = await wait_at_rest(dsn, stack.bootstrap_servers, consumes)
