@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import signal
+import sys
 import time
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -201,20 +202,27 @@ class Load:
         return True
 
     async def _raise(self, program: Program, allocation_id: str, by: Decimal) -> None:
-        """The country's allocation grows by `by` (reprogrammed ceiling), If-Match its ETag."""
+        """The country's allocation grows by `by` (reprogrammed ceiling), If-Match its ETag;
+        read and written again while funding is busy with it (503) or it changed (412)."""
         url = f"{FUNDING}/allocations/{allocation_id}"
         headers = program.driver.headers("funding_officer")
-        current = await program.driver.client.get(url, headers=headers)
-        if current.status_code != 200:
-            raise ApiError(f"GET {url} -> {current.status_code}: {current.text[:400]}")
-        amount = Decimal(current.json()["amount"]) + by
-        r = await program.driver.client.patch(
-            url, headers={**headers, "If-Match": current.headers["etag"]},
-            json={"amount": str(amount), "reason": "program year: reprogrammed ceiling"},
-        )  # fmt: skip
-        if r.status_code != 200:
-            raise ApiError(f"PATCH {url} -> {r.status_code}: {r.text[:400]}")
-        self.stats["allocation_raises"] += 1
+        for _ in range(50):
+            current = await program.driver.client.get(url, headers=headers)
+            if current.status_code != 200:
+                raise ApiError(f"GET {url} -> {current.status_code}: {current.text[:400]}")
+            amount = Decimal(current.json()["amount"]) + by
+            r = await program.driver.client.patch(
+                url, headers={**headers, "If-Match": current.headers["etag"]},
+                json={"amount": str(amount), "reason": "program year: reprogrammed ceiling"},
+            )  # fmt: skip
+            if r.status_code == 200:
+                self.stats["allocation_raises"] += 1
+                return
+            if r.status_code not in (409, 412, 503):
+                break
+            self.stats["allocation_retries"] += 1
+            await asyncio.sleep(0.2)
+        raise ApiError(f"PATCH {url} -> {r.status_code}: {r.text[:400]}")
 
     def report(self) -> dict[str, Any]:
         statuses: Counter[int] = Counter()
@@ -238,6 +246,8 @@ async def _main(args: argparse.Namespace, plan: Plan) -> int:
         await load.run()
     finally:
         await asyncio.to_thread(Path(args.out).write_text, json.dumps(load.report(), indent=2))
+        for error in load.errors:
+            print(f"load client failed: {error}", file=sys.stderr, flush=True)
     return 1 if load.errors else 0
 
 
