@@ -10,10 +10,13 @@ a noisy 2-core box. Today:
    aiokafka with the same client settings on the same broker (issue 16 item 4);
 4. `idle_cost`: CPU of the whole idle stack per process, and event latency (ADR 0054);
 5. `scale`: list and report latency at 10^4/10^5/10^6 nominations of history (ADR 0125;
-   `IMET_BENCH_SCALE_LEVELS=10000,100000` for a shorter run).
+   `IMET_BENCH_SCALE_LEVELS=10000,100000` for a shorter run);
+6. `program`: a program year (6,000 nominations, 130 countries) through the whole stack with
+   every role in its own process, 16 clients in a load process, 1 and 2 consumer instances per
+   service: wall time, latency, event lag, CPU per nomination, invariants kept (ADR 0145).
 Each runs as its own process (its own private stack). Needs `wrk` (Debian: `apt-get install wrk`).
 
-    .venv/bin/python -m bench [--quick] [--only gateway_proxy|read_paths|messaging|idle_cost|scale]
+    .venv/bin/python -m bench [--quick] [--only gateway_proxy|...|scale|program]
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import shutil
 import subprocess
 import sys
 
-BENCHMARKS = ("gateway_proxy", "read_paths", "messaging", "idle_cost", "scale")
+BENCHMARKS = ("gateway_proxy", "read_paths", "messaging", "idle_cost", "scale", "program")
 # What `--quick` means to each (a smoke of the same code, not a measurement).
 QUICK = {
     "gateway_proxy": ["--quick"],
@@ -32,6 +35,7 @@ QUICK = {
     "messaging": ["--events", "300", "--rounds", "1"],
     "idle_cost": ["--idle", "10", "--sparse", "5", "--steady", "2", "--label", "quick"],
     "scale": ["--levels", "10000"],
+    "program": ["--quick"],
 }
 
 
