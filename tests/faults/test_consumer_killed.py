@@ -62,13 +62,18 @@ async def _behind(runtime: Any, topic: str) -> int:
     return sum(end - stored.get(p, 0) for p, end in ends.items())
 
 
+EVENTS = 2000
+
+
 async def test_consumer_killed_mid_transaction_again_and_again_applies_every_event_exactly_once(
     make_runtime: Any, topic_prefix: str, tmp_path: Path
 ) -> None:
     runtime = await make_runtime("probe")
     prefix = f"kill-{uuid.uuid4().hex[:8]}"
     topic = physical_topic("imet.probe.events", topic_prefix)
-    await produce(topic, [_record(f"{prefix}-{i % 10}", i) for i in range(200)])
+    # A consumer applies a fetched run of up to 200 records in one transaction (ADR 0150):
+    # enough records for several transactions, so there is a transaction to kill each time.
+    await produce(topic, [_record(f"{prefix}-{i % 10}", i) for i in range(EVENTS)])
     rng = random.Random(7)
     kills = 0
 
@@ -76,13 +81,13 @@ async def test_consumer_killed_mid_transaction_again_and_again_applies_every_eve
     try:
         while kills < 5:
             # Kill after a random amount of progress since the last start: anywhere in a batch.
-            target = min((await _applied(runtime, prefix))[0] + rng.randint(5, 25), 200)
+            target = min((await _applied(runtime, prefix))[0] + rng.randint(5, 25), EVENTS)
             total, _ = await eventually(
                 lambda: _applied(runtime, prefix),
                 lambda r, target=target: r[0] >= target,  # type: ignore[misc]
                 timeout=60,
             )
-            if total >= 200:
+            if total >= EVENTS:
                 break
             proc.send_signal(signal.SIGKILL)
             proc.wait(5)
@@ -94,4 +99,4 @@ async def test_consumer_killed_mid_transaction_again_and_again_applies_every_eve
         stop_process(proc)
 
     assert kills >= 3, "the consumer finished before it could be killed enough times"
-    assert (total, distinct) == (200, 200)
+    assert (total, distinct) == (EVENTS, EVENTS)

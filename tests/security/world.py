@@ -174,9 +174,17 @@ async def build_world(driver: Driver) -> World:
         unit=registered_unit,
         program=program,
         request_id=requests["items"][0]["request_id"],
-        import_id=(await driver.import_job({"rows": []}, a))["id"],
+        # An import of one line the service rejects (an upload without a row is a 422): the
+        # job exists, nothing else does.
+        import_id=(await driver.import_job({"rows": [_REJECTED_LINE | {"country": a}]}, a))["id"],
         reference=await _reference_keys(driver),
     )
+
+
+_REJECTED_LINE: dict[str, Any] = {
+    "family_names": "NOBODY", "given_names": "Rejected", "passport_number": "SEC000001",
+    "class_id": "not-a-uuid",
+}  # fmt: skip
 
 
 async def _class_updated_then_cancelled(driver: Driver, klass: dict[str, Any]) -> dict[str, Any]:
