@@ -62,7 +62,9 @@ async def _country_program(
     driver: Driver, country: str, k1: dict[str, Any], k2: dict[str, Any], special: bool
 ) -> dict[str, list[dict[str, Any]]]:
     """Nominations of one country by what happened to them."""
-    noms = [await driver.nominate(country, k1) for _ in range(PER_COUNTRY)]
+    # each candidate of its own unit: the FMTR lists the units of the students trained
+    noms = [{**await driver.nominate(country, k1, unit=f"Unit {i}"), "unit": f"Unit {i}"}
+            for i in range(PER_COUNTRY)]  # fmt: skip
     done: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if special:
         await driver.wait_status(noms[0]["id"], country, "vetting")
@@ -84,7 +86,8 @@ async def _country_program(
         # Vetting reuses the candidate's still-valid approval at once.
         await driver.wait_status(second["id"], country, "ready_for_travel")
         await _train(driver, second, country)
-        done["completed"].append({**second, "candidate_id": noms[3]["candidate_id"]})
+        done["completed"].append({**second, "candidate_id": noms[3]["candidate_id"],
+                                  "unit": noms[3]["unit"]})  # fmt: skip
         return done
     for n in noms:
         await _ready(driver, n, country)
@@ -124,7 +127,8 @@ async def _expected(
                 travel, tla = _money(ob["travel"]), _money(ob["living_allowance"])
                 penalty, returned = _money(ob["penalty_amount"]), _money(ob["returned_amount"])
                 key = (country, ob["masl_id"])
-                act = activities.setdefault(key, {"students": set(), "cost": ZERO})
+                act = activities.setdefault(key, {"students": set(), "units": set(),
+                                                  "cost": ZERO})  # fmt: skip
                 if kind == "withdrawn":
                     assert penalty == tuition / 2  # 50%: the country withdrew < 60 days before
                     row["penalties"] += penalty
@@ -134,6 +138,7 @@ async def _expected(
                     continue
                 row["students"].add(n["candidate_id"])
                 act["students"].add(n["candidate_id"])
+                act["units"].add(n["unit"])
                 row["lines"] += 1
                 if kind == "completed":
                     row["tuition"] += tuition
@@ -158,7 +163,7 @@ async def _expected(
         key: {
             "title": courses[key[1]]["title"], "schoolhouse": courses[key[1]]["school"],
             "location": courses[key[1]]["location"], "number_trained": len(a["students"]),
-            "cost": str(a["cost"]),
+            "units": sorted(a["units"]), "cost": str(a["cost"]),
         }
         for key, a in activities.items()
     }  # fmt: skip

@@ -97,7 +97,7 @@ def upgrade() -> None:
     from reporting.adapters.aggregates import everything, statements
 
     bind = op.get_bind()
-    for stmt in statements(everything, 1):
+    for stmt in statements(everything, 1, only=TABLES):  # not the tables added later
         bind.execute(stmt)
 
 

@@ -31,6 +31,7 @@ from reporting.adapters.aggregate_tables import (
     fmtr_country,
     fmtr_country_student,
     fmtr_student,
+    fmtr_unit,
     funnel_count,
     funnel_open,
     funnel_stay,
@@ -112,6 +113,15 @@ def _fmtr_country_student(which: Which) -> Select[Any]:
         select(n.fiscal_year, n.country, who.label("student"), func.count().label("nominations"))
         .where(n.trained.is_(True), which(n.nomination_id))
         .group_by(n.fiscal_year, n.country, who)
+    )
+
+
+def _fmtr_unit(which: Which) -> Select[Any]:
+    n = nomination.c
+    return (
+        select(n.fiscal_year, n.country, n.masl_id, n.unit_name, func.count().label("students"))
+        .where(n.trained.is_(True), n.unit_name.is_not(None), which(n.nomination_id))
+        .group_by(n.fiscal_year, n.country, n.masl_id, n.unit_name)
     )
 
 
@@ -212,6 +222,7 @@ def _turnaround_days(which: Which) -> Select[Any]:
 
 ADDITIVE: tuple[tuple[Table, Callable[[Which], Select[Any]]], ...] = (
     (line_total, _line_total),
+    (fmtr_unit, _fmtr_unit),
     (funnel_count, _funnel_count),
     (funnel_stay, _funnel_stay),
     (funnel_open, _funnel_open),

@@ -63,6 +63,18 @@ fmtr_country_student = Table(
     _count("nominations"),
 )
 
+# The units of the trained students per activity: trained nominations per unit (a refcount;
+# the FMTR lists the units whose count is above zero)
+fmtr_unit = Table(
+    "fmtr_unit",
+    metadata,
+    _key("fiscal_year", Integer),
+    _key("country", String(3)),
+    _key("masl_id", String(20)),
+    _key("unit_name", Text),
+    _count("students"),
+)
+
 fmtr_cell = Table(
     "fmtr_cell",
     metadata,
@@ -140,6 +152,6 @@ turnaround_days = Table(
     _count("cases"),
 )
 
-AGGREGATE_TABLES = (line_total, fmtr_student, fmtr_country_student, fmtr_cell, fmtr_country,
-                    funnel_count, funnel_stay, funnel_open, turnaround_month, turnaround_due,
-                    turnaround_days)  # fmt: skip
+AGGREGATE_TABLES = (line_total, fmtr_student, fmtr_country_student, fmtr_unit, fmtr_cell,
+                    fmtr_country, funnel_count, funnel_stay, funnel_open, turnaround_month,
+                    turnaround_due, turnaround_days)  # fmt: skip

@@ -12,7 +12,7 @@ event once, so nothing is counted twice.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -35,6 +35,7 @@ from reporting.adapters.aggregate_sources import (
 from reporting.adapters.aggregate_tables import (
     fmtr_country_student,
     fmtr_student,
+    fmtr_unit,
     funnel_count,
     funnel_open,
     funnel_stay,
@@ -86,11 +87,17 @@ def _distinct(refs: Table, rows: Select[Any], counts: Table, sign: int) -> Inser
     return _add(counts, moved, 1)
 
 
-def statements(which: Which, sign: int) -> list[Insert]:
+def statements(which: Which, sign: int, only: Collection[str] | None = None) -> list[Insert]:
     """What adds (`sign` 1) or subtracts (-1) the contribution of the nominations `which`
-    picks to every aggregate."""
-    out = [_add(table, source(which), sign) for table, source in ADDITIVE]
-    out += [_distinct(refs, source(which), counts, sign) for refs, source, counts in DISTINCT]
+    picks to every aggregate (or to those named in `only`: a migration fills the tables it
+    creates, not the ones later migrations add)."""
+
+    def wanted(table: Table) -> bool:
+        return only is None or table.name in only
+
+    out = [_add(table, source(which), sign) for table, source in ADDITIVE if wanted(table)]
+    out += [_distinct(refs, source(which), counts, sign)
+            for refs, source, counts in DISTINCT if wanted(refs)]  # fmt: skip
     return out
 
 
@@ -104,7 +111,8 @@ def as_sql(stmt: Insert) -> str:
 PARTS: dict[str, tuple[Table, ...]] = {
     "line": (line_total,),
     "stays": (funnel_count, funnel_stay, funnel_open),
-    "trained": (fmtr_student, fmtr_country_student, line_total),
+    "trained": (fmtr_student, fmtr_country_student, fmtr_unit, line_total),
+    "unit": (fmtr_unit,),
     "cases": (turnaround_month, turnaround_due, turnaround_days),
 }  # fmt: skip
 PARTS["moved"] = (*PARTS["stays"], *PARTS["trained"])  # into `in_training`

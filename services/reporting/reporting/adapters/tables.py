@@ -4,7 +4,8 @@ Every table is keyed by what the producing topic keys its events by, so events o
 topics may arrive in any order: facts of one nomination from the nomination, funding and
 vetting topics live in separate tables and meet only in the queries. `country_reference` is
 reference data (names, regions, the FMTR exclusion list), seeded by the migration and kept by
-administrators through the API. No personal data: candidates are ids.
+administrators through the API. No personal data: candidates are ids (a unit name is an
+organisation's).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
     Uuid,
     func,
     text,
@@ -73,6 +75,7 @@ nomination = Table(
     Column("trained", Boolean, nullable=False, server_default=text("false")),
     Column("completed", Boolean),
     Column("days_attended", Integer),
+    Column("unit_name", Text),  # the candidate's unit (organisational, not personal), latest
     Index("ix_nomination_fy_country", "fiscal_year", "country"),
 )
 

@@ -51,6 +51,7 @@ class NominationFact:
     state: str
     trained: bool  # reached `in_training`: the student attended, whatever came after
     completed: bool | None = None
+    unit_name: str | None = None  # the candidate's unit (an organisation), latest known
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,7 @@ ACTIVITY_COLUMNS = columns(
     ("schoolhouse", "Schoolhouse", "text"),
     ("location", "Location", "text"),
     ("number_trained", "Number trained", "integer"),
+    ("units", "Units", "list"),
     ("cost", "Cost", "money"),
 )
 
@@ -108,11 +109,12 @@ ACTIVITY_COLUMNS = columns(
 @dataclass(frozen=True)
 class FmtrCell:
     """One country and course of the fiscal year: distinct students trained, nominations that
-    reached training, and the cost of the lines."""
+    reached training, the cost of the lines, and the units of the students trained (sorted)."""
 
     students: int = 0
     trained_lines: int = 0
     cost: LineCost = LineCost()
+    units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,12 +145,15 @@ def aggregate(
     students: dict[str, set[UUID | str]] = defaultdict(set)
     course_students: dict[tuple[str, str], set[UUID | str]] = defaultdict(set)
     trained_lines: dict[tuple[str, str], int] = defaultdict(int)
+    units: dict[tuple[str, str], set[str]] = defaultdict(set)
     for n in noms.values():
         if n.trained:
             who: UUID | str = n.candidate_id or f"nomination:{n.nomination_id}"
             students[n.country].add(who)
             course_students[(n.country, n.masl_id)].add(who)
             trained_lines[(n.country, n.masl_id)] += 1
+            if n.unit_name is not None:
+                units[(n.country, n.masl_id)].add(n.unit_name)
     course_costs: dict[tuple[str, str], LineCost] = defaultdict(LineCost)
     for line in lines:
         if line.fiscal_year != scope.fiscal_year or not scope.admits(ref(line.country)):
@@ -157,7 +162,12 @@ def aggregate(
         cost = line_cost(line, trained=nom is not None and nom.trained)
         course_costs[(line.country, line.masl_id)] += cost
     cells = {
-        key: FmtrCell(len(course_students[key]), trained_lines[key], course_costs[key])
+        key: FmtrCell(
+            len(course_students[key]),
+            trained_lines[key],
+            course_costs[key],
+            tuple(sorted(units[key])),
+        )
         for key in set(course_students) | set(course_costs)
     }
     return FmtrAggregates(cells, {code: len(whos) for code, whos in students.items()})
@@ -174,11 +184,13 @@ def assemble(
     per_cell: Iterable[tuple[str, str, int, int]],
     line_rows: Iterable[LineRow],
     per_country: Iterable[tuple[str, int]],
+    per_unit: Iterable[tuple[str, str, str]] = (),
 ) -> FmtrAggregates:
     """The aggregates of grouped rows (the database's, ADR 0125 and 0140): per (country,
     course) distinct students and trained nominations; the lines' cost split summed per
-    group; per country distinct students. Only the admitted countries are kept; a line counts
-    as trained when its nomination (of the same year, of an admitted country) trained."""
+    group; per country distinct students; the (country, course, unit) of trained students.
+    Only the admitted countries are kept; a line counts as trained when its nomination (of
+    the same year, of an admitted country) trained."""
 
     def admitted(code: str) -> bool:
         return scope.admits(countries.get(code) or unknown_country(code))
@@ -195,7 +207,11 @@ def assemble(
         as_trained = bool(was_trained) and nom_country is not None and admitted(nom_country)
         cost = LineCost(tu, tr, tla) if as_trained else LineCost(penalties=kept)
         costs[(code, masl)] = costs.get((code, masl), LineCost()) + cost
-    cells = {key: FmtrCell(*counts.get(key, (0, 0)), cost) for key, cost in costs.items()}
+    units: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for code, masl, unit in per_unit:
+        units[(code, masl)].add(unit)
+    cells = {key: FmtrCell(*counts.get(key, (0, 0)), cost, tuple(sorted(units.get(key, ()))))
+             for key, cost in costs.items()}  # fmt: skip
     students = {code: int(count) for code, count in per_country if admitted(code)}
     return FmtrAggregates(cells, students)
 
@@ -247,7 +263,7 @@ def fmtr_report(
         activity_rows.append((
             code, masl, course.title if course else None,
             course.institution if course else None, course.location if course else None,
-            agg.cells[key].students, agg.cells[key].cost.total,
+            agg.cells[key].students, agg.cells[key].units, agg.cells[key].cost.total,
         ))  # fmt: skip
     return Report(
         kind="fmtr",

@@ -1,7 +1,8 @@
 """What every report is: titled tables of typed columns, plain data for any renderer.
 
 JSON and CSV are written from these (entrypoints); PDF, SVG and PNG renderers plug in on the
-same objects. A cell is text, a whole number, money (Decimal, 2 places), a day, or empty.
+same objects. A cell is text, a whole number, money (Decimal, 2 places), a day, a list of texts (a
+tuple: a JSON list, joined with `; ` in CSV and PDF), or empty.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-Cell = str | int | Decimal | date | None
-ColumnKind = Literal["text", "integer", "money", "number", "percent", "date"]
+Cell = str | int | Decimal | date | tuple[str, ...] | None
+ColumnKind = Literal["text", "integer", "money", "number", "percent", "date", "list"]
 FilterValue = str | int | bool | None
 
 

@@ -22,6 +22,7 @@ from shared.contracts.funding.v1 import (
     PenaltyChargedV1,
 )
 from shared.contracts.nomination.v1 import (
+    CandidateChangedV1,
     NominationCreatedV1,
     NominationStateChangedV1,
     NominationSubmittedV1,
@@ -71,8 +72,14 @@ async def when_nomination_submitted_record_it(
     await p.record_nomination(
         uow, event.nomination_id, country=event.country, fiscal_year=event.fiscal_year,
         masl_id=event.masl_id, class_id=event.class_id, candidate_id=event.candidate_id,
-        topic=event.TOPIC, at=envelope.time,
+        unit_name=event.unit_name, topic=event.TOPIC, at=envelope.time,
     )  # fmt: skip
+
+
+async def when_candidate_changed_record_unit(
+    event: CandidateChangedV1, envelope: Envelope, uow: ReportingUnitOfWork
+) -> None:
+    await p.change_unit(uow, event.nomination_id, event.unit_name, event.TOPIC, envelope.time)
 
 
 async def when_nomination_state_changed_record_it(

@@ -38,15 +38,26 @@ async def record_nomination(
     masl_id: str,
     class_id: UUID,
     candidate_id: UUID | None,
+    unit_name: str | None = None,
     topic: str,
     at: datetime,
 ) -> None:
-    """A nomination was created (draft) or submitted (its candidate is known from then on)."""
+    """A nomination was created (draft) or submitted (its candidate and unit are known from
+    then on)."""
     async with uow.aggregates.of_nomination(nomination_id, "nomination"):
         await uow.nominations.record(
             nomination_id, country=country, fiscal_year=fiscal_year, masl_id=masl_id,
-            class_id=class_id, candidate_id=candidate_id, at=at,
+            class_id=class_id, candidate_id=candidate_id, unit_name=unit_name, at=at,
         )  # fmt: skip
+    await seen(uow, topic, at)
+
+
+async def change_unit(
+    uow: ReportingUnitOfWork, nomination_id: UUID, unit_name: str, topic: str, at: datetime
+) -> None:
+    """The candidate's unit changed: the FMTR lists the latest one."""
+    async with uow.aggregates.of_nomination(nomination_id, "unit"):
+        await uow.nominations.unit_changed(nomination_id, unit_name)
     await seen(uow, topic, at)
 
 

@@ -31,9 +31,13 @@ class NominationRepository(Protocol):
         masl_id: str,
         class_id: UUID,
         candidate_id: UUID | None,
+        unit_name: str | None = None,
         at: datetime,
     ) -> None:
         """Create the nomination (state `draft`) or complete its facts."""
+
+    async def unit_changed(self, nomination_id: UUID, unit_name: str) -> None:
+        """The candidate's latest unit."""
 
     async def move(self, nomination_id: UUID, to_state: str, at: datetime) -> None:
         """Close the open stay in a state and open one in `to_state`."""

@@ -18,6 +18,7 @@ from shared.contracts.funding.v1 import (
     PenaltyChargedV1,
 )
 from shared.contracts.nomination.v1 import (
+    CandidateChangedV1,
     NominationCreatedV1,
     NominationStateChangedV1,
     NominationSubmittedV1,
@@ -58,7 +59,9 @@ def course(masl: str, title: str = "Course", category: str = "technical") -> Cou
 class Story:
     """The events of one nomination, in the order its producers publish them."""
 
-    def __init__(self, country: str, masl: str, candidate: uuid.UUID | None = None) -> None:
+    def __init__(
+        self, country: str, masl: str, candidate: uuid.UUID | None = None, unit: str = "Unit"
+    ) -> None:
         self.id = uuid.uuid4()
         self.country, self.masl = country, masl
         self.candidate = candidate or uuid.uuid4()
@@ -74,7 +77,7 @@ class Story:
             )
         )
         self.nomination.append(NominationSubmittedV1(
-            **base, candidate_id=self.candidate, person_fingerprint="f" * 64, unit_name="Unit",
+            **base, candidate_id=self.candidate, person_fingerprint="f" * 64, unit_name=unit,
             class_id=self.class_id, masl_id=masl, fiscal_year=FY, funding_source="imet",
             start_date=date(2026, 6, 1), end_date=date(2026, 7, 26),
             report_date=date(2026, 5, 31), submitted_at=datetime.now(UTC),
@@ -87,6 +90,14 @@ class Story:
             to_state=to_state,  # type: ignore[arg-type]
         ))  # fmt: skip
         self.state = to_state
+        return self
+
+    def unit_changed(self, unit: str) -> Story:
+        self.nomination.append(CandidateChangedV1(
+            nomination_id=self.id, country=self.country, candidate_id=self.candidate,
+            changed_fields=["unit_name"], person_fingerprint="f" * 64, unit_name=unit,
+            vetted_revision=2, changed_at=datetime.now(UTC),
+        ))  # fmt: skip
         return self
 
     def vetted(self, opened: date, decided: date | None) -> Story:

@@ -116,7 +116,8 @@ async def test_the_fmtr_projection_equals_the_fmtr_of_the_facts(runtime: Any) ->
         noms.append({"nomination_id": nid, "country": country, "fiscal_year": 2025 + i % 7 // 6,
                      "masl_id": (a, b)[i % 2], "class_id": uuid.uuid4(), "candidate_id": student,
                      "state": "completed" if trained else "withdrawn", "state_since": NOW,
-                     "trained": trained})  # fmt: skip
+                     "trained": trained,
+                     "unit_name": None if i % 7 == 3 else f"Unit {i % 4}"})  # fmt: skip
         if i % 3 == 1 and student is not None:  # the same student in the other course
             noms.append({**noms[-1], "nomination_id": uuid.uuid4(), "masl_id": (b, a)[i % 2]})
         if i % 9 == 8:
@@ -147,6 +148,7 @@ async def test_the_fmtr_projection_equals_the_fmtr_of_the_facts(runtime: Any) ->
                                    await queries.lines(session, filters), refs)  # fmt: skip
         assert in_sql == facts, scope
     assert sum(in_sql.students.values()) > 0
+    assert any(cell.units for cell in in_sql.cells.values())
 
 
 async def test_the_turnaround_projection_equals_the_turnaround_of_the_facts(runtime: Any) -> None:

@@ -147,3 +147,34 @@ async def test_a_withdrawal_after_obligation_moves_the_line_to_its_penalty(
     cell = (await _fmtr(runtime, country)).cells[(country, masl)]
     assert (cell.students, cell.cost.penalties, cell.cost.total) == (0, 6000, 6000)
     await _facts_contribution_cancels(runtime, [story.id], country)
+
+
+async def test_an_activity_lists_the_latest_units_of_its_trained_students_only(
+    runtime: Any, topic_prefix: str
+) -> None:
+    """Two students of different units trained in one course (one changed unit after
+    training: the latest counts), a third withdrawn before training: their unit is not listed."""
+    country, masl = new_country(), new_masl()
+    s1 = Story(country, masl, unit="Recruit Depot").obligated("20000.00", "2500.00", "3500.00")
+    s1.trained().unit_changed("1st Infantry Battalion")
+    s2 = Story(country, masl, unit="Aviation Squadron 2")
+    s2.obligated("20000.00", "2500.00", "3500.00").trained()
+    s3 = Story(country, masl, unit="Withdrawn Unit").move("vetting").move("withdrawn")
+    stories = (s1, s2, s3)
+    async with running(build_consumer(runtime).run):
+        await publish_twice(topic_prefix, [e for s in stories for e in s.events()])
+
+        async def settled() -> Any:
+            cell = (await _fmtr(runtime, country)).cells.get((country, masl))
+            rows = await _rows(runtime, country)
+            withdrawn = any(r[2] == "withdrawn" and r[3] for r in rows["funnel_count"])
+            moved = "Recruit Depot" not in (cell.units if cell else ("Recruit Depot",))
+            return cell if cell and cell.students == 2 and withdrawn and moved else None
+
+        cell = await eventually(settled, bool, what="the events applied", timeout=60)
+    assert cell.units == ("1st Infantry Battalion", "Aviation Squadron 2")
+    rows = await _rows(runtime, country)
+    assert [(r[3], r[4]) for r in rows["fmtr_unit"] if r[4]] == [
+        ("1st Infantry Battalion", 1), ("Aviation Squadron 2", 1)
+    ]  # fmt: skip
+    await _facts_contribution_cancels(runtime, [s.id for s in stories], country)

@@ -7,6 +7,8 @@ Guatemala (GTM), fiscal year 2026, course A (D100001: tuition 20,000, travel 2,5
 - student 3 terminated in A after 14 of 56 days: prorated tuition 20,000 x 14/56 = 5,000,
   travel 2,500 stays, TLA 3,500 x 14/56 = 875 stays; 17,625 returned -> 8,375;
 - Norway (NOR, NATO) trains one student in A: left out unless asked.
+Units: students 1 and 3 serve in different units, student 2 (never trained) in a third one,
+which no activity lists.
 GTM: 2 students, 3 trained lines, tuition 35,000, travel 6,000, TLA 6,375, penalties 10,000,
 total 57,375.
 """
@@ -32,8 +34,12 @@ COUNTRIES = {
 S1, S2, S3, S4 = (uuid.uuid4() for _ in range(4))
 
 
-def _nom(student: uuid.UUID, masl: str, state: str, trained: bool, country: str = "GTM"):
-    return NominationFact(uuid.uuid4(), country, FY, masl, student, state, trained)
+INF, AVN, WDR = "1st Infantry Battalion", "Aviation Squadron 2", "Withdrawn Unit"
+
+
+def _nom(student: uuid.UUID, masl: str, state: str, trained: bool, country: str = "GTM",
+         unit: str = INF):  # fmt: skip
+    return NominationFact(uuid.uuid4(), country, FY, masl, student, state, trained, None, unit)
 
 
 def _line(n: NominationFact, amount: str, tuition: str, travel: str, tla: str, **kw: D):
@@ -43,8 +49,8 @@ def _line(n: NominationFact, amount: str, tuition: str, travel: str, tla: str, *
 
 N1A = _nom(S1, A, "completed", True)
 N1B = _nom(S1, B, "completed", True)
-N2 = _nom(S2, A, "withdrawn", False)
-N3 = _nom(S3, A, "training_terminated", True)
+N2 = _nom(S2, A, "withdrawn", False, unit=WDR)
+N3 = _nom(S3, A, "training_terminated", True, unit=AVN)
 N4 = _nom(S4, A, "completed", True, country="NOR")
 NOMINATIONS = [N1A, N1B, N2, N3, N4]
 LINES = [
@@ -103,16 +109,16 @@ def test_a_student_with_two_courses_counts_once_and_the_totals_are_hand_computed
     ]  # fmt: skip
 
 
-def test_each_training_activity_lists_its_course_schoolhouse_and_number_trained() -> None:
+def test_each_training_activity_lists_its_course_schoolhouse_number_trained_and_units() -> None:
     report = _report()
 
     assert report.table("activities").records() == [
         {"country": "GTM", "masl_id": A, "title": "Infantry Officer Basic",
          "schoolhouse": "Army Infantry School", "location": "Fort Moore, GA",
-         "number_trained": 2, "cost": D("44375.00")},
+         "number_trained": 2, "units": (INF, AVN), "cost": D("44375.00")},
         {"country": "GTM", "masl_id": B, "title": "Aircraft Maintenance",
          "schoolhouse": "Air Tech School", "location": "Sheppard AFB, TX",
-         "number_trained": 1, "cost": D("13000.00")},
+         "number_trained": 1, "units": (INF,), "cost": D("13000.00")},
     ]  # fmt: skip
 
 

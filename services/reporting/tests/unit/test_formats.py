@@ -7,6 +7,8 @@ docs/reports-fmtr-chart.svg from the demo table (the chart is deterministic)."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import os
 import threading
 from datetime import date
@@ -29,6 +31,7 @@ from reporting.entrypoints.http.formats import (
     filename,
     negotiate,
     rendering_table,
+    to_public,
 )
 
 DOCS_CHART = Path(__file__).resolve().parents[4] / "docs" / "reports-fmtr-chart.svg"
@@ -58,7 +61,7 @@ def demo_fmtr(fiscal_year: int = 2026) -> Report:
         sums = [a + b for a, b in zip(sums, parts, strict=True)]
     totals: tuple[Cell, ...] = ("Total", None, None, students, lines_total, *sums)
     activity = ("GTM", "D171000", "Infantry Officer Basic", "MCoE", "Fort Benning, GA", 4,
-                D("48000.00"))  # fmt: skip
+                ("1st Infantry Battalion", "Aviation Squadron 2"), D("48000.00"))  # fmt: skip
     return Report(
         kind="fmtr",
         title=f"Foreign Military Training Report, fiscal year {fiscal_year}",
@@ -135,6 +138,21 @@ def test_dates_and_numbers_render_and_an_unknown_table_is_422() -> None:
     assert body.decode().splitlines() == ["Day,Median days", "2026-01-31,2.5", ","]
     with pytest.raises(UnknownReportTable):
         rendering_table(report, "nope")
+
+
+def test_the_units_of_an_activity_are_a_json_list_and_joined_in_csv() -> None:
+    report = demo_fmtr()
+
+    public = to_public(report).model_dump()
+    body, _ = rendering.render(rendering_table(report, "activities"), "csv")
+
+    assert public["tables"][1]["rows"][0]["units"] == ["1st Infantry Battalion",
+                                                       "Aviation Squadron 2"]  # fmt: skip
+    assert public["tables"][1]["columns"][6] == {"key": "units", "title": "Units",
+                                                 "kind": "list"}  # fmt: skip
+    header, row = csv.reader(io.StringIO(body.decode()))
+    assert header[6] == "Units"
+    assert row[6] == "1st Infantry Battalion; Aviation Squadron 2"
 
 
 def test_every_report_has_its_chart() -> None:

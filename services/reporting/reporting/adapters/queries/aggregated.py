@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.adapters.aggregate_tables import (
     fmtr_cell,
     fmtr_country,
+    fmtr_unit,
     funnel_count,
     funnel_open,
     funnel_stay,
@@ -60,8 +61,12 @@ async def fmtr_aggregates(
     students = select(k.country, k.students).where(
         k.fiscal_year == fy, k.students > 0, *([k.country == one] if one else [])
     )
+    u = fmtr_unit.c
+    units = select(u.country, u.masl_id, u.unit_name).where(
+        u.fiscal_year == fy, u.students > 0, *([u.country == one] if one else [])
+    )
     return assemble(scope, countries, await _all(session, cells), await _all(session, lines),
-                    await _all(session, students))  # fmt: skip
+                    await _all(session, students), await _all(session, units))  # fmt: skip
 
 
 async def line_sums(session: AsyncSession, f: ReportFilters) -> list[LineSums]:

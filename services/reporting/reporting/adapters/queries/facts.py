@@ -98,7 +98,8 @@ async def courses(session: AsyncSession) -> dict[str, CourseFact]:
 async def nominations(session: AsyncSession, f: ReportFilters) -> list[NominationFact]:
     t = nomination.c
     stmt = select(t.nomination_id, t.country, t.fiscal_year, t.masl_id, t.candidate_id, t.state,
-                  t.trained, t.completed).where(f.where(t.country, t.fiscal_year))  # fmt: skip
+                  t.trained, t.completed, t.unit_name).where(
+        f.where(t.country, t.fiscal_year))  # fmt: skip
     return [NominationFact(*r) for r in await _all(session, stmt)]
 
 
@@ -224,6 +225,9 @@ async def fmtr_aggregates(
         .group_by(n.country, n.masl_id)
     )
     per_country = select(n.country, func.count(distinct(who))).where(*noms).group_by(n.country)
+    per_unit = (
+        select(n.country, n.masl_id, n.unit_name).distinct().where(*noms, n.unit_name.is_not(None))
+    )
     zero = literal(ZERO)
     net = func.greatest(zero, t.amount - t.returned - t.lapsed)
     penalties = func.greatest(zero, t.penalties_charged - t.penalties_refunded)
@@ -241,7 +245,8 @@ async def fmtr_aggregates(
         .group_by(t.country, t.masl_id, n.country, trained)
     )  # fmt: skip
     return assemble(scope, countries, await _all(session, per_cell),
-                    await _all(session, lines_stmt), await _all(session, per_country))  # fmt: skip
+                    await _all(session, lines_stmt), await _all(session, per_country),
+                    await _all(session, per_unit))  # fmt: skip
 
 
 _MONDAY = date(1900, 1, 1)

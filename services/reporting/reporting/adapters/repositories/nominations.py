@@ -27,6 +27,7 @@ class SqlNominationRepository:
         masl_id: str,
         class_id: UUID,
         candidate_id: UUID | None,
+        unit_name: str | None = None,
         at: datetime,
     ) -> None:
         facts = {"country": country, "fiscal_year": fiscal_year, "masl_id": masl_id,
@@ -34,7 +35,7 @@ class SqlNominationRepository:
         inserted = await self.session.execute(
             pg_insert(nomination)
             .values(nomination_id=nomination_id, candidate_id=candidate_id, state=DRAFT,
-                    state_since=at, **facts)
+                    state_since=at, unit_name=unit_name, **facts)
             .on_conflict_do_nothing(index_elements=[nomination.c.nomination_id])
             .returning(nomination.c.nomination_id)
         )  # fmt: skip
@@ -45,8 +46,18 @@ class SqlNominationRepository:
             return
         if candidate_id is not None:
             facts["candidate_id"] = candidate_id
+        if unit_name is not None:
+            facts["unit_name"] = unit_name
         await self.session.execute(
             update(nomination).where(nomination.c.nomination_id == nomination_id).values(**facts)
+        )
+
+    async def unit_changed(self, nomination_id: UUID, unit_name: str) -> None:
+        """The candidate's unit changed (a nomination not recorded yet gets it on submission)."""
+        await self.session.execute(
+            update(nomination)
+            .where(nomination.c.nomination_id == nomination_id)
+            .values(unit_name=unit_name)
         )
 
     async def move(self, nomination_id: UUID, to_state: str, at: datetime) -> None:

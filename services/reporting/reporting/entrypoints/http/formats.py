@@ -60,6 +60,7 @@ _KINDS: Final[dict[ColumnKind, rendering.ColumnKind]] = {
     "money": "money",
     "percent": "percent",
     "date": "text",
+    "list": "text",  # joined with "; " (CSV), wrapped (PDF)
 }
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -115,6 +116,8 @@ def cell(value: Cell) -> JsonCell:
         return str(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
     return value
 
 
@@ -152,6 +155,8 @@ def pick_table(report: Report, name: str | None) -> ReportTable:
 
 
 def _rendered_cell(value: Cell) -> object:
+    if isinstance(value, tuple):
+        return "; ".join(value)
     return value.isoformat() if isinstance(value, date) else value
 
 

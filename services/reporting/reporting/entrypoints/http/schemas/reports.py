@@ -7,14 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-JsonCell = str | int | None
+JsonCell = str | int | list[str] | None
 FilterValue = str | int | bool | None
 
 
 class ColumnPublic(BaseModel):
     key: str
     title: str
-    kind: Literal["text", "integer", "money", "number", "percent", "date"]
+    kind: Literal["text", "integer", "money", "number", "percent", "date", "list"]
 
 
 class TablePublic(BaseModel):
