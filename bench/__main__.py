@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 BENCHMARKS = ("gateway_proxy", "read_paths", "messaging", "idle_cost", "scale", "program")
 # What `--quick` means to each (a smoke of the same code, not a measurement).
@@ -37,6 +38,34 @@ QUICK = {
     "scale": ["--levels", "10000"],
     "program": ["--quick"],
 }
+
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def headline(markdown: str) -> list[str]:
+    """The first table of a results file: what a bench's Markdown leads with."""
+    lines = markdown.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("|")), None)
+    if start is None:
+        return []
+    table: list[str] = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append(line)
+    return table
+
+
+def summary(names: list[str]) -> str:
+    """One block per bench: its results file and the table it leads with."""
+    blocks = []
+    for name in names:
+        path = RESULTS / f"{name}.md"
+        if path.exists():
+            table = headline(path.read_text(encoding="utf-8"))
+            blocks.append("\n".join([f"-- {path.relative_to(RESULTS.parent.parent)}", *table]))
+    return "\n\n".join(blocks)
 
 
 def main() -> int:
@@ -57,6 +86,8 @@ def main() -> int:
         argv = [sys.executable, "-m", f"bench.{name}.run", *extra]
         if subprocess.run(argv, check=False).returncode != 0:  # noqa: S603 - our own argv
             failed.append(name)
+    print("\n== summary (the table each results file leads with)\n", flush=True)
+    print(summary([n for n in args.only or BENCHMARKS if n not in failed]), flush=True)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
