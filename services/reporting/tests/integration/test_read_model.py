@@ -67,7 +67,7 @@ async def test_the_fmtr_counts_from_the_events_and_a_rebuild_gives_the_same_numb
             done = rows and (rows[0]["total_cost"], rows[0]["students_trained"]) == ("57375.00", 2)
             return body if done and rows[0]["penalties"] == "10000.00" else None
 
-        before = await eventually(counted, bool, what="the FMTR of the program")
+        before = await eventually(counted, bool, what="the FMTR of the program", timeout=60)
     result = await rebuild(runtime)
     after = await _fmtr(client, token, country)
     hidden = await _fmtr(client, token, excluded)
@@ -100,7 +100,7 @@ async def test_status_names_the_newest_event_time_applied_per_topic(
             topics = r.json()["topics"]
             return topics if all(t["newest_event_at"] for t in topics) else None
 
-        topics = await eventually(current, bool, what="every topic applied")
+        topics = await eventually(current, bool, what="every topic applied", timeout=60)
 
     assert {t["topic"] for t in topics} == {
         "imet.catalog.events", "imet.funding.events", "imet.nomination.events",
