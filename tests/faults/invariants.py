@@ -27,6 +27,7 @@ from aiokafka.structs import ConsumerRecord
 from imet.services import DOMAIN_SERVICES, definition
 from shared.messaging.kafka import LOGICAL_TOPICS, dlq_topic
 from tests.helpers.kafka import end_offsets as true_end_offsets
+from tests.helpers.timing import scaled
 
 Record = ConsumerRecord[Any, Any]
 
@@ -168,13 +169,21 @@ async def messaging_at_rest(dsn: str, servers: str, consumes: Consumes) -> list[
 
 
 async def wait_at_rest(
-    dsn: str, servers: str, consumes: Consumes, *, timeout: float = 120.0
+    dsn: str, servers: str, consumes: Consumes, *, stall: float = 60.0
 ) -> list[str]:
-    """Poll until nothing is left to publish or consume; what is still behind at the deadline."""
-    deadline = time.monotonic() + timeout
+    """Poll until nothing is left to publish or consume; what is still behind once nothing has
+    moved for `stall` seconds (scaled). A consumer that is still catching up is waited for: a
+    fixed 120 s deadline failed a scenario while the reporting consumer (the one that does the
+    most per event) was still applying, hundreds of records behind and advancing."""
+    seen: list[str] | None = None
+    moved = time.monotonic()
     while True:
         behind = await messaging_at_rest(dsn, servers, consumes)
-        if not behind or time.monotonic() > deadline:
+        if not behind:
+            return behind
+        if behind != seen:
+            seen, moved = behind, time.monotonic()
+        elif time.monotonic() - moved > scaled(stall):
             return behind
         await asyncio.sleep(0.5)
 
