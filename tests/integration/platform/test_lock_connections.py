@@ -101,7 +101,7 @@ async def test_a_consumer_whose_database_connection_went_silent_gives_up_its_par
     async with running(silent.run, survivor.run):
         await eventually(lambda: _owned(silent, survivor), lambda o: o == (2, 2), timeout=30)
         database_proxy.freeze()
-        owned = await eventually(lambda: _owned(survivor), lambda o: o == (4,), timeout=30)
+        owned = await eventually(lambda: _owned(survivor), lambda o: o == (4,), timeout=90)
         database_proxy.restore()
 
     assert owned == (4,)

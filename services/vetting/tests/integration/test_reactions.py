@@ -100,7 +100,7 @@ async def test_a_still_valid_approval_of_the_same_person_is_reused_automatically
 
     await _deliver(topic_prefix, cloud_event(later))
     row = await eventually(
-        lambda: case_row(consuming, later.nomination_id), lambda r: r is not None
+        lambda: case_row(consuming, later.nomination_id), lambda r: r is not None, timeout=60
     )
 
     assert row.status == "approved"
